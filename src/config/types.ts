@@ -1,0 +1,96 @@
+// The config's two shapes: what the user may write (all optional) and what the rest of the harness reads (all set).
+
+/** Names of the report writers `--reporter` can pick. */
+export type ReporterName = 'console' | 'markdown' | 'junit' | 'json';
+export const REPORTER_NAMES: readonly ReporterName[] = ['console', 'markdown', 'junit', 'json'];
+
+/** Where a value came from, for error messages: `gpu-test.config.yaml:7:12`. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One suite as written in gpu-test.config.yaml. */
+export interface UserSuite {
+  name?: string;
+  files?: string[];
+  tags?: string[];
+  timeout?: number;
+}
+
+/** gpu-test.config.yaml as the user writes it: every key optional. */
+export interface UserConfig {
+  suites?: UserSuite[];
+  /** tag -> environment variable that must be `1` for suites with that tag to run. */
+  gates?: Record<string, string>;
+  /** Tags that put a file in the GPU lane. */
+  gpuTags?: string[];
+  /** Extra tags test files may declare in their header, beyond those used by suites, gates and gpuTags. */
+  tags?: string[];
+  /** Globs never treated as test files. */
+  exclude?: string[];
+  reportDir?: string;
+  concurrency?: number;
+  gpuConcurrency?: number;
+  /** Per-file timeout in milliseconds. */
+  timeout?: number;
+}
+
+/** Flags from the command line; each one overrides the config file. */
+export interface CliOptions {
+  config?: string;
+  reportDir?: string;
+  reporters?: ReporterName[];
+  concurrency?: number;
+  gpuConcurrency?: number;
+  enable?: string[];
+  tags?: string[];
+  skipTags?: string[];
+  testNamePatterns?: string[];
+  timeout?: number;
+  requireGpu?: boolean;
+  only?: boolean;
+  paths?: string[];
+}
+
+/** A suite after resolution: every field set. */
+export interface SuiteConfig {
+  readonly name: string;
+  readonly files: readonly string[];
+  readonly tags: readonly string[];
+  /** Per-file timeout for this suite's files; null means the run's default. */
+  readonly timeoutMs: number | null;
+  readonly source: SourceLocation | null;
+}
+
+/** Everything the planner, scheduler and reporters need, with every default filled in. */
+export interface ResolvedConfig {
+  /** Directory the config was found in (or the working directory): globs and paths are relative to it. */
+  readonly rootDir: string;
+  readonly configFile: string | null;
+  readonly suites: readonly SuiteConfig[];
+  readonly gates: Readonly<Record<string, string>>;
+  readonly gpuTags: readonly string[];
+  /** Every tag a file or flag may name: suites' tags, gates, gpuTags and `tags`. */
+  readonly knownTags: readonly string[];
+  readonly exclude: readonly string[];
+  /** Absolute path. */
+  readonly reportDir: string;
+  readonly reporters: readonly ReporterName[];
+  readonly concurrency: number;
+  readonly gpuConcurrency: number;
+  readonly timeoutMs: number;
+  /** Tags enabled by `--enable`, as if their gate variable were `1`. */
+  readonly enabledTags: readonly string[];
+  /** `--tags`: only files with at least one of these run (empty: no filter). */
+  readonly onlyTags: readonly string[];
+  /** `--skip-tags`: files with any of these do not run. */
+  readonly skipTags: readonly string[];
+  readonly testNamePatterns: readonly string[];
+  readonly requireGpu: boolean;
+  /** `--only`: node:test's `only` is honoured in every file. */
+  readonly only: boolean;
+  /** Files or directories given on the command line (absolute); empty means every suite's files. */
+  readonly paths: readonly string[];
+}

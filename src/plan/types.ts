@@ -1,0 +1,35 @@
+// The plan: every test file the run knows of, as a job with its tags, lane and whether it runs.
+
+/** Which lane a job runs in: `gpu` jobs hold a GPU slot, `cpu` jobs a CPU slot; both lanes run at once. */
+export type Lane = 'cpu' | 'gpu';
+
+/** Why a job will not run. */
+export interface SkipReason {
+  /** `gated`: its gate variable is unset; `no-gpu`: a GPU job on a host without a usable GPU; `deselected`: --tags/--skip-tags. */
+  readonly code: 'gated' | 'no-gpu' | 'deselected';
+  /** A full sentence for every report, naming the way to enable it where there is one. */
+  readonly message: string;
+  /** For `gated`: the variable that enables it (`ENABLE_FLUX_TESTS`). */
+  readonly enableWith: string | null;
+}
+
+/** One test file and how the run treats it. */
+export interface Job {
+  /** Path relative to the root, with `/` separators: the job's stable id in every report. */
+  readonly id: string;
+  readonly file: string;
+  readonly suite: string;
+  readonly tags: readonly string[];
+  readonly lane: Lane;
+  readonly timeoutMs: number;
+  /** null when the job runs. */
+  readonly skip: SkipReason | null;
+}
+
+/** The whole plan, printable by `gpu-test list` and testable without running anything. */
+export interface Plan {
+  readonly rootDir: string;
+  readonly jobs: readonly Job[];
+  /** Problems that do not stop the run but the user should see (a GPU suite skipped under --require-gpu is an error, not this). */
+  readonly notes: readonly string[];
+}

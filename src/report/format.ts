@@ -1,0 +1,32 @@
+// Number formatting shared by the human-facing reports (console and Markdown).
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** `1536` -> `1.5 KiB`; null -> `n/a`. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'n/a';
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${sign}${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+/** Like formatBytes, with an explicit `+` for growth: deltas read at a glance. */
+export function formatBytesDelta(bytes: number | null): string {
+  if (bytes === null) return 'n/a';
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
+
+/** `1234` -> `1.23 s`, `56` -> `56 ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} min ${seconds} s`;
+}
