@@ -119,9 +119,11 @@ export function sampleRunResult(): RunResult {
 /** The same run on a host without a GPU: GPU columns must say so. */
 export function sampleRunResultWithoutGpu(): RunResult {
   const run = sampleRunResult();
+  const files = run.files.filter((f) => f.lane === 'cpu' || f.status === 'skipped');
   return {
     ...run,
     gpu: { available: false, reason: 'nvidia-smi was not found on PATH: no NVIDIA driver is installed', driverVersion: null, cudaVersion: null, gpus: [], warnings: [] },
-    files: run.files.filter((f) => f.lane === 'cpu' || f.status === 'skipped'),
+    files,
+    counts: countResults(files),
   };
 }
