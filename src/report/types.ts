@@ -9,7 +9,7 @@ export interface WrittenReport {
   readonly path: string;
 }
 
-/** Live hooks, called by the executor in this order: onPlan, then per file onFileStart/onTestEnd*/onFileEnd, then onRunEnd. */
+/** Live hooks, called by the executor in this order: onPlan, then per file onFileStart, onTestEnd (any number), onFileEnd, then onRunEnd. */
 export interface RunObserver {
   onPlan?(plan: Plan): void;
   /** A job's process started; `gpuIndices` is what it sees as CUDA_VISIBLE_DEVICES (empty for the cpu lane). */
