@@ -90,6 +90,8 @@ export interface RunResult {
   readonly host: HostInfo;
   readonly gpu: GpuInventory;
   readonly files: readonly FileResult[];
+  /** Problems met while measuring (a GPU read that failed, a GPU that vanished), each once, as full sentences. */
+  readonly warnings: readonly string[];
   readonly config: Pick<ResolvedConfig, 'rootDir' | 'configFile' | 'reportDir' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs'>;
   readonly toolVersion: string;
 }

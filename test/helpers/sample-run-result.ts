@@ -111,6 +111,7 @@ export function sampleRunResult(): RunResult {
     gpu: { available: true, reason: null, driverVersion: '580.159.04', cudaVersion: '13.0', warnings: [],
       gpus: [{ index: 0, uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', name: 'NVIDIA H100 80GB HBM3', totalBytes: 81559 * MiB }] },
     files,
+    warnings: ['GPU 0 (GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d) reported memory.used as [N/A] once; that boundary has no VRAM figure'],
     config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000 },
     toolVersion: '0.1.0',
   };

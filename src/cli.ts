@@ -1,0 +1,107 @@
+// The command line: parses flags, runs the pipeline (config -> plan -> run -> reports) and owns the exit code.
+// The only module that calls process.exit.
+
+import { Chalk, supportsColor } from 'chalk';
+import { readFileSync } from 'node:fs';
+import { formatPlan } from './cli/format-plan.js';
+import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
+import { resolveConfig } from './config/resolve-config.js';
+import { isGpuTestError } from './errors.js';
+import { runPlan } from './execute/run-plan.js';
+import type { RunResult } from './execute/types.js';
+import { discoverFiles } from './plan/discover-files.js';
+import { planJobs } from './plan/plan-jobs.js';
+import { createGpuReader } from './probe/gpu-reader.js';
+import { readGpuInventory } from './probe/gpu-inventory.js';
+import { readHostInfo } from './probe/host-info.js';
+import { createConsoleReporter } from './report/console.js';
+import type { RunObserver } from './report/types.js';
+import { writeReports } from './report/write-reports.js';
+
+/** Exit codes, documented in --help and the README. */
+export const EXIT = { passed: 0, failed: 1, usage: 2, internal: 3, sigint: 130, sigterm: 143 } as const;
+
+/** gpu-test's version, from its package.json. */
+export function readToolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function chalkFor(color: boolean | null): InstanceType<typeof Chalk> {
+  if (color === null) return new Chalk({ level: supportsColor ? supportsColor.level : 0 });
+  return new Chalk({ level: color ? 1 : 0 });
+}
+
+async function prepare(args: ParsedArgs) {
+  const config = await resolveConfig({ cwd: process.cwd(), cli: args.options, env: process.env });
+  const gpu = await readGpuInventory();
+  const files = await discoverFiles(config);
+  const plan = planJobs(config, files, process.env, gpu);
+  return { config, gpu, plan };
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  const chalk = chalkFor(args.color);
+  const { config, gpu, plan } = await prepare(args);
+  const observer: RunObserver = config.reporters.includes('console')
+    ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 })
+    : {};
+
+  const controller = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (stoppedBy) {
+      // A second Ctrl-C means "now": children were already told to stop; leave without reports.
+      process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+    }
+    stoppedBy = signal;
+    observer.onInterrupt?.(signal);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result: RunResult = await runPlan({
+    plan, config, gpu, gpuReader: createGpuReader({ backend: gpu.available ? 'nvidia-smi' : 'none' }),
+    host: readHostInfo(), observer, signal: controller.signal, env: process.env, toolVersion: readToolVersion(),
+  });
+  const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
+  observer.onRunEnd?.(result, written);
+  for (const failure of failures) process.stderr.write(`${chalk.red('gpu-test:')} ${failure}\n`);
+  if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  if (failures.length > 0) return EXIT.usage;
+  return result.verdict === 'passed' ? EXIT.passed : EXIT.failed;
+}
+
+async function list(args: ParsedArgs): Promise<number> {
+  const chalk = chalkFor(args.color);
+  const { gpu, plan } = await prepare(args);
+  process.stdout.write(formatPlan(plan, gpu, chalk));
+  return EXIT.passed;
+}
+
+/** Runs the command line and exits with its code. */
+export async function main(argv: readonly string[]): Promise<never> {
+  let code: number;
+  try {
+    const args = parseCliArgs(argv);
+    if (args.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      code = EXIT.passed;
+    } else if (args.command === 'version') {
+      process.stdout.write(`${readToolVersion()}\n`);
+      code = EXIT.passed;
+    } else {
+      code = args.command === 'list' ? await list(args) : await run(args);
+    }
+  } catch (error) {
+    if (isGpuTestError(error)) {
+      process.stderr.write(`gpu-test: ${error.message}\n`);
+      code = EXIT.usage;
+    } else {
+      process.stderr.write(`gpu-test: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      code = EXIT.internal;
+    }
+  }
+  process.exit(code);
+}

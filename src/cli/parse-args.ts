@@ -1,0 +1,125 @@
+// Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
+
+import { parseArgs } from 'node:util';
+import { REPORTER_NAMES, type CliOptions, type ReporterName } from '../config/types.js';
+import { GpuTestError } from '../errors.js';
+
+/** What the user asked for. */
+export type Command = 'run' | 'list' | 'help' | 'version';
+
+/** The parsed command line. */
+export interface ParsedArgs {
+  readonly command: Command;
+  readonly options: CliOptions;
+  /** null: decide from the terminal (chalk's detection and NO_COLOR/FORCE_COLOR). */
+  readonly color: boolean | null;
+}
+
+/** The usage text for --help. */
+export const USAGE = `Usage: gpu-test <command> [options] [paths...]
+
+Commands:
+  run [paths...]          run the test files (all suites' files, or the given files/directories)
+  list [paths...]         print the plan: every file, its suite, tags, lane, and why it would be skipped
+
+Options:
+  --config FILE           config file (default: gpu-test.config.yaml, searched upward)
+  --report-dir DIR        where reports go (default: reports/)
+  --reporter LIST         console,markdown,junit,json (default: all)
+  --concurrency N         files at once in the cpu lane (default: number of cores)
+  --gpu-concurrency N     files at once on each GPU (default: 1)
+  --enable TAG            run files tagged TAG as if its gate variable were 1 (repeatable)
+  --tags LIST             run only files with one of these tags
+  --skip-tags LIST        do not run files with any of these tags
+  --test-name-pattern RE  run only tests whose name matches (repeatable; node:test semantics)
+  --only                  honour node:test's { only: true } in every file
+  --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
+  --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
+  --color / --no-color    force colors on or off
+  -h, --help              show this help
+  -v, --version           print the version
+
+Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage or config error,
+130/143 interrupted by SIGINT/SIGTERM (reports are still written).`;
+
+function splitList(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return values.flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new GpuTestError('USAGE', `--${flag} must be a positive whole number, got \`${value}\`; for example --${flag} 2`);
+  }
+  return n;
+}
+
+function reporters(values: string[] | undefined): ReporterName[] | undefined {
+  const names = splitList(values);
+  if (!names) return undefined;
+  for (const name of names) {
+    if (!REPORTER_NAMES.includes(name as ReporterName)) {
+      throw new GpuTestError('USAGE', `--reporter: unknown reporter \`${name}\`; choose from ${REPORTER_NAMES.join(', ')} (comma-separated)`);
+    }
+  }
+  return names as ReporterName[];
+}
+
+/** Parses `argv` (without node and the script). Throws GpuTestError `USAGE` on a bad flag or command. */
+export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        'report-dir': { type: 'string' },
+        reporter: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
+        'gpu-concurrency': { type: 'string' },
+        enable: { type: 'string', multiple: true },
+        tags: { type: 'string', multiple: true },
+        'skip-tags': { type: 'string', multiple: true },
+        'test-name-pattern': { type: 'string', multiple: true },
+        only: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'require-gpu': { type: 'boolean' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new GpuTestError('USAGE', `${(error as Error).message}; run \`gpu-test --help\` for the options`, { cause: error });
+  }
+  const { values, positionals } = parsed;
+  const color = values['no-color'] ? false : values.color ? true : null;
+  if (values.help) return { command: 'help', options: {}, color };
+  if (values.version) return { command: 'version', options: {}, color };
+  const [first, ...rest] = positionals;
+  if (first === undefined) return { command: 'help', options: {}, color };
+  if (first !== 'run' && first !== 'list') {
+    throw new GpuTestError('USAGE', `unknown command \`${first}\`; use \`gpu-test run\` or \`gpu-test list\` (see --help)`);
+  }
+  const options: CliOptions = {
+    config: values.config,
+    reportDir: values['report-dir'],
+    reporters: reporters(values.reporter),
+    concurrency: positiveInteger('concurrency', values.concurrency),
+    gpuConcurrency: positiveInteger('gpu-concurrency', values['gpu-concurrency']),
+    enable: splitList(values.enable),
+    tags: splitList(values.tags),
+    skipTags: splitList(values['skip-tags']),
+    testNamePatterns: values['test-name-pattern'],
+    timeout: positiveInteger('timeout', values.timeout),
+    requireGpu: values['require-gpu'],
+    only: values.only,
+    paths: rest,
+  };
+  return { command: first, options, color };
+}

@@ -1,0 +1,54 @@
+// Loaded into every test process with `--import`: announces each test's start and end to the harness and waits
+// for its ack, so the harness samples memory right before the test body and right after it.
+// On Node 20 top-level beforeEach/afterEach in a preloaded module fire around every test of the file, subtests too.
+
+import { afterEach, beforeEach } from 'node:test';
+import { CHILD_ENV_FLAG, isAckMessage, type BoundaryMessage } from './protocol.js';
+
+type TestContextLike = { readonly name: string };
+
+function installBoundaryHooks(send: NonNullable<typeof process.send>): void {
+  const waiting = new Map<number, () => void>();
+  const beginSeqOf = new WeakMap<object, number>();
+  let seq = 0;
+
+  const releaseAll = (): void => {
+    for (const resolve of waiting.values()) resolve();
+    waiting.clear();
+  };
+  process.on('message', (message: unknown) => {
+    if (!isAckMessage(message)) return;
+    waiting.get(message.seq)?.();
+    waiting.delete(message.seq);
+    // The channel keeps the process alive only while an answer is awaited: a finished test file must exit.
+    if (waiting.size === 0) process.channel?.unref();
+  });
+  process.on('disconnect', releaseAll);
+  process.channel?.unref();
+
+  const announce = (phase: BoundaryMessage['phase'], context: TestContextLike): Promise<void> => {
+    seq += 1;
+    const id = seq;
+    const beginSeq = phase === 'end' ? (beginSeqOf.get(context) ?? null) : null;
+    if (phase === 'begin') beginSeqOf.set(context, id);
+    const message: BoundaryMessage = { gpuTest: 'boundary', phase, seq: id, beginSeq, name: context.name, at: Date.now() };
+    return new Promise<void>((resolve) => {
+      if (!process.connected) return resolve();
+      waiting.set(id, resolve);
+      process.channel?.ref();
+      send(message, undefined, {}, (error: Error | null) => {
+        if (error) {
+          waiting.delete(id);
+          resolve();
+        }
+      });
+    });
+  };
+
+  beforeEach((context) => announce('begin', context as TestContextLike));
+  afterEach((context) => announce('end', context as TestContextLike));
+}
+
+if (process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function') {
+  installBoundaryHooks(process.send.bind(process));
+}

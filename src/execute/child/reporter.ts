@@ -1,0 +1,73 @@
+// The node:test reporter used inside each test process: one JSON line per finished test or suite, written to the
+// file the harness names with --test-reporter-destination.
+
+import type { ResultRecord } from './protocol.js';
+
+interface TestEventData {
+  name: string;
+  nesting: number;
+  file?: string;
+  line?: number;
+  column?: number;
+  skip?: string | boolean;
+  todo?: string | boolean;
+  details?: { duration_ms?: number; type?: string; error?: unknown };
+}
+
+interface TestEvent {
+  type: string;
+  data: TestEventData;
+}
+
+/** node:test wraps a test's error in ERR_TEST_FAILURE: report the original error with the failure type as fallback. */
+function describeFailure(error: unknown): NonNullable<ResultRecord['failure']> {
+  const wrapper = error as { failureType?: string; cause?: unknown; message?: string; stack?: string } | undefined;
+  const cause = wrapper?.cause;
+  const failureType = wrapper?.failureType ?? 'Error';
+  if (cause instanceof Error) {
+    const type = failureType === 'testCodeFailure' ? cause.name : failureType;
+    return { type, message: cause.message, stack: cause.stack ?? null };
+  }
+  if (cause !== undefined && cause !== null) {
+    return { type: failureType, message: typeof cause === 'string' ? cause : JSON.stringify(cause) ?? String(cause), stack: null };
+  }
+  return { type: failureType, message: wrapper?.message ?? 'test failed', stack: wrapper?.stack ?? null };
+}
+
+function reasonOf(flag: string | boolean | undefined): string | null {
+  return typeof flag === 'string' && flag.length > 0 ? flag : null;
+}
+
+function toRecord(event: TestEvent, ancestors: readonly string[]): ResultRecord {
+  const data = event.data;
+  const status: ResultRecord['status'] = data.todo !== undefined && data.todo !== false ? 'todo'
+    : data.skip !== undefined && data.skip !== false ? 'skipped'
+    : event.type === 'test:fail' ? 'failed' : 'passed';
+  return {
+    name: data.name,
+    fullName: [...ancestors, data.name].join(' > '),
+    nesting: data.nesting,
+    file: data.file ?? null,
+    line: data.line ?? null,
+    column: data.column ?? null,
+    isSuite: data.details?.type === 'suite',
+    status,
+    durationMs: data.details?.duration_ms ?? 0,
+    skipReason: reasonOf(status === 'todo' ? data.todo : data.skip),
+    failure: status === 'failed' ? describeFailure(data.details?.error) : null,
+  };
+}
+
+/** Reads node:test's event stream and yields one JSON line per finished test. */
+export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
+  // test:start events arrive in order with their nesting, so they give every test its ancestors.
+  const path: string[] = [];
+  for await (const event of source) {
+    if (event.type === 'test:start') {
+      path.length = event.data.nesting;
+      path[event.data.nesting] = event.data.name;
+    } else if (event.type === 'test:pass' || event.type === 'test:fail') {
+      yield `${JSON.stringify(toRecord(event, path.slice(0, event.data.nesting)))}\n`;
+    }
+  }
+}

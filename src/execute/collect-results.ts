@@ -1,0 +1,97 @@
+// Joins what a test process left behind (reporter records, boundary samples, how it ended) into test results.
+// Pure: every crash, timeout and interrupt case is tested without a process.
+
+import type { MemorySample, TestWindow } from '../measure/types.js';
+import type { Job } from '../plan/types.js';
+import type { ResultRecord } from './child/protocol.js';
+import { describeOutcome, outcomeFailureType } from './describe-outcome.js';
+import type { FileStatus, ProcessOutcome, TestResult } from './types.js';
+
+/** One test's boundaries as the harness saw them; `end` null when the process died inside the test. */
+export interface BoundaryWindow {
+  readonly name: string;
+  readonly before: MemorySample;
+  readonly after: MemorySample | null;
+}
+
+/** What collectResults returns for a file. */
+export interface CollectedFile {
+  readonly status: FileStatus;
+  readonly error: string | null;
+  readonly tests: readonly TestResult[];
+}
+
+/** The name of the synthetic test that stands for a file failing outside any test. */
+export const FILE_LEVEL_TEST = '(file-level error)';
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function fromRecord(record: ResultRecord, job: Job, window: TestWindow | null): TestResult {
+  return {
+    name: record.name,
+    fullName: record.fullName,
+    nesting: record.nesting,
+    file: record.file ?? job.file,
+    line: record.line,
+    column: record.column,
+    status: record.status,
+    durationMs: record.durationMs,
+    skipReason: record.skipReason,
+    failure: record.failure,
+    window,
+  };
+}
+
+/** Gives each finished test (in completion order) the earliest unused window of the same name that ended. */
+function attachWindows(records: readonly ResultRecord[], windows: readonly BoundaryWindow[], job: Job): { tests: TestResult[]; unused: BoundaryWindow[] } {
+  const unused = [...windows];
+  const tests = records.map((record) => {
+    if (record.status === 'skipped') return fromRecord(record, job, null);
+    const index = unused.findIndex((w) => w.after !== null && w.name === record.name);
+    if (index === -1) return fromRecord(record, job, null);
+    const [window] = unused.splice(index, 1);
+    return fromRecord(record, job, window ? { before: window.before, after: window.after } : null);
+  });
+  return { tests, unused };
+}
+
+/** Test results and file status for one finished (or killed) test process that ended at `endedAt` (epoch ms). */
+export function collectResults(job: Job, allRecords: readonly ResultRecord[], windows: readonly BoundaryWindow[], outcome: ProcessOutcome, stderr: string, endedAt: number): CollectedFile {
+  const records = allRecords.filter((record) => !record.isSuite);
+  const { tests, unused } = attachWindows(records, windows, job);
+  const ending = describeOutcome(outcome, job.timeoutMs);
+  const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null;
+
+  // Tests the process was inside when it died: they appear as failed, named, with what killed them.
+  for (const window of unused) {
+    if (window.after !== null || !ending) continue;
+    const message = `the test process ${ending} while "${window.name}" was running`;
+    tests.push({
+      name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
+      status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
+      skipReason: null, failure: { type: outcomeFailureType(outcome), message, stack: null },
+      window: { before: window.before, after: null },
+    });
+  }
+
+  const anyFailed = tests.some((test) => test.status === 'failed');
+  if (ending && !anyFailed) {
+    const tail = lastLines(stderr, 20);
+    const message = `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
+    tests.push({
+      name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
+      status: 'failed', durationMs: outcome.durationMs, skipReason: null,
+      failure: { type: outcomeFailureType(outcome), message, stack: null }, window: null,
+    });
+  }
+
+  let status: FileStatus = 'passed';
+  if (outcome.isCanceled) status = 'interrupted';
+  else if (outcome.timedOut) status = 'timed-out';
+  else if (abnormal || (ending && !anyFailed)) status = 'crashed';
+  else if (anyFailed || ending) status = 'failed';
+  const error = status === 'passed' || status === 'failed' ? null : `the test process ${ending ?? 'ended abnormally'}`;
+  return { status, error, tests };
+}

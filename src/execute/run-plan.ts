@@ -1,0 +1,137 @@
+// Runs a plan: starts jobs as lanes free up, samples memory at every test boundary, and turns each finished
+// process into a FileResult. Skipped and never-started jobs become FileResults too, so every report lists them.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { createBoundarySampler } from '../measure/boundary-sampler.js';
+import type { MemorySample } from '../measure/types.js';
+import type { Job, Plan } from '../plan/types.js';
+import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
+import type { RunObserver } from '../report/types.js';
+import { createSlots, pickStarts, releaseSlot, type Start } from '../schedule/lanes.js';
+import type { BoundaryMessage } from './child/protocol.js';
+import { collectResults, FILE_LEVEL_TEST, type BoundaryWindow } from './collect-results.js';
+import { countResults } from './count-results.js';
+import { readResultRecords } from './read-result-records.js';
+import { spawnTestProcess } from './spawn-test-process.js';
+import type { FileResult, RunResult } from './types.js';
+
+/** Everything runPlan needs; it reads the machine only through `gpuReader` and the probes. */
+export interface RunPlanOptions {
+  readonly plan: Plan;
+  readonly config: ResolvedConfig;
+  readonly gpu: GpuInventory;
+  readonly gpuReader: GpuReader;
+  readonly host: HostInfo;
+  readonly observer: RunObserver;
+  /** Aborted on Ctrl-C or SIGTERM: running files are stopped, waiting ones are not started. */
+  readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
+  readonly toolVersion: string;
+}
+
+function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileResult {
+  const failed = status === 'failed';
+  return {
+    job, status, skipReason: failed ? null : reason, error: failed ? reason : null, outcome: null,
+    startedAt: null, endedAt: null, lane: job.lane, gpuIndices: [], stdout: '', stderr: '',
+    tests: failed ? [{ name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
+      status: 'failed', durationMs: 0, skipReason: null, failure: { type: 'no-gpu', message: reason, stack: null }, window: null }] : [],
+  };
+}
+
+/** Runs every job of the plan that may run and returns the whole run's result. */
+export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
+  const { plan, config, gpu, observer, signal } = options;
+  const startedAt = Date.now();
+  const sample = createBoundarySampler(options.gpuReader);
+  const warnings = new Set<string>([...gpu.warnings]);
+  const results = new Map<string, FileResult>();
+  const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
+  observer.onPlan?.(plan);
+
+  for (const job of plan.jobs) {
+    if (!job.skip) continue;
+    const requireFails = job.skip.code === 'no-gpu' && config.requireGpu;
+    results.set(job.id, notRun(job, requireFails ? 'failed' : 'skipped',
+      requireFails ? `${job.skip.message}; --require-gpu makes a missing GPU a failure` : job.skip.message));
+  }
+
+  const runJob = async (start: Start, index: number): Promise<FileResult> => {
+    const { job } = start;
+    const gpuIndices = start.gpuIndex === null ? [] : [start.gpuIndex];
+    const env: NodeJS.ProcessEnv = { ...options.env };
+    if (start.gpuIndex !== null) {
+      const info = gpu.gpus.find((g) => g.index === start.gpuIndex);
+      env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(start.gpuIndex);
+    }
+    const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null }>();
+    const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
+      const taken = await sample(pid, start.gpuIndex === null ? null : gpuIndices);
+      for (const error of taken.errors) warnings.add(`${job.id}: ${error}`);
+      if (message.phase === 'begin') {
+        windows.set(message.seq, { name: message.name, before: taken, after: null });
+      } else {
+        const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
+        if (window) window.after = taken;
+        observer.onTestEnd?.(job, message.name);
+      }
+    };
+    const reporterFile = join(workDir, `${index}.ndjson`);
+    const spawned = await spawnTestProcess({
+      job, cwd: config.rootDir, env, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only, signal,
+      onStart: () => observer.onFileStart?.(job, gpuIndices),
+      onBoundary,
+    });
+    const records = await readResultRecords(reporterFile);
+    const boundaryWindows: BoundaryWindow[] = [...windows.values()];
+    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt);
+    return {
+      job, status: collected.status, skipReason: null, error: collected.error, outcome: spawned.outcome,
+      startedAt: spawned.startedAt, endedAt: spawned.endedAt, lane: job.lane, gpuIndices,
+      tests: collected.tests, stdout: spawned.stdout, stderr: spawned.stderr,
+    };
+  };
+
+  let waiting = plan.jobs.filter((job) => job.skip === null);
+  let slots = createSlots(config.concurrency, gpu.available ? gpu.gpus.map((g) => g.index) : [], config.gpuConcurrency);
+  const running = new Map<string, Promise<{ start: Start; result: FileResult }>>();
+  let launched = 0;
+  try {
+    while (waiting.length > 0 || running.size > 0) {
+      if (!signal.aborted) {
+        const picked = pickStarts(waiting, slots);
+        slots = picked.slots;
+        for (const start of picked.starts) {
+          waiting = waiting.filter((job) => job !== start.job);
+          launched += 1;
+          running.set(start.job.id, runJob(start, launched).then((result) => ({ start, result })));
+        }
+      }
+      if (running.size === 0) break;
+      const { start, result } = await Promise.race(running.values());
+      running.delete(start.job.id);
+      slots = releaseSlot(slots, start);
+      results.set(start.job.id, result);
+      observer.onFileEnd?.(result);
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  for (const job of waiting) {
+    results.set(job.id, notRun(job, 'skipped', 'not started: the run was interrupted before this file\'s turn'));
+  }
+
+  const files = plan.jobs.map((job) => results.get(job.id)).filter((file): file is FileResult => file !== undefined);
+  const counts = countResults(files);
+  const interrupted = signal.aborted;
+  const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 ? 'failed' : 'passed';
+  return {
+    startedAt, endedAt: Date.now(), verdict, interrupted, counts, host: options.host, gpu, files,
+    warnings: [...warnings],
+    config: { rootDir: config.rootDir, configFile: config.configFile, reportDir: config.reportDir, concurrency: config.concurrency, gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs },
+    toolVersion: options.toolVersion,
+  };
+}

@@ -1,0 +1,127 @@
+// Starts one test file in its own node process with node:test inside, answers its boundary messages, and
+// enforces the per-file timeout and interrupts by killing the whole process tree.
+
+import { execa } from 'execa';
+import { extname } from 'node:path';
+import type { Job } from '../plan/types.js';
+import { killProcessTree } from '../probe/process-tree.js';
+import { createOutputCapture } from './capture-output.js';
+import { CHILD_ENV_FLAG, isBoundaryMessage, type AckMessage, type BoundaryMessage } from './child/protocol.js';
+import type { ProcessOutcome } from './types.js';
+
+/** Everything needed to start one test process. */
+export interface SpawnRequest {
+  readonly job: Job;
+  readonly cwd: string;
+  /** The full environment of the child (the harness's, plus CUDA_VISIBLE_DEVICES and the like). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly reporterFile: string;
+  readonly testNamePatterns: readonly string[];
+  readonly only: boolean;
+  /** Aborted when the run is interrupted. */
+  readonly signal: AbortSignal;
+  readonly onStart: (pid: number) => void;
+  /** Called for each boundary; the child waits until the returned promise settles. */
+  readonly onBoundary: (message: BoundaryMessage, pid: number) => Promise<void>;
+}
+
+/** What a test process left: its outcome and its (capped) output. */
+export interface SpawnedProcess {
+  readonly outcome: ProcessOutcome;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/** How long a process tree gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 3000;
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
+
+const PRELOAD_URL = new URL('./child/preload.js', import.meta.url).href;
+const REPORTER_URL = new URL('./child/reporter.js', import.meta.url).href;
+
+/** The node arguments for a job: TypeScript loader when needed, our preload and reporter, node:test flags. */
+export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'reporterFile' | 'testNamePatterns' | 'only'>): string[] {
+  const args: string[] = [];
+  // Node 20 cannot run TypeScript by itself: tsx's loader is resolved from gpu-test's own dependencies.
+  if (TYPESCRIPT_EXTENSIONS.has(extname(request.job.file))) args.push('--import', import.meta.resolve('tsx'));
+  args.push('--import', PRELOAD_URL, `--test-reporter=${REPORTER_URL}`, `--test-reporter-destination=${request.reporterFile}`);
+  for (const pattern of request.testNamePatterns) args.push(`--test-name-pattern=${pattern}`);
+  if (request.only) args.push('--test-only');
+  args.push(request.job.file);
+  return args;
+}
+
+/** Runs the job's file to the end (or until timeout/interrupt) and returns how it ended. */
+export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedProcess> {
+  const stdout = createOutputCapture();
+  const stderr = createOutputCapture();
+  const startedAt = Date.now();
+  const subprocess = execa(process.execPath, nodeArguments(request), {
+    cwd: request.cwd,
+    env: { ...request.env, [CHILD_ENV_FLAG]: '1' },
+    extendEnv: false,
+    // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
+    detached: true,
+    ipc: true,
+    serialization: 'json',
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+  });
+  const pid = subprocess.pid;
+  subprocess.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+  let timedOut = false;
+  let canceled = false;
+  let exited = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    if (pid === undefined || exited) return;
+    killProcessTree(pid, 'SIGTERM');
+    graceTimer ??= setTimeout(() => killProcessTree(pid, 'SIGKILL'), KILL_GRACE_MS);
+  };
+  const timeoutTimer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, request.job.timeoutMs);
+  const onAbort = (): void => {
+    canceled = true;
+    stop();
+  };
+  if (request.signal.aborted) onAbort();
+  else request.signal.addEventListener('abort', onAbort, { once: true });
+
+  subprocess.on('exit', () => {
+    exited = true;
+    // Whatever the test left running (a model server, a stuck python) dies with its file.
+    if (pid !== undefined) killProcessTree(pid, 'SIGKILL');
+  });
+  if (pid !== undefined) {
+    request.onStart(pid);
+    subprocess.on('message', (message: unknown) => {
+      if (!isBoundaryMessage(message)) return;
+      void request.onBoundary(message, pid).finally(() => {
+        const ack: AckMessage = { gpuTest: 'ack', seq: message.seq };
+        if (subprocess.connected) subprocess.send(ack, (error) => void error);
+      });
+    });
+  }
+
+  const result = await subprocess;
+  clearTimeout(timeoutTimer);
+  clearTimeout(graceTimer);
+  request.signal.removeEventListener('abort', onAbort);
+  const endedAt = Date.now();
+  const outcome: ProcessOutcome = {
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    timedOut,
+    isCanceled: canceled && !timedOut,
+    durationMs: endedAt - startedAt,
+  };
+  return { outcome, stdout: stdout.text(), stderr: stderr.text() + (result.failed && pid === undefined ? `${result.message}\n` : ''), startedAt, endedAt };
+}

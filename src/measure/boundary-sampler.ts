@@ -1,0 +1,45 @@
+// Takes the sample at a test boundary: host memory, the test's process-tree RSS and the VRAM of its GPUs.
+// Never throws: a part that cannot be read is null, with the reason in `errors`.
+
+import { describeError } from '../errors.js';
+import { readHostMemory } from '../probe/meminfo.js';
+import { readProcessTreeRss } from '../probe/process-tree.js';
+import type { GpuMemory, GpuReader } from '../probe/types.js';
+import type { MemorySample } from './types.js';
+
+/** Reads one sample for a test process; `gpuIndices` null means the job is in the cpu lane (VRAM not measured). */
+export type SampleBoundary = (pid: number, gpuIndices: readonly number[] | null) => Promise<MemorySample>;
+
+/** A sampler over `gpuReader`; GPU read errors are kept in the sample, never thrown. */
+export function createBoundarySampler(gpuReader: GpuReader): SampleBoundary {
+  return async (pid, gpuIndices) => {
+    const errors: string[] = [];
+    const at = Date.now();
+    let host = null;
+    try {
+      host = readHostMemory();
+    } catch (error) {
+      errors.push(`host memory: ${describeError(error)}`);
+    }
+    const readGpus = async (): Promise<readonly GpuMemory[] | null> => {
+      if (gpuIndices === null || gpuReader.backend === 'none') return null;
+      try {
+        const all = await gpuReader.readMemory();
+        return all.filter((gpu) => gpuIndices.includes(gpu.index));
+      } catch (error) {
+        errors.push(describeError(error));
+        return null;
+      }
+    };
+    const readRss = async (): Promise<number | null> => {
+      try {
+        return await readProcessTreeRss(pid);
+      } catch (error) {
+        errors.push(`process RSS: ${describeError(error)}`);
+        return null;
+      }
+    };
+    const [gpus, processRssBytes] = await Promise.all([readGpus(), readRss()]);
+    return { at, host, processRssBytes, gpus, errors };
+  };
+}

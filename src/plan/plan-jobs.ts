@@ -1,0 +1,78 @@
+// Turns discovered files into jobs: tags from suite and header, the lane, and whether (and why not) each runs.
+
+import type { ResolvedConfig } from '../config/types.js';
+import type { DiscoveredFile } from './discover-files.js';
+import { readFileHeader } from './read-file-header.js';
+import type { Job, Lane, Plan, SkipReason } from './types.js';
+
+/** What the planner needs to know about the host's GPUs. */
+export interface GpuAvailability {
+  readonly available: boolean;
+  readonly reason: string | null;
+}
+
+/** The gates of `tags` that are closed: tag and variable, in tag order. */
+function closedGates(tags: readonly string[], config: ResolvedConfig, env: NodeJS.ProcessEnv): { tag: string; variable: string }[] {
+  const closed: { tag: string; variable: string }[] = [];
+  for (const tag of tags) {
+    const variable = config.gates[tag];
+    if (variable === undefined) continue;
+    if (env[variable] === '1' || config.enabledTags.includes(tag)) continue;
+    closed.push({ tag, variable });
+  }
+  return closed;
+}
+
+function deselection(tags: readonly string[], config: ResolvedConfig): SkipReason | null {
+  const skipped = tags.filter((tag) => config.skipTags.includes(tag));
+  if (skipped.length > 0) {
+    return { code: 'deselected', message: `deselected by --skip-tags ${skipped.join(',')}`, enableWith: null };
+  }
+  if (config.onlyTags.length > 0 && !tags.some((tag) => config.onlyTags.includes(tag))) {
+    return { code: 'deselected', message: `deselected: --tags ${config.onlyTags.join(',')} names none of its tags (${tags.join(', ') || 'none'})`, enableWith: null };
+  }
+  return null;
+}
+
+/** Why a job does not run, or null: deselection first, then gates, then a missing GPU. */
+export function skipReasonFor(tags: readonly string[], lane: Lane, config: ResolvedConfig, env: NodeJS.ProcessEnv, gpu: GpuAvailability): SkipReason | null {
+  const deselected = deselection(tags, config);
+  if (deselected) return deselected;
+  const closed = closedGates(tags, config, env);
+  if (closed.length > 0) {
+    const variables = closed.map((g) => `${g.variable}=1`).join(' and ');
+    const flags = closed.map((g) => `--enable ${g.tag}`).join(' ');
+    const tagList = closed.map((g) => g.tag).join(', ');
+    return { code: 'gated', message: `gated: set ${variables} (or pass ${flags}) to run files tagged ${tagList}`, enableWith: closed[0]?.variable ?? null };
+  }
+  if (lane === 'gpu' && !gpu.available) {
+    return { code: 'no-gpu', message: `no usable GPU: ${gpu.reason ?? 'none was found'}`, enableWith: null };
+  }
+  return null;
+}
+
+/** The plan for `files`: each file's tags (suite's plus header's), lane, timeout and skip reason. */
+export function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
+  const notes: string[] = [];
+  const jobs: Job[] = files.map((found) => {
+    const header = readFileHeader(found.file, found.id, config.knownTags);
+    const tags = [...new Set([...found.suite.tags, ...header.tags])].sort();
+    const lane: Lane = tags.some((tag) => config.gpuTags.includes(tag)) ? 'gpu' : 'cpu';
+    return {
+      id: found.id,
+      file: found.file,
+      suite: found.suite.name,
+      tags,
+      lane,
+      timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs,
+      skip: skipReasonFor(tags, lane, config, env, gpu),
+    };
+  });
+  const noGpu = jobs.filter((job) => job.skip?.code === 'no-gpu').length;
+  if (noGpu > 0) {
+    notes.push(config.requireGpu
+      ? `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will fail because of --require-gpu`
+      : `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will be skipped; pass --require-gpu to fail instead`);
+  }
+  return { rootDir: config.rootDir, jobs, notes };
+}

@@ -1,0 +1,88 @@
+// Reads the tags a test file declares about itself in its first comment block.
+//
+// Syntax (documented in the README): inside the first comment block of the file, lines of the form
+//   // @gpu-test tags: gpu, vlm
+//   /** @gpu-test timeout: 900000 */
+// Only the leading comments count, so a string in the test body can never change how a file is scheduled.
+
+import { readFileSync } from 'node:fs';
+import { GpuTestError } from '../errors.js';
+
+/** What a file's header declares; each field null when absent. */
+export interface FileHeader {
+  readonly tags: readonly string[];
+  readonly timeoutMs: number | null;
+}
+
+const DIRECTIVE = /@gpu-test\s+([A-Za-z-]+)\s*:\s*(.*?)\s*(?:\*\/\s*)?$/;
+const TAG_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const HEADER_BYTES = 8192;
+
+/** The comment lines at the top of a file (after a shebang), with their 1-based line numbers. */
+function leadingCommentLines(text: string): { line: number; text: string }[] {
+  const lines = text.split(/\r?\n/);
+  const out: { line: number; text: string }[] = [];
+  let inBlock = false;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    const trimmed = raw.trim();
+    if (i === 0 && trimmed.startsWith('#!')) continue;
+    if (inBlock) {
+      out.push({ line: i + 1, text: raw });
+      if (trimmed.includes('*/')) inBlock = false;
+      continue;
+    }
+    if (trimmed === '') continue;
+    if (trimmed.startsWith('//')) {
+      out.push({ line: i + 1, text: raw });
+      continue;
+    }
+    if (trimmed.startsWith('/*')) {
+      out.push({ line: i + 1, text: raw });
+      inBlock = !trimmed.includes('*/', 2);
+      continue;
+    }
+    break;
+  }
+  return out;
+}
+
+/** Parses the header of `source` (the file's text); `file` is only used in error messages. */
+export function parseFileHeader(source: string, file: string, knownTags: readonly string[]): FileHeader {
+  const tags: string[] = [];
+  let timeoutMs: number | null = null;
+  for (const { line, text } of leadingCommentLines(source)) {
+    const match = DIRECTIVE.exec(text);
+    if (!match) continue;
+    const key = match[1] ?? '';
+    const value = match[2] ?? '';
+    const column = text.indexOf('@gpu-test') + 1;
+    const where = `${file}:${line}:${column}`;
+    if (key === 'tags') {
+      for (const tag of value.split(/[\s,]+/).filter(Boolean)) {
+        if (!TAG_NAME.test(tag)) {
+          throw new GpuTestError('FILE_HEADER', `${where}: tag \`${tag}\` is not a valid tag name; use lower-case letters, digits, \`-\` and \`_\`, e.g. \`// @gpu-test tags: gpu, vlm\``);
+        }
+        if (!knownTags.includes(tag)) {
+          throw new GpuTestError('UNKNOWN_TAG', `${where}: unknown tag \`${tag}\`; known tags: ${knownTags.join(', ') || '(none)'}. Declare custom tags under \`tags:\` in gpu-test.config.yaml`);
+        }
+        if (!tags.includes(tag)) tags.push(tag);
+      }
+    } else if (key === 'timeout') {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) {
+        throw new GpuTestError('FILE_HEADER', `${where}: \`@gpu-test timeout\` must be a positive number of milliseconds such as \`900000\`, got \`${value}\``);
+      }
+      timeoutMs = n;
+    } else {
+      throw new GpuTestError('FILE_HEADER', `${where}: unknown directive \`@gpu-test ${key}\`; supported: \`tags\`, \`timeout\``);
+    }
+  }
+  return { tags, timeoutMs };
+}
+
+/** Reads and parses the header of the file at `path` (only its first few KiB). */
+export function readFileHeader(path: string, displayPath: string, knownTags: readonly string[]): FileHeader {
+  const source = readFileSync(path, 'utf8').slice(0, HEADER_BYTES);
+  return parseFileHeader(source, displayPath, knownTags);
+}

@@ -1,0 +1,33 @@
+// A ResolvedConfig for unit tests that need one without a config file.
+
+import type { ResolvedConfig } from '../../src/config/types.js';
+
+/** Defaults like a config with unit/vlm/flux suites; override any field. */
+export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  return {
+    rootDir: '/project',
+    configFile: null,
+    suites: [
+      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, source: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], tags: ['gpu'], timeoutMs: null, source: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, source: null },
+    ],
+    gates: { flux: 'ENABLE_FLUX_TESTS' },
+    gpuTags: ['gpu', 'flux'],
+    knownTags: ['flux', 'gpu', 'slow'],
+    exclude: ['**/node_modules/**'],
+    reportDir: '/project/reports',
+    reporters: ['console', 'markdown', 'junit', 'json'],
+    concurrency: 2,
+    gpuConcurrency: 1,
+    timeoutMs: 600_000,
+    enabledTags: [],
+    onlyTags: [],
+    skipTags: [],
+    testNamePatterns: [],
+    requireGpu: false,
+    only: false,
+    paths: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { SuiteConfig } from '../../src/config/types.js';
+import type { DiscoveredFile } from '../../src/plan/discover-files.js';
+import { planJobs } from '../../src/plan/plan-jobs.js';
+import { resolvedConfig } from '../helpers/resolved-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gpu-test-plan-'));
+const WITH_GPU = { available: true, reason: null };
+const NO_GPU = { available: false, reason: 'nvidia-smi was not found on PATH' };
+
+function file(name: string, suite: SuiteConfig, source = 'test("x", () => {});\n'): DiscoveredFile {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return { file: path, id: name, suite };
+}
+
+const config = resolvedConfig({ rootDir: dir });
+const [unit, vlm, flux] = config.suites as [SuiteConfig, SuiteConfig, SuiteConfig];
+
+describe('planJobs', () => {
+  it('puts gpu-tagged files in the gpu lane and the rest in the cpu lane', () => {
+    const plan = planJobs(config, [file('u.test.ts', unit), file('v.test.ts', vlm)], {}, WITH_GPU);
+    assert.deepEqual(plan.jobs.map((j) => [j.id, j.lane, j.skip]), [['u.test.ts', 'cpu', null], ['v.test.ts', 'gpu', null]]);
+  });
+
+  it('adds header tags to the suite tags: a header can move a unit file to the gpu lane', () => {
+    const plan = planJobs(config, [file('h.test.ts', unit, '// @gpu-test tags: gpu, slow\n')], {}, WITH_GPU);
+    assert.deepEqual(plan.jobs[0]?.tags, ['gpu', 'slow']);
+    assert.equal(plan.jobs[0]?.lane, 'gpu');
+  });
+
+  it('gates a flux file until its variable is 1, naming the variable and the flag', () => {
+    const files = [file('f.test.ts', flux)];
+    const gated = planJobs(config, files, {}, WITH_GPU).jobs[0];
+    assert.equal(gated?.skip?.code, 'gated');
+    assert.equal(gated?.skip?.enableWith, 'ENABLE_FLUX_TESTS');
+    assert.equal(gated?.skip?.message, 'gated: set ENABLE_FLUX_TESTS=1 (or pass --enable flux) to run files tagged flux');
+    assert.equal(planJobs(config, files, { ENABLE_FLUX_TESTS: 'true' }, WITH_GPU).jobs[0]?.skip?.code, 'gated', 'only "1" opens a gate');
+    assert.equal(planJobs(config, files, { ENABLE_FLUX_TESTS: '1' }, WITH_GPU).jobs[0]?.skip, null);
+    assert.equal(planJobs(resolvedConfig({ rootDir: dir, enabledTags: ['flux'] }), files, {}, WITH_GPU).jobs[0]?.skip, null);
+  });
+
+  it('uses the suite timeout, overridden by the header', () => {
+    assert.equal(planJobs(config, [file('f1.test.ts', flux)], {}, WITH_GPU).jobs[0]?.timeoutMs, 900_000);
+    assert.equal(planJobs(config, [file('f2.test.ts', flux, '// @gpu-test timeout: 5000\n')], {}, WITH_GPU).jobs[0]?.timeoutMs, 5000);
+    assert.equal(planJobs(config, [file('u2.test.ts', unit)], {}, WITH_GPU).jobs[0]?.timeoutMs, 600_000);
+  });
+
+  it('skips gpu files on a host without a GPU, with the reason, and notes it', () => {
+    const plan = planJobs(config, [file('v2.test.ts', vlm), file('u3.test.ts', unit)], {}, NO_GPU);
+    assert.equal(plan.jobs[0]?.skip?.code, 'no-gpu');
+    assert.match(plan.jobs[0]?.skip?.message ?? '', /nvidia-smi was not found on PATH/);
+    assert.equal(plan.jobs[1]?.skip, null);
+    assert.match(plan.notes[0] ?? '', /1 GPU file\(s\) will be skipped; pass --require-gpu to fail instead/);
+  });
+
+  it('reports the gate before the missing GPU: enabling the gate is the first thing to do', () => {
+    assert.equal(planJobs(config, [file('f3.test.ts', flux)], {}, NO_GPU).jobs[0]?.skip?.code, 'gated');
+  });
+
+  it('deselects by --tags and --skip-tags', () => {
+    const files = [file('u4.test.ts', unit), file('v4.test.ts', vlm)];
+    const only = planJobs(resolvedConfig({ rootDir: dir, onlyTags: ['gpu'] }), files, {}, WITH_GPU);
+    assert.deepEqual(only.jobs.map((j) => j.skip?.code ?? 'run'), ['deselected', 'run']);
+    const skip = planJobs(resolvedConfig({ rootDir: dir, skipTags: ['gpu'] }), files, {}, WITH_GPU);
+    assert.deepEqual(skip.jobs.map((j) => j.skip?.code ?? 'run'), ['run', 'deselected']);
+    assert.equal(skip.jobs[1]?.skip?.message, 'deselected by --skip-tags gpu');
+  });
+});
