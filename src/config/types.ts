@@ -31,6 +31,8 @@ export interface UserConfig {
   /** Globs never treated as test files. */
   exclude?: string[];
   reportDir?: string;
+  /** Report writers to run when `--reporter` is not given. */
+  reporters?: ReporterName[];
   concurrency?: number;
   gpuConcurrency?: number;
   /** Per-file timeout in milliseconds. */

@@ -45,7 +45,8 @@ const REPORTER_URL = new URL('./child/reporter.js', import.meta.url).href;
 export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'reporterFile' | 'testNamePatterns' | 'only'>): string[] {
   const args: string[] = [];
   // Node 20 cannot run TypeScript by itself: tsx's loader is resolved from gpu-test's own dependencies.
-  if (TYPESCRIPT_EXTENSIONS.has(extname(request.job.file))) args.push('--import', import.meta.resolve('tsx'));
+  // Source maps make node:test report a TypeScript test's own line, not the transpiled one.
+  if (TYPESCRIPT_EXTENSIONS.has(extname(request.job.file))) args.push('--enable-source-maps', '--import', import.meta.resolve('tsx'));
   args.push('--import', PRELOAD_URL, `--test-reporter=${REPORTER_URL}`, `--test-reporter-destination=${request.reporterFile}`);
   for (const pattern of request.testNamePatterns) args.push(`--test-name-pattern=${pattern}`);
   if (request.only) args.push('--test-only');
@@ -58,9 +59,12 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   const stdout = createOutputCapture();
   const stderr = createOutputCapture();
   const startedAt = Date.now();
+  // NODE_TEST_CONTEXT is set when gpu-test itself runs under `node --test`; left in place it makes the child
+  // stream node's internal protocol to stdout instead of using our reporter.
+  const { NODE_TEST_CONTEXT: _outerRunner, ...env } = request.env;
   const subprocess = execa(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
-    env: { ...request.env, [CHILD_ENV_FLAG]: '1' },
+    env: { ...env, [CHILD_ENV_FLAG]: '1' },
     extendEnv: false,
     // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
     detached: true,

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
+import { DEFAULT_TEST_FILES } from '../config/defaults.js';
 import type { ResolvedConfig, SuiteConfig } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
@@ -17,7 +18,6 @@ export interface DiscoveredFile {
 
 /** The suite used for a file given on the command line that no suite's patterns match. */
 const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], tags: [], timeoutMs: null, source: null };
-const DEFAULT_TEST_PATTERN = '**/*.test.{js,mjs,cjs,ts,mts,cts}';
 
 function toId(rootDir: string, file: string): string {
   return relative(rootDir, file).split(sep).join('/');
@@ -64,14 +64,14 @@ export async function discoverFiles(config: ResolvedConfig): Promise<DiscoveredF
         }
       }
       if (matched === 0) {
-        for (const file of await globFiles([DEFAULT_TEST_PATTERN], path, config.exclude)) add(file, undefined);
+        for (const file of await globFiles([DEFAULT_TEST_FILES], path, config.exclude)) add(file, undefined);
       }
     }
   }
 
   const files = [...found.values()].sort((a, b) => a.id.localeCompare(b.id));
   if (files.length === 0) {
-    const where = config.configFile ? `the suites in ${toId(process.cwd(), config.configFile)}` : `the default pattern ${DEFAULT_TEST_PATTERN}`;
+    const where = config.configFile ? `the suites in ${toId(process.cwd(), config.configFile)}` : `the default pattern ${DEFAULT_TEST_FILES}`;
     throw new GpuTestError('NO_TEST_FILES', `no test files found by ${where} under ${config.rootDir}; check the suites' \`files\` globs or pass test files as arguments`);
   }
   return files;

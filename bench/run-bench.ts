@@ -1,0 +1,91 @@
+// `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
+// `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fakeGpuEnv, setupFakeGpu } from '../fixtures/fake-gpu/fake-gpu.mjs';
+import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const BIN = join(REPO, 'bin/gpu-test.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TARGET_MS = 1000;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Iterations of the CPU work that take about TARGET_MS on one idle core, and what they took. */
+function calibrate(): { iterations: number; soloMs: number } {
+  const work = new Function(`${CPU_WORK_SOURCE}; return work;`)() as (n: number) => number;
+  let iterations = 1_000_000;
+  for (;;) {
+    const t0 = performance.now();
+    work(iterations);
+    const ms = performance.now() - t0;
+    if (ms > 200) {
+      iterations = Math.round((iterations * TARGET_MS) / ms);
+      break;
+    }
+    iterations *= 4;
+  }
+  const t0 = performance.now();
+  work(iterations);
+  return { iterations, soloMs: performance.now() - t0 };
+}
+
+function timeCommand(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'ignore' });
+  const ms = performance.now() - t0;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}`);
+  return ms;
+}
+
+function main(): void {
+  const cores = availableParallelism();
+  const { iterations, soloMs } = calibrate();
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-'));
+  const gpuWaitMs = TARGET_MS;
+  const files = writeMixedSuite(dir, { cpuFiles: 8, gpuFiles: 4, cpuIterations: iterations, gpuWaitMs });
+  const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
+  setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
+  const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
+  const all = [...files.cpu, ...files.gpu];
+  execFileSync(process.execPath, [BIN, 'list'], { cwd: dir, env, stdio: 'ignore' });
+
+  const runs = {
+    gpuTest: [] as number[],
+    serial: [] as number[],
+    plain: [] as number[],
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Interleaved, so drift on a noisy machine hits every contender alike.
+    runs.gpuTest.push(timeCommand([BIN, 'run', '--reporter', 'json', '--report-dir', join(dir, 'reports')], dir, env));
+    runs.serial.push(timeCommand(['--test', '--test-concurrency=1', '--test-reporter=dot', ...all], dir, env));
+    runs.plain.push(timeCommand(['--test', '--test-reporter=dot', ...all], dir, env));
+  }
+  const lowerBound = Math.max(files.gpu.length * gpuWaitMs, (files.cpu.length * soloMs) / cores);
+  const gpuTest = median(runs.gpuTest);
+  const serial = median(runs.serial);
+  const plain = median(runs.plain);
+  const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`mixed suite: ${files.cpu.length} CPU-bound files of ${Math.round(soloMs)} ms, ${files.gpu.length} GPU-tagged files of ${gpuWaitMs} ms waiting; ${cores} cores; median of ${ROUNDS} rounds`);
+  console.log(`  gpu-test run                          ${fmt(gpuTest)}   (rounds: ${runs.gpuTest.map(fmt).join(', ')})`);
+  console.log(`  node --test --test-concurrency=1      ${fmt(serial)}   (rounds: ${runs.serial.map(fmt).join(', ')})`);
+  console.log(`  node --test (GPU files may overlap)   ${fmt(plain)}   (rounds: ${runs.plain.map(fmt).join(', ')})`);
+  console.log(`  lower bound max(GPU sum, CPU sum / cores)  ${fmt(lowerBound)}`);
+  const vsSerial = gpuTest / serial;
+  const vsBound = gpuTest / lowerBound;
+  console.log(`ratio gpu-test / serial       ${vsSerial.toFixed(2)}x  (target <= 0.60x) ${vsSerial <= 0.6 ? 'ok' : 'MISSED'}`);
+  console.log(`ratio gpu-test / lower bound  ${vsBound.toFixed(2)}x  (target <= 1.15x) ${vsBound <= 1.15 ? 'ok' : 'MISSED'}`);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(state, { recursive: true, force: true });
+}
+
+main();

@@ -1,0 +1,49 @@
+// The values every run starts from: what the config file and the flags override.
+
+import { availableParallelism } from 'node:os';
+import { REPORTER_NAMES, type ReporterName, type SuiteConfig } from './types.js';
+
+/** The shape of DEFAULTS: every config-file key, filled in. */
+export interface ConfigDefaults {
+  readonly suites: readonly SuiteConfig[];
+  readonly gates: Readonly<Record<string, string>>;
+  readonly gpuTags: readonly string[];
+  readonly tags: readonly string[];
+  readonly exclude: readonly string[];
+  /** Relative to the config file's directory (or the working directory without one). */
+  readonly reportDir: string;
+  readonly reporters: readonly ReporterName[];
+  readonly concurrency: number;
+  readonly gpuConcurrency: number;
+  readonly timeoutMs: number;
+}
+
+/** The longest timeout Node.js timers honour; a longer one fires at once, so the config refuses it. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The test files a project without a config file runs (and what a directory given on the command line holds). */
+export const DEFAULT_TEST_FILES = '**/*.test.{js,mjs,cjs,ts,mts,cts}';
+
+/** Defaults for a project without a config file, and for each key a config file leaves out. */
+export const DEFAULTS: ConfigDefaults = Object.freeze({
+  suites: Object.freeze([
+    Object.freeze({
+      name: 'default',
+      files: Object.freeze([DEFAULT_TEST_FILES]),
+      tags: Object.freeze([]),
+      timeoutMs: null,
+      source: null,
+    }),
+  ]),
+  // Heavy lanes stay closed until their variable is `1`, so a bare `gpu-test run` never loads a model by surprise.
+  gates: Object.freeze({ gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' }),
+  gpuTags: Object.freeze(['gpu', 'flux']),
+  tags: Object.freeze([]),
+  exclude: Object.freeze(['**/node_modules/**', '**/dist/**', '**/.git/**']),
+  reportDir: 'reports',
+  reporters: REPORTER_NAMES,
+  concurrency: availableParallelism(),
+  // One file per GPU at a time: two model loads on one card are the usual cause of out-of-memory failures.
+  gpuConcurrency: 1,
+  timeoutMs: 600_000,
+});

@@ -1,0 +1,41 @@
+// Host RAM and swap from /proc/meminfo, the figures the kernel itself uses for "available".
+
+import { readFileSync } from 'node:fs';
+import type { HostMemory } from './types.js';
+
+const MEMINFO_PATH = '/proc/meminfo';
+const REQUIRED_FIELDS = ['MemTotal', 'MemAvailable', 'SwapTotal', 'SwapFree'] as const;
+type RequiredField = (typeof REQUIRED_FIELDS)[number];
+
+/** Parses the text of /proc/meminfo; throws an Error naming the first field that is missing or unreadable. */
+export function parseMeminfo(text: string): HostMemory {
+  const kib = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([\w()]+):\s+(\d+)(?:\s+kB)?\s*$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) kib.set(match[1], Number(match[2]));
+  }
+  const bytes = (field: RequiredField): number => {
+    const value = kib.get(field);
+    if (value === undefined) {
+      throw new Error(`${MEMINFO_PATH} has no readable \`${field}:\` line; host memory cannot be measured`);
+    }
+    return value * 1024;
+  };
+  const totalBytes = bytes('MemTotal');
+  const availableBytes = bytes('MemAvailable');
+  const swapTotalBytes = bytes('SwapTotal');
+  const swapFreeBytes = bytes('SwapFree');
+  return {
+    totalBytes,
+    usedBytes: Math.max(0, totalBytes - availableBytes),
+    availableBytes,
+    swapTotalBytes,
+    swapUsedBytes: Math.max(0, swapTotalBytes - swapFreeBytes),
+  };
+}
+
+/** Reads host memory now; null off Linux, where there is no /proc/meminfo. */
+export function readHostMemory(): HostMemory | null {
+  if (process.platform !== 'linux') return null;
+  return parseMeminfo(readFileSync(MEMINFO_PATH, 'utf8'));
+}

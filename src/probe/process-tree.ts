@@ -1,0 +1,88 @@
+// A test process and everything it started: listing, summed RSS and killing, from /proc.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import pidusage from 'pidusage';
+
+/** The ppid of a process from its /proc/<pid>/stat, or null when it is gone or unreadable. */
+export function readParentPid(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null; // It exited between listing /proc and reading it: not part of the tree any more.
+  }
+  // The command name is in parentheses and may hold spaces or `)`, so fields are counted after the last `)`.
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isInteger(ppid) ? ppid : null;
+}
+
+function listPids(): number[] | null {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return null; // No procfs (macOS and the like): descendants cannot be found this way.
+  }
+}
+
+/** Whether a process exists (signal 0 checks without sending anything). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `rootPid` and all its descendants, root first; [] when the root is gone; just the root where there is no /proc. */
+export function listProcessTree(rootPid: number): number[] {
+  const pids = listPids();
+  if (pids === null) return isAlive(rootPid) ? [rootPid] : [];
+  const children = new Map<number, number[]>();
+  let rootSeen = false;
+  for (const pid of pids) {
+    const ppid = readParentPid(pid);
+    if (ppid === null) continue;
+    if (pid === rootPid) rootSeen = true;
+    const siblings = children.get(ppid);
+    if (siblings === undefined) children.set(ppid, [pid]);
+    else siblings.push(pid);
+  }
+  if (!rootSeen) return [];
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i += 1) {
+    const pid = tree[i];
+    if (pid !== undefined) tree.push(...(children.get(pid) ?? []).filter((child) => !tree.includes(child)));
+  }
+  return tree;
+}
+
+/** The summed RSS in bytes of `rootPid` and its descendants; null when the root has exited. */
+export async function readProcessTreeRss(rootPid: number): Promise<number | null> {
+  const pids = listProcessTree(rootPid);
+  if (pids.length === 0) return null;
+  // One at a time rather than pidusage(pids): a single child exiting mid-read must not lose the whole sum.
+  const stats = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
+  const root = stats[0];
+  if (root === undefined || root.status === 'rejected') return null;
+  let total = 0;
+  for (const stat of stats) if (stat.status === 'fulfilled') total += stat.value.memory;
+  return total;
+}
+
+function signalIgnoringGone(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** Signals every descendant of `rootPid`, the root, and the root's process group; processes already gone are ignored. */
+export function killProcessTree(rootPid: number, signal: NodeJS.Signals): void {
+  const tree = listProcessTree(rootPid);
+  // Children first, so that none is orphaned to init and missed; the group catches what /proc no longer links to the root.
+  for (const pid of tree.slice(1).reverse()) signalIgnoringGone(pid, signal);
+  signalIgnoringGone(rootPid, signal);
+  signalIgnoringGone(-rootPid, signal);
+}

@@ -1,0 +1,212 @@
+// The console reporter: the plan in one line, a line per finished file with failure details, a live status
+// line on a TTY, and a summary that says how to enable what was gated and where the reports went.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import { isAbsolute, relative } from 'node:path';
+import type { FileResult, FileStatus, RunResult, TestResult } from '../execute/types.js';
+import { computeWindowDeltas } from '../measure/window-deltas.js';
+import type { Lane, Plan } from '../plan/types.js';
+import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
+import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
+import type { RunObserver, WrittenReport } from './types.js';
+
+/** Where and how the console reporter writes. */
+export interface ConsoleReporterOptions {
+  readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly color: boolean;
+  /** Clock for the elapsed time and redraw throttling; tests pass a fixed one. */
+  readonly now?: () => number;
+  /** Paths show relative to this directory when that is shorter; defaults to the process's cwd. */
+  readonly cwd?: string;
+}
+
+const MESSAGE_LINES = 6;
+const STDERR_LINES = 5;
+const STATUS_WORD: Readonly<Record<FileStatus, string>> = {
+  passed: '', failed: '', skipped: 'skipped', crashed: 'crashed', 'timed-out': 'timed out', interrupted: 'interrupted',
+};
+const SKIP_WORD = { gated: 'gated', 'no-gpu': 'no GPU', deselected: 'deselected' } as const;
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function displayPath(path: string, cwd: string): string {
+  if (!isAbsolute(path)) return path;
+  const fromCwd = relative(cwd, path);
+  return fromCwd.length < path.length ? fromCwd : path;
+}
+
+function formatPlanLine(plan: Plan): string {
+  const runs = (lane: Lane): number => plan.jobs.filter((job) => !job.skip && job.lane === lane).length;
+  const skipped = plan.jobs.filter((job) => job.skip);
+  const why = (Object.keys(SKIP_WORD) as (keyof typeof SKIP_WORD)[])
+    .map((code) => ({ code, count: skipped.filter((job) => job.skip?.code === code).length }))
+    .filter(({ count }) => count > 0)
+    .map(({ code, count }) => `${count} ${SKIP_WORD[code]}`);
+  const skipText = skipped.length > 0 ? `; ${skipped.length} skipped (${why.join(', ')})` : '';
+  const toRun = runs('gpu') + runs('cpu');
+  return `Running ${plural(toRun, 'file')}: ${runs('gpu')} in the gpu lane, ${runs('cpu')} in the cpu lane${skipText}`;
+}
+
+function formatTestCounts(tests: readonly TestResult[], chalk: ChalkInstance): string {
+  const count = (status: TestResult['status']): number => tests.filter((test) => test.status === status).length;
+  const parts = [`${count('passed')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`, `${count('todo')} todo`]
+    .filter((part) => !part.startsWith('0 '))
+    .map((part) => (part.endsWith(' failed') ? chalk.red(part) : part));
+  return parts.length > 0 ? parts.join(', ') : 'no tests';
+}
+
+function fileSymbol(status: FileStatus, chalk: ChalkInstance): string {
+  if (status === 'passed') return chalk.green('✔');
+  if (status === 'skipped' || status === 'interrupted') return chalk.yellow('﹣');
+  return chalk.red('✖');
+}
+
+function formatFileLine(file: FileResult, chalk: ChalkInstance): string {
+  const gpu = file.gpuIndices.length > 0 ? ` (GPU ${file.gpuIndices.join(', ')})` : '';
+  const word = STATUS_WORD[file.status];
+  const durationMs = file.outcome?.durationMs ?? (file.startedAt !== null && file.endedAt !== null ? file.endedAt - file.startedAt : null);
+  const duration = durationMs === null ? '' : `  ${chalk.dim(formatDuration(durationMs))}`;
+  const status = word ? `${chalk.red(word)}: ` : '';
+  return `${fileSymbol(file.status, chalk)} ${file.lane} ${printable(file.job.id)}${gpu}  ${status}${formatTestCounts(file.tests, chalk)}${duration}`;
+}
+
+function firstLines(text: string, max: number): string[] {
+  const lines = printable(text, true).split('\n').map((line) => line.trimEnd());
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length <= max) return lines;
+  return [...lines.slice(0, max), `… (${plural(lines.length - max, 'more line')})`];
+}
+
+function indent(lines: readonly string[], by: string): string[] {
+  return lines.map((line) => (line === '' ? '' : by + line));
+}
+
+function formatFailures(file: FileResult, chalk: ChalkInstance, cwd: string): string[] {
+  if (file.status !== 'failed' && file.status !== 'crashed' && file.status !== 'timed-out') return [];
+  const failed = file.tests.filter((test) => test.status === 'failed');
+  const lines: string[] = [];
+  if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(file.error))}`);
+  for (const test of failed) {
+    const where = test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
+    lines.push(`  ${chalk.red('✖')} ${chalk.bold(printable(test.fullName))}`);
+    lines.push(`    ${chalk.dim(printable(where))}`);
+    lines.push(...indent(firstLines(test.failure?.message ?? 'failed without a message', MESSAGE_LINES), '    '));
+  }
+  // A crash or a timeout seldom says why in the test's message; the tail of stderr usually does.
+  const stderr = file.status === 'failed' ? [] : firstLines(file.stderr.split('\n').slice(-STDERR_LINES - 1).join('\n'), STDERR_LINES);
+  if (stderr.length > 0) lines.push(`  ${chalk.dim('stderr:')}`, ...indent(stderr, '    '));
+  return lines;
+}
+
+function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[] {
+  const groups = new Map<string, string[]>();
+  for (const file of files) {
+    if (file.status !== 'skipped' || (file.job.skip?.code === 'gated') !== gated) continue;
+    const reason = file.skipReason ?? 'skipped';
+    groups.set(reason, [...(groups.get(reason) ?? []), printable(file.job.id)]);
+  }
+  return [...groups].map(([reason, ids]) => {
+    const shown = ids.length > 3 ? [...ids.slice(0, 3), `${ids.length - 3} more`] : ids;
+    return `${printable(reason)} (${shown.join(', ')})`;
+  });
+}
+
+function formatTopVram(result: RunResult): string | null {
+  let top: { test: TestResult; file: FileResult; delta: number; after: number | null } | null = null;
+  for (const file of result.files) {
+    for (const test of file.tests) {
+      const deltas = computeWindowDeltas(test.window);
+      if (deltas.vramDeltaBytes !== null && (top === null || deltas.vramDeltaBytes > top.delta)) {
+        top = { test, file, delta: deltas.vramDeltaBytes, after: deltas.vramAfterBytes };
+      }
+    }
+  }
+  // Only growth is attributable to a test: boundary samples cannot see what another process freed.
+  if (!top || top.delta <= 0) return null;
+  const gpu = top.file.gpuIndices.length > 0 ? ` on GPU ${top.file.gpuIndices.join(', ')}` : '';
+  const where = top.test.line === null ? top.file.job.id : `${top.file.job.id}:${top.test.line}`;
+  return `${formatBytesDelta(top.delta)} in ${printable(top.test.fullName)} (${printable(where)})${gpu}, ${formatBytes(top.after)} in use after`;
+}
+
+function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
+  const { counts } = result;
+  const verdict = result.verdict === 'passed' ? chalk.green.bold('✔ PASSED')
+    : result.verdict === 'failed' ? chalk.red.bold('✖ FAILED') : chalk.yellow.bold('﹣ INTERRUPTED');
+  const failed = (text: string, count: number): string => (count > 0 ? chalk.red(text) : text);
+  const filesPassed = counts.files - counts.filesSkipped - counts.filesFailed;
+  const lines = [
+    '',
+    `${verdict} in ${formatDuration(result.endedAt - result.startedAt)}`,
+    `Tests:    ${counts.passed} passed, ${failed(`${counts.failed} failed`, counts.failed)}, ${counts.skipped} skipped, ${counts.todo} todo (${counts.tests} in all)`,
+    `Files:    ${filesPassed} passed, ${failed(`${counts.filesFailed} failed`, counts.filesFailed)}, ${counts.filesSkipped} skipped (${counts.files} in all)`,
+  ];
+  const section = (label: string, items: readonly string[], paint: (text: string) => string = (text) => text): void => {
+    items.forEach((item, index) => lines.push(`${index === 0 ? label.padEnd(10) : ' '.repeat(10)}${paint(item)}`));
+  };
+  section('Gated:', formatSkipGroups(result.files, true), chalk.yellow);
+  section('Skipped:', formatSkipGroups(result.files, false));
+  const vram = formatTopVram(result);
+  if (vram) section('Top VRAM:', [vram]);
+  section('Warnings:', result.warnings.map((warning) => printable(warning)), chalk.yellow);
+  section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
+  return lines;
+}
+
+/** The human-facing reporter: live progress while the run goes, then a summary; never decides the exit code. */
+export function createConsoleReporter(options: ConsoleReporterOptions): RunObserver {
+  const { stream } = options;
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const now = options.now ?? Date.now;
+  const cwd = options.cwd ?? process.cwd();
+  const running = new Map<string, RunningFile>();
+  let lanes: Lane[] = [];
+  let startedAt: number | null = null;
+  let filesToRun = 0, filesDone = 0, filesFailed = 0, testsDone = 0;
+
+  const render = (columns: number): string => formatLiveLine({
+    lanes: lanes.length > 0 ? lanes : [...new Set([...running.values()].map((file) => file.job.lane))].sort().reverse(),
+    running: [...running.values()], filesDone, filesToRun: Math.max(filesToRun, filesDone + running.size),
+    filesFailed, testsDone, elapsedMs: now() - (startedAt ?? now()),
+  }, columns);
+  // CI logs are not terminals: there a live line would be thousands of `\r`-joined fragments.
+  const live: LiveLine | null = stream.isTTY ? createLiveLine(stream, render, now) : null;
+  const print = (lines: readonly string[]): void => {
+    if (lines.length === 0) return;
+    if (live) live.print(lines.join('\n'));
+    else stream.write(`${lines.join('\n')}\n`);
+  };
+
+  return {
+    onPlan(plan) {
+      startedAt ??= now();
+      const toRun = plan.jobs.filter((job) => !job.skip);
+      filesToRun = toRun.length;
+      lanes = (['gpu', 'cpu'] as const).filter((lane) => toRun.some((job) => job.lane === lane));
+      print([formatPlanLine(plan), ...plan.notes.map((note) => chalk.yellow(`note: ${printable(note)}`))]);
+    },
+    onFileStart(job, gpuIndices) {
+      startedAt ??= now();
+      running.set(job.id, { job, gpuIndices });
+      live?.request();
+    },
+    onTestEnd() {
+      testsDone += 1;
+      live?.request();
+    },
+    onFileEnd(file) {
+      running.delete(file.job.id);
+      filesDone += 1;
+      if (file.status !== 'passed' && file.status !== 'skipped') filesFailed += 1;
+      print([formatFileLine(file, chalk), ...formatFailures(file, chalk, cwd)]);
+    },
+    onInterrupt(signal) {
+      print([chalk.yellow.bold(`Interrupted (${printable(signal)}): stopping ${plural(running.size, 'running file')}, writing reports…`)]);
+    },
+    onRunEnd(result, written) {
+      live?.stop();
+      print(formatSummary(result, written, chalk, cwd));
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// results.json: the whole run as data for scripts and nightly comparisons, documented in docs/results-schema.md.
+// Every object is built field by field, so key order is fixed by this file, not by whoever built the RunResult.
+
+import type { FileResult, RunResult, TestResult } from '../execute/types.js';
+import type { MemorySample, WindowDeltas } from '../measure/types.js';
+import { computeWindowDeltas } from '../measure/window-deltas.js';
+import type { GpuMemory, HostMemory } from '../probe/types.js';
+import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
+
+/** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Per stream, the most stdout/stderr bytes results.json embeds (half from the start, half from the end). */
+export const OUTPUT_LIMIT_BYTES = 64 * 1024;
+
+// An invalid time would make toISOString throw and cost the whole report; null says "unknown" instead.
+function iso(ms: number | null): string | null {
+  return ms !== null && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function hostMemory(memory: HostMemory | null) {
+  if (!memory) return null;
+  const { totalBytes, usedBytes, availableBytes, swapTotalBytes, swapUsedBytes } = memory;
+  return { totalBytes, usedBytes, availableBytes, swapTotalBytes, swapUsedBytes };
+}
+
+function gpuMemory(gpu: GpuMemory) {
+  return { index: gpu.index, uuid: gpu.uuid, usedBytes: gpu.usedBytes, totalBytes: gpu.totalBytes };
+}
+
+function sample(s: MemorySample) {
+  return {
+    atMs: s.at, atIso: iso(s.at), host: hostMemory(s.host), processRssBytes: s.processRssBytes,
+    gpus: s.gpus ? s.gpus.map(gpuMemory) : null, errors: [...s.errors],
+  };
+}
+
+function deltas(d: WindowDeltas) {
+  return {
+    vramBeforeBytes: d.vramBeforeBytes, vramAfterBytes: d.vramAfterBytes, vramDeltaBytes: d.vramDeltaBytes,
+    rssBeforeBytes: d.rssBeforeBytes, rssAfterBytes: d.rssAfterBytes, rssDeltaBytes: d.rssDeltaBytes,
+    hostUsedBeforeBytes: d.hostUsedBeforeBytes, hostUsedAfterBytes: d.hostUsedAfterBytes, hostUsedDeltaBytes: d.hostUsedDeltaBytes,
+    swapDeltaBytes: d.swapDeltaBytes,
+  };
+}
+
+// Continuation bytes look like 10xxxxxx: moving a cut off them keeps every character whole.
+function charBoundary(buffer: Buffer, at: number, step: 1 | -1): number {
+  let index = at;
+  while (index > 0 && index < buffer.length && ((buffer[index] ?? 0) & 0xc0) === 0x80) index += step;
+  return index;
+}
+
+/** stdout or stderr as results.json embeds it. */
+export interface EmbeddedOutput {
+  readonly text: string;
+  /** UTF-8 length of the whole stream as the harness kept it. */
+  readonly bytes: number;
+  readonly truncated: boolean;
+  readonly omittedBytes: number;
+}
+
+/** A stream's text as embedded: whole up to OUTPUT_LIMIT_BYTES, else its head and tail around a marker. */
+export function embedOutput(text: string, limitBytes = OUTPUT_LIMIT_BYTES): EmbeddedOutput {
+  const buffer = Buffer.from(text, 'utf8');
+  if (buffer.length <= limitBytes) return { text, bytes: buffer.length, truncated: false, omittedBytes: 0 };
+  const headEnd = charBoundary(buffer, Math.floor(limitBytes / 2), -1);
+  const tailStart = charBoundary(buffer, buffer.length - Math.floor(limitBytes / 2), 1);
+  const omittedBytes = tailStart - headEnd;
+  const kept = `${buffer.subarray(0, headEnd).toString('utf8')}\n[… ${omittedBytes} bytes omitted …]\n${buffer.subarray(tailStart).toString('utf8')}`;
+  return { text: kept, bytes: buffer.length, truncated: true, omittedBytes };
+}
+
+function test(t: TestResult) {
+  return {
+    name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file, line: t.line, column: t.column,
+    status: t.status, durationMs: t.durationMs, skipReason: t.skipReason,
+    failure: t.failure ? { type: t.failure.type, message: t.failure.message, stack: t.failure.stack } : null,
+    window: t.window ? { before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null } : null,
+    deltas: deltas(computeWindowDeltas(t.window)),
+  };
+}
+
+function file(f: FileResult) {
+  const count = (status: TestResult['status']): number => f.tests.filter((t) => t.status === status).length;
+  const skip = f.job.skip;
+  const o = f.outcome;
+  return {
+    id: f.job.id, file: f.job.file, suite: f.job.suite, tags: [...f.job.tags], lane: f.lane, timeoutMs: f.job.timeoutMs,
+    status: f.status,
+    skip: skip ? { code: skip.code, message: skip.message, enableWith: skip.enableWith } : null,
+    skipReason: f.skipReason, error: f.error,
+    outcome: o ? { exitCode: o.exitCode, signal: o.signal, timedOut: o.timedOut, isCanceled: o.isCanceled, durationMs: o.durationMs } : null,
+    startedAtMs: f.startedAt, startedAtIso: iso(f.startedAt), endedAtMs: f.endedAt, endedAtIso: iso(f.endedAt),
+    durationMs: f.startedAt !== null && f.endedAt !== null ? f.endedAt - f.startedAt : null,
+    gpuIndices: [...f.gpuIndices],
+    counts: { tests: f.tests.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') },
+    stdout: embedOutput(f.stdout), stderr: embedOutput(f.stderr),
+    tests: f.tests.map(test),
+  };
+}
+
+function ranked(entries: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDeltaBytes', after: 'vramAfterBytes' | 'rssAfterBytes') {
+  return topGrowth(entries, key).map((e) => ({
+    fileId: e.file.job.id, fullName: e.test.fullName, line: e.test.line, deltaBytes: e.deltas[key], afterBytes: e.deltas[after],
+  }));
+}
+
+/** Renders the whole run as results.json (schema version 1, two-space indent, trailing newline); pure. */
+export function renderJson(result: RunResult): string {
+  const { counts: c, host: h, gpu: g, config: cfg } = result;
+  const measured = measureTests(result);
+  const document = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    generatedBy: `gpu-test ${result.toolVersion}`,
+    verdict: result.verdict,
+    interrupted: result.interrupted,
+    startedAtMs: result.startedAt, startedAtIso: iso(result.startedAt),
+    endedAtMs: result.endedAt, endedAtIso: iso(result.endedAt),
+    durationMs: result.endedAt - result.startedAt,
+    counts: { tests: c.tests, passed: c.passed, failed: c.failed, skipped: c.skipped, todo: c.todo, files: c.files, filesSkipped: c.filesSkipped, filesFailed: c.filesFailed },
+    config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs },
+    host: { hostname: h.hostname, platform: h.platform, cpus: h.cpus, nodeVersion: h.nodeVersion, memory: hostMemory(h.memory) },
+    gpu: {
+      available: g.available, reason: g.reason, driverVersion: g.driverVersion, cudaVersion: g.cudaVersion,
+      gpus: g.gpus.map((gpu) => ({ index: gpu.index, uuid: gpu.uuid, name: gpu.name, totalBytes: gpu.totalBytes })),
+      warnings: [...g.warnings],
+    },
+    warnings: [...result.warnings],
+    top: { vramGrowth: ranked(measured, 'vramDeltaBytes', 'vramAfterBytes'), rssGrowth: ranked(measured, 'rssDeltaBytes', 'rssAfterBytes') },
+    files: result.files.map(file),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,179 @@
+// The JUnit XML report: one <testsuite> per test file, valid against the Jenkins xUnit plugin's junit-10.xsd with
+// testcase `file`/`line` added, and shaped for what GitHub's JUnit actions read (docs/junit.md says what each needs).
+
+import { isAbsolute, relative, sep } from 'node:path';
+import type { FileResult, RunResult, TestResult } from '../execute/types.js';
+import { computeWindowDeltas } from '../measure/window-deltas.js';
+import type { WindowDeltas } from '../measure/types.js';
+import { escapeXmlText, openTag } from './xml.js';
+
+/** Failure types the harness gives tests it had to stop or never ran: written as `<error>`, not `<failure>`. */
+export const ERROR_FAILURE_TYPES: ReadonlySet<string> = new Set(['crash', 'timeout', 'interrupted', 'no-gpu']);
+
+/** The memory figures written per test, as property-name suffixes, in bytes. */
+export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])[] = [
+  ['vram.before.bytes', 'vramBeforeBytes'],
+  ['vram.after.bytes', 'vramAfterBytes'],
+  ['vram.delta.bytes', 'vramDeltaBytes'],
+  ['rss.before.bytes', 'rssBeforeBytes'],
+  ['rss.after.bytes', 'rssAfterBytes'],
+  ['rss.delta.bytes', 'rssDeltaBytes'],
+  ['host.used.before.bytes', 'hostUsedBeforeBytes'],
+  ['host.used.after.bytes', 'hostUsedAfterBytes'],
+  ['host.used.delta.bytes', 'hostUsedDeltaBytes'],
+  ['swap.delta.bytes', 'swapDeltaBytes'],
+];
+
+/** Separates a test's full name from the figure in a per-test property name: `math > adds :: vram.delta.bytes`. */
+export const TEST_PROPERTY_SEPARATOR = ' :: ';
+
+type Property = readonly [name: string, value: string];
+
+interface SuiteCounts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+// junit-10.xsd types suite times as SUREFIRE_TIME: digits with at most three decimals, never negative.
+function seconds(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}
+
+// The Ant schema's timestamp is an xs:dateTime without fraction or offset; junit-10.xsd takes any string. UTC, so
+// reports from runners in different zones compare.
+function timestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19);
+}
+
+function projectPath(rootDir: string, file: string): string {
+  const path = isAbsolute(file) ? relative(rootDir, file) : file;
+  return path.split(sep).join('/');
+}
+
+function isError(test: TestResult): boolean {
+  return test.status === 'failed' && test.failure !== null && ERROR_FAILURE_TYPES.has(test.failure.type);
+}
+
+function countSuite(file: FileResult): SuiteCounts {
+  if (file.tests.length === 0 && file.status === 'skipped') return { tests: 1, failures: 0, errors: 0, skipped: 1 };
+  const counts = { tests: file.tests.length, failures: 0, errors: 0, skipped: 0 };
+  for (const test of file.tests) {
+    if (test.status === 'failed') {
+      if (isError(test)) counts.errors += 1;
+      else counts.failures += 1;
+    } else if (test.status === 'skipped' || test.status === 'todo') counts.skipped += 1;
+  }
+  return counts;
+}
+
+// What the run knows of the GPUs, repeated on each testsuite because junit-10.xsd allows no <properties> on the root.
+function runProperties(result: RunResult): Property[] {
+  const { gpu } = result;
+  const properties: Property[] = [['gpu-test.version', result.toolVersion]];
+  if (!gpu.available) return [...properties, ['host.gpus', 'none'], ['host.gpu.unavailable', gpu.reason ?? 'unknown']];
+  properties.push(['host.gpus', gpu.gpus.map((info) => `${info.index}: ${info.name} (${info.uuid})`).join('; ')]);
+  if (gpu.driverVersion !== null) properties.push(['host.gpu.driver', gpu.driverVersion]);
+  if (gpu.cudaVersion !== null) properties.push(['host.cuda', gpu.cudaVersion]);
+  return properties;
+}
+
+function fileProperties(file: FileResult): Property[] {
+  const { job, outcome } = file;
+  const properties: Property[] = [
+    ['suite', job.suite], ['tags', job.tags.join(',')], ['lane', file.lane], ['gpu.indices', file.gpuIndices.join(',')], ['status', file.status],
+  ];
+  if (outcome?.exitCode != null) properties.push(['exit.code', String(outcome.exitCode)]);
+  if (outcome?.signal != null) properties.push(['exit.signal', outcome.signal]);
+  if (file.error !== null) properties.push(['error', file.error]);
+  if (file.skipReason !== null) properties.push(['skip.reason', file.skipReason]);
+  if (job.skip?.enableWith) properties.push(['skip.enable.with', job.skip.enableWith]);
+  return properties;
+}
+
+// junit-10.xsd has no <properties> inside <testcase> (pytest warns the same of record_property under xunit2), so
+// each test's figures live in its suite's <properties>, named `<full name> :: <figure>`; a repeated full name gets
+// ` [2]`, ` [3]` so every name stays unique. Unknown figures are left out rather than written as empty values.
+function testProperties(tests: readonly TestResult[]): Property[] {
+  const properties: Property[] = [];
+  const seen = new Map<string, number>();
+  for (const test of tests) {
+    const occurrence = (seen.get(test.fullName) ?? 0) + 1;
+    seen.set(test.fullName, occurrence);
+    if (test.window === null) continue;
+    const key = occurrence === 1 ? test.fullName : `${test.fullName} [${occurrence}]`;
+    const deltas = computeWindowDeltas(test.window);
+    for (const [figure, field] of MEMORY_PROPERTIES) {
+      const value = deltas[field];
+      if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
+    }
+  }
+  return properties;
+}
+
+function renderOutcome(test: TestResult): string | null {
+  if (test.status === 'skipped') return `${openTag('skipped', { message: test.skipReason ?? 'skipped' })}/>`;
+  if (test.status === 'todo') return `${openTag('skipped', { message: test.skipReason ? `todo: ${test.skipReason}` : 'todo' })}/>`;
+  if (test.status !== 'failed') return null;
+  const failure = test.failure ?? { type: 'failure', message: 'test failed', stack: null };
+  const element = isError(test) ? 'error' : 'failure';
+  // The stack's `path:line:col` frames are what dorny/test-reporter and mikepenz/action-junit-report search for a
+  // location; without a stack the message is the text, as readers that show only text would otherwise show nothing.
+  const text = escapeXmlText(failure.stack ?? failure.message);
+  return `${openTag(element, { type: failure.type, message: failure.message })}>${text}</${element}>`;
+}
+
+function renderTestcase(test: TestResult, file: FileResult, rootDir: string): string {
+  // classname is the job id, the same as the testsuite name: dorny's parser then lists the tests without an extra
+  // group, EnricoMi's and mikepenz's show the path people search for, as Vitest does by default.
+  const start = openTag('testcase', {
+    name: test.fullName, classname: file.job.id, time: seconds(test.durationMs),
+    file: projectPath(rootDir, test.file), line: test.line,
+  });
+  const outcome = renderOutcome(test);
+  return outcome === null ? `    ${start}/>` : `    ${start}>\n      ${outcome}\n    </testcase>`;
+}
+
+// A file that never ran still shows as one skipped case, so CI lists it with the sentence saying how to enable it.
+function renderSkippedFile(file: FileResult): string {
+  const start = openTag('testcase', { name: file.job.id, classname: file.job.id, time: seconds(0), file: file.job.id });
+  const skipped = openTag('skipped', { type: file.job.skip?.code, message: file.skipReason ?? 'skipped' });
+  return `    ${start}>\n      ${skipped}/>\n    </testcase>`;
+}
+
+function renderTestsuite(file: FileResult, result: RunResult): string {
+  const counts = countSuite(file);
+  const started = file.startedAt ?? result.startedAt;
+  const duration = file.outcome?.durationMs ?? (file.endedAt !== null && file.startedAt !== null ? file.endedAt - file.startedAt : 0);
+  const lines = [`  ${openTag('testsuite', {
+    name: file.job.id, tests: counts.tests, failures: counts.failures, errors: counts.errors, skipped: counts.skipped,
+    time: seconds(duration), timestamp: timestamp(started), hostname: result.host.hostname, package: file.job.suite, file: file.job.id,
+  })}>`];
+  const properties = [...runProperties(result), ...fileProperties(file), ...testProperties(file.tests)];
+  lines.push('    <properties>');
+  for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);
+  lines.push('    </properties>');
+  if (file.tests.length === 0 && file.status === 'skipped') lines.push(renderSkippedFile(file));
+  for (const test of file.tests) lines.push(renderTestcase(test, file, result.config.rootDir));
+  if (file.stdout !== '') lines.push(`    <system-out>${escapeXmlText(file.stdout)}</system-out>`);
+  if (file.stderr !== '') lines.push(`    <system-err>${escapeXmlText(file.stderr)}</system-err>`);
+  lines.push('  </testsuite>');
+  return lines.join('\n');
+}
+
+/** Renders the run as JUnit XML: counts on every level agree with the testcases, failed = failures + errors. */
+export function renderJunit(result: RunResult): string {
+  const totals = { tests: 0, failures: 0, errors: 0 };
+  for (const file of result.files) {
+    const counts = countSuite(file);
+    totals.tests += counts.tests;
+    totals.failures += counts.failures;
+    totals.errors += counts.errors;
+  }
+  // No `skipped` on <testsuites>: junit-10.xsd declares only name, time, tests, failures and errors there, and
+  // readers sum the testsuites' own `skipped`.
+  const root = openTag('testsuites', { name: 'gpu-test', tests: totals.tests, failures: totals.failures, errors: totals.errors, time: seconds(result.endedAt - result.startedAt) });
+  const suites = result.files.map((file) => renderTestsuite(file, result));
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`, ...suites, '</testsuites>', ''].join('\n');
+}

@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
+import type { CliOptions, ResolvedConfig } from '../../src/config/types.js';
+
+const EXAMPLE = fileURLToPath(new URL('fixtures/example.yaml', import.meta.url));
+const made: string[] = [];
+
+after(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temporary project with these files (path -> content); returns its real path. */
+async function makeProject(files: Record<string, string> = {}): Promise<string> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'gpu-test-resolve-')));
+  made.push(dir);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
+}
+
+function resolveIn(cwd: string, cli: CliOptions = {}): Promise<ResolvedConfig> {
+  return resolveConfig({ cwd, cli, env: {} });
+}
+
+async function rejection(promise: Promise<unknown>, code: string): Promise<string> {
+  let message = '';
+  await assert.rejects(promise, (error: Error & { code?: string }) => {
+    assert.equal(error.code, code, error.message);
+    message = error.message;
+    return true;
+  });
+  return message;
+}
+
+describe('resolveConfig without a config file', () => {
+  it('fills every field from DEFAULTS, rooted at the working directory', async () => {
+    const dir = await makeProject();
+    assert.deepEqual(await resolveIn(dir), {
+      rootDir: dir,
+      configFile: null,
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, source: null }],
+      gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
+      gpuTags: ['gpu', 'flux'],
+      knownTags: ['flux', 'gpu'],
+      exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
+      reportDir: join(dir, 'reports'),
+      reporters: ['console', 'markdown', 'junit', 'json'],
+      concurrency: availableParallelism(),
+      gpuConcurrency: 1,
+      timeoutMs: 600_000,
+      enabledTags: [],
+      onlyTags: [],
+      skipTags: [],
+      testNamePatterns: [],
+      requireGpu: false,
+      only: false,
+      paths: [],
+    });
+  });
+
+  it('passes the selection flags through, without duplicates', async () => {
+    const config = await resolveIn(await makeProject(), {
+      enable: ['flux', 'flux'], tags: ['gpu'], skipTags: ['flux'], testNamePatterns: ['caption', '/^load/i'], requireGpu: true, only: true,
+    });
+    assert.deepEqual(config.enabledTags, ['flux']);
+    assert.deepEqual(config.onlyTags, ['gpu']);
+    assert.deepEqual(config.skipTags, ['flux']);
+    assert.deepEqual(config.testNamePatterns, ['caption', '/^load/i']);
+    assert.equal(config.requireGpu, true);
+    assert.equal(config.only, true);
+  });
+});
+
+describe('resolveConfig with a config file', () => {
+  it('finds the config upward and roots globs and reportDir at its directory', async () => {
+    const example = await readFile(EXAMPLE, 'utf8');
+    const dir = await makeProject({ 'gpu-test.config.yaml': `${example}reportDir: out/reports\n`, 'suites/vlm/.keep': '' });
+    const config = await resolveIn(join(dir, 'suites/vlm'));
+    assert.equal(config.rootDir, dir);
+    assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
+    assert.equal(config.reportDir, join(dir, 'out/reports'));
+    assert.deepEqual(config.suites, [
+      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
+    ]);
+  });
+
+  it('uses --config relative to the working directory instead of searching', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'concurrency: 2\n', 'ci/gpu.yaml': 'concurrency: 7\n' });
+    const config = await resolveIn(dir, { config: 'ci/gpu.yaml' });
+    assert.equal(config.configFile, join(dir, 'ci/gpu.yaml'));
+    assert.equal(config.rootDir, join(dir, 'ci'));
+    assert.equal(config.concurrency, 7);
+  });
+
+  it('fails with CONFIG_NOT_FOUND when --config names a missing file, even if a config would be found', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'concurrency: 2\n' });
+    const message = await rejection(resolveIn(dir, { config: 'gpu.yaml' }), 'CONFIG_NOT_FOUND');
+    assert.ok(message.includes(`config file \`gpu.yaml\` does not exist (looked in ${join(dir, 'gpu.yaml')})`), message);
+  });
+
+  it('passes on the file\'s CONFIG_INVALID, positioned relative to the working directory', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'suites:\n  - name: unit\n    files: ["*.test.mjs"]\n    timeout: 15 min\n', 'sub/.keep': '' });
+    const message = await rejection(resolveIn(join(dir, 'sub')), 'CONFIG_INVALID');
+    assert.ok(message.startsWith('../gpu-test.config.yaml:4:14: `suites[0].timeout` must be a positive number of milliseconds such as `900000`, got `"15 min"` (string)'), message);
+  });
+
+  it('takes CLI flags over the file, and the file over DEFAULTS', async () => {
+    const dir = await makeProject({
+      'gpu-test.config.yaml': 'concurrency: 3\ntimeout: 120000\nreportDir: file-reports\nreporters: [console, junit]\nexclude: ["**/fixtures/**"]\n',
+      'sub/.keep': '',
+    });
+    const fromFile = await resolveIn(join(dir, 'sub'));
+    assert.equal(fromFile.concurrency, 3);
+    assert.equal(fromFile.timeoutMs, 120_000);
+    assert.equal(fromFile.reportDir, join(dir, 'file-reports'));
+    assert.deepEqual(fromFile.reporters, ['console', 'junit']);
+    assert.deepEqual(fromFile.exclude, ['**/fixtures/**']);
+    assert.equal(fromFile.gpuConcurrency, DEFAULTS.gpuConcurrency);
+    assert.deepEqual(fromFile.suites, DEFAULTS.suites);
+
+    const fromCli = await resolveIn(join(dir, 'sub'), { concurrency: 5, timeout: 1000, reportDir: 'cli-reports', reporters: ['json'], gpuConcurrency: 2 });
+    assert.equal(fromCli.concurrency, 5);
+    assert.equal(fromCli.timeoutMs, 1000);
+    // --report-dir is relative to where the command runs; the file's reportDir to the config's directory.
+    assert.equal(fromCli.reportDir, join(dir, 'sub', 'cli-reports'));
+    assert.deepEqual(fromCli.reporters, ['json']);
+    assert.equal(fromCli.gpuConcurrency, 2);
+  });
+
+  it('lets --timeout override suites\' own timeouts too', async () => {
+    const example = await readFile(EXAMPLE, 'utf8');
+    const dir = await makeProject({ 'gpu-test.config.yaml': example });
+    assert.deepEqual((await resolveIn(dir)).suites.map((suite) => suite.timeoutMs), [null, null, 900_000]);
+    const config = await resolveIn(dir, { timeout: 5000 });
+    assert.deepEqual(config.suites.map((suite) => suite.timeoutMs), [null, null, null]);
+    assert.equal(config.timeoutMs, 5000);
+  });
+
+  it('replaces the default gates entirely, so the file can leave `gpu` ungated', async () => {
+    const example = await readFile(EXAMPLE, 'utf8');
+    const config = await resolveIn(await makeProject({ 'gpu-test.config.yaml': example }));
+    assert.deepEqual(config.gates, { flux: 'ENABLE_FLUX_TESTS' });
+    assert.deepEqual(config.gpuTags, ['gpu', 'flux']);
+  });
+
+  it('replaces the default gpuTags, and collects knownTags from suites, gates, gpuTags and tags', async () => {
+    const dir = await makeProject({
+      'gpu-test.config.yaml': [
+        'suites:',
+        '  - name: a',
+        '    files: ["a/*.test.ts"]',
+        '    tags: [vision, cuda]',
+        'gates:',
+        '  nightly: RUN_NIGHTLY',
+        'gpuTags: [cuda, cuda]',
+        'tags: [slow, vision]',
+        '',
+      ].join('\n'),
+    });
+    const config = await resolveIn(dir);
+    assert.deepEqual(config.gates, { nightly: 'RUN_NIGHTLY' });
+    assert.deepEqual(config.gpuTags, ['cuda']);
+    assert.deepEqual(config.knownTags, ['cuda', 'nightly', 'slow', 'vision']);
+  });
+});
+
+describe('resolveConfig checks the flags', () => {
+  it('rejects an unknown tag in --enable, naming the known tags and the closest one', async () => {
+    const message = await rejection(resolveIn(await makeProject(), { enable: ['fluxx'] }), 'UNKNOWN_TAG');
+    assert.equal(message, 'unknown tag `fluxx` in --enable; known tags: flux, gpu (did you mean `flux`?). Declare custom tags under `tags:` in gpu-test.config.yaml');
+  });
+
+  it('rejects unknown tags in --tags and --skip-tags, all in one error', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yml': 'tags: [slow]\n' });
+    const message = await rejection(resolveIn(dir, { tags: ['gpu', 'sloww'], skipTags: ['banana'] }), 'UNKNOWN_TAG');
+    assert.equal(
+      message,
+      'unknown tag `sloww` in --tags; known tags: flux, gpu, slow (did you mean `slow`?)\n'
+        + 'unknown tag `banana` in --skip-tags; known tags: flux, gpu, slow. Declare custom tags under `tags:` in gpu-test.config.yml',
+    );
+  });
+
+  it('accepts a custom tag declared under `tags:`', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'tags: [slow]\n' });
+    assert.deepEqual((await resolveIn(dir, { skipTags: ['slow'] })).skipTags, ['slow']);
+  });
+
+  it('rejects non-positive or fractional numbers with USAGE, naming the flag', async () => {
+    const dir = await makeProject();
+    assert.match(await rejection(resolveIn(dir, { concurrency: 0 }), 'USAGE'), /^--concurrency must be a positive whole number, got `0`; for example --concurrency 4$/);
+    assert.match(await rejection(resolveIn(dir, { gpuConcurrency: -1 }), 'USAGE'), /^--gpu-concurrency must be a positive whole number, got `-1`/);
+    assert.match(await rejection(resolveIn(dir, { timeout: 1.5 }), 'USAGE'), /^--timeout must be a positive whole number, got `1.5`/);
+    assert.match(await rejection(resolveIn(dir, { timeout: 2 ** 31 }), 'USAGE'), /^--timeout must be at most 2147483647 milliseconds/);
+  });
+
+  it('rejects an empty or unknown --reporter list', async () => {
+    const dir = await makeProject();
+    assert.match(await rejection(resolveIn(dir, { reporters: [] }), 'USAGE'), /--reporter needs at least one reporter; choose from console, markdown, junit, json/);
+    const bad = { reporters: ['xml'] } as unknown as CliOptions;
+    assert.match(await rejection(resolveIn(dir, bad), 'USAGE'), /--reporter: unknown reporter `xml`/);
+  });
+
+  it('rejects a --test-name-pattern that is not a regular expression', async () => {
+    const message = await rejection(resolveIn(await makeProject(), { testNamePatterns: ['load (model'] }), 'USAGE');
+    assert.match(message, /^--test-name-pattern `load \(model` is not a valid regular expression/);
+  });
+});
+
+describe('resolveConfig paths', () => {
+  it('makes paths absolute relative to the working directory', async () => {
+    const dir = await makeProject({ 'suites/vlm/caption.test.mjs': '', 'suites/flux/.keep': '' });
+    const config = await resolveIn(join(dir, 'suites'), { paths: ['vlm/caption.test.mjs', 'flux', 'flux/'] });
+    assert.deepEqual(config.paths, [join(dir, 'suites/vlm/caption.test.mjs'), join(dir, 'suites/flux')]);
+  });
+
+  it('fails with FILE_NOT_FOUND for a path that does not exist, saying where it looked and what to do', async () => {
+    const dir = await makeProject();
+    const message = await rejection(resolveIn(dir, { paths: ['x'] }), 'FILE_NOT_FOUND');
+    assert.equal(message, `test file or directory \`x\` does not exist (looked in ${join(dir, 'x')}); check the path, or run \`gpu-test list\` to see the files the config finds`);
+  });
+});

@@ -1,0 +1,89 @@
+// Runs the built gpu-test CLI on a fixture project, as a user would, and reads back its reports.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** The fixture projects the e2e tests run. */
+export const FIXTURES = join(REPO, 'test/e2e/fixtures');
+const BIN = join(REPO, 'bin/gpu-test.js');
+
+/** What a CLI run left: exit code, output, and its reports (null when not written). */
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly reportDir: string;
+  readonly timelineDir: string;
+  readonly markdown: string | null;
+  readonly junit: string | null;
+  readonly json: ResultsJson | null;
+}
+
+/** The parts of results.json the e2e tests read. */
+export interface ResultsJson {
+  readonly schemaVersion: number;
+  readonly verdict: string;
+  readonly files: ReadonlyArray<{
+    readonly id: string;
+    readonly status: string;
+    readonly skipReason: string | null;
+    readonly error: string | null;
+    readonly tests: ReadonlyArray<{ readonly name: string; readonly status: string; readonly failure: { type: string; message: string } | null; readonly deltas: { vramDeltaBytes: number | null } }>;
+  }>;
+}
+
+/** Options for one CLI run. */
+export interface CliOptions {
+  readonly project: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called once the process is started, e.g. to interrupt it. */
+  readonly onSpawn?: (child: ChildProcess, timelineDir: string) => void;
+}
+
+function readOrNull(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+/** Runs `gpu-test <args> --report-dir <temp>` in the fixture project and collects everything it wrote. */
+export function runCli(options: CliOptions): Promise<CliRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-reports-'));
+  const timelineDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-timeline-'));
+  const child = spawn(process.execPath, [BIN, ...options.args, '--report-dir', reportDir, '--no-color'], {
+    cwd: join(FIXTURES, options.project),
+    env: { ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  options.onSpawn?.(child, timelineDir);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const json = readOrNull(join(reportDir, 'results.json'));
+      resolve({
+        code, signal, stdout, stderr, reportDir, timelineDir,
+        markdown: readOrNull(join(reportDir, 'report.md')),
+        junit: readOrNull(join(reportDir, 'junit.xml')),
+        json: json === null ? null : (JSON.parse(json) as ResultsJson),
+      });
+    });
+  });
+}
+
+/** The spans the fixture tests recorded in the timeline dir, by name. */
+export function readSpans(timelineDir: string, names: readonly string[]): Map<string, { start: number; end: number; cuda: string | null }> {
+  const spans = new Map<string, { start: number; end: number; cuda: string | null }>();
+  for (const name of names) {
+    const path = join(timelineDir, `${name}.json`);
+    if (existsSync(path)) spans.set(name, JSON.parse(readFileSync(path, 'utf8')) as { start: number; end: number; cuda: string | null });
+  }
+  return spans;
+}

@@ -1,0 +1,73 @@
+// End to end with a simulated GPU: lanes, gating, VRAM deltas in every report, and a valid JUnit file.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { validateJunit } from '../report/validate-junit.js';
+import { readSpans, runCli, type CliRun } from './run-cli.js';
+
+const MiB = 1024 * 1024;
+const GPU_UUID = 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d';
+
+describe('gpu-test run on a mixed project with one simulated GPU', () => {
+  let run: CliRun;
+  before(async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    run = await runCli({ project: 'mixed', args: ['run', '--concurrency', '2'], env: fakeGpuEnv(state) });
+  });
+
+  it('exits 0: every executed test passed', () => {
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('never overlaps the two GPU files, while CPU files run beside them', () => {
+    const spans = readSpans(run.timelineDir, ['gpu-1', 'gpu-2', 'cpu-a', 'cpu-b', 'cpu-c']);
+    assert.equal(spans.size, 5, `recorded spans: ${[...spans.keys()].join(', ')}`);
+    const g1 = spans.get('gpu-1')!;
+    const g2 = spans.get('gpu-2')!;
+    assert.ok(g1.end <= g2.start || g2.end <= g1.start, `GPU files overlapped: ${JSON.stringify([g1, g2])}`);
+    const gpuCovered = (t0: number, t1: number) => [g1, g2].some((g) => t0 < g.end && g.start < t1);
+    const besideGpu = ['cpu-a', 'cpu-b', 'cpu-c'].filter((name) => { const s = spans.get(name)!; return gpuCovered(s.start, s.end); });
+    assert.ok(besideGpu.length >= 2, `only ${besideGpu.join(', ') || 'no CPU file'} ran beside a GPU file`);
+  });
+
+  it('gives GPU files the GPU by UUID and CPU files none', () => {
+    const spans = readSpans(run.timelineDir, ['gpu-1', 'cpu-a']);
+    assert.equal(spans.get('gpu-1')?.cuda, GPU_UUID);
+    assert.equal(spans.get('cpu-a')?.cuda, null);
+  });
+
+  it('runs the TypeScript file on Node 20', () => {
+    const file = run.json?.files.find((f) => f.id === 'cpu/c.test.ts');
+    assert.equal(file?.status, 'passed');
+    assert.deepEqual(file?.tests.map((t) => t.name), ['typed cpu work']);
+  });
+
+  it('reports the gated flux file as skipped, naming the variable, in every report', () => {
+    const flux = run.json?.files.find((f) => f.id === 'flux/f.test.mjs');
+    assert.equal(flux?.status, 'skipped');
+    assert.match(flux?.skipReason ?? '', /ENABLE_FLUX_TESTS=1/);
+    assert.match(run.markdown ?? '', /ENABLE_FLUX_TESTS=1/);
+    assert.match(run.junit ?? '', /<skipped type="gated" message="gated: set ENABLE_FLUX_TESTS=1/);
+    assert.match(run.stderr, /ENABLE_FLUX_TESTS=1/);
+  });
+
+  it('shows the 512 MiB the test allocated on the simulated GPU as its VRAM delta', () => {
+    const test = run.json?.files.find((f) => f.id === 'gpu/g1.test.mjs')?.tests.find((t) => t.name === 'loads 512 MiB of weights');
+    assert.equal(test?.deltas.vramDeltaBytes, 512 * MiB);
+    const row = (run.markdown ?? '').split('\n').find((line) => line.includes('loads 512 MiB of weights'));
+    assert.match(row ?? '', /\+512 MiB/);
+    assert.match(run.junit ?? '', new RegExp(`name="model &gt; loads 512 MiB of weights :: vram\\.delta\\.bytes" value="${512 * MiB}"`));
+    const unload = run.json?.files.find((f) => f.id === 'gpu/g1.test.mjs')?.tests.find((t) => t.name === 'unloads them');
+    assert.equal(unload?.deltas.vramDeltaBytes, -512 * MiB);
+  });
+
+  it('writes JUnit XML that passes the schema, with the hostile test name intact', async () => {
+    assert.deepEqual(await validateJunit(run.junit ?? ''), []);
+    assert.match(run.junit ?? '', /name with \| pipe, &lt;angle&gt; &amp; &quot;quotes&quot; \]\]&gt; 🚀/);
+  });
+});

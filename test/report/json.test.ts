@@ -1,0 +1,152 @@
+// results.json: a golden file pinned from the shared sample, a check against docs/results.schema.json, and
+// targeted checks. After an intended change, rewrite the golden file (and update the schema and its doc):
+//   UPDATE_GOLDEN=1 node --import tsx --test test/report/json.test.ts
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { embedOutput, renderJson } from '../../src/report/json.js';
+import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
+
+const GOLDEN = new URL('./golden/results.json', import.meta.url);
+const SCHEMA: unknown = JSON.parse(readFileSync(new URL('../../docs/results.schema.json', import.meta.url), 'utf8'));
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = { readonly [keyword: string]: unknown };
+
+// The subset of JSON Schema 2020-12 that docs/results.schema.json uses; any other keyword fails the test, so the
+// schema cannot grow a rule this check would silently skip.
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'format', '$defs']);
+const RULES = new Set(['type', 'required', 'properties', 'additionalProperties', 'items', '$ref', 'oneOf', 'enum', 'const', 'minimum', 'exclusiveMinimum', 'maxItems']);
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function resolve(ref: string): Schema {
+  const name = /^#\/\$defs\/(\w+)$/.exec(ref)?.[1];
+  const target = name ? ((SCHEMA as Schema).$defs as Record<string, Schema> | undefined)?.[name] : undefined;
+  assert.ok(target, `unresolvable $ref ${ref}`);
+  return target;
+}
+
+/** Errors of `value` against `schema`, each as `path: problem`. */
+function validate(value: unknown, schema: Schema, path = '$'): string[] {
+  for (const keyword of Object.keys(schema)) assert.ok(ANNOTATIONS.has(keyword) || RULES.has(keyword), `unsupported schema keyword ${keyword} at ${path}`);
+  if (typeof schema.$ref === 'string') return validate(value, resolve(schema.$ref), path);
+  if (Array.isArray(schema.oneOf)) {
+    const passing = (schema.oneOf as Schema[]).filter((option) => validate(value, option, path).length === 0).length;
+    return passing === 1 ? [] : [`${path}: matches ${passing} of oneOf`];
+  }
+  const errors: string[] = [];
+  const actual = typeOf(value);
+  const types = schema.type === undefined ? null : ([] as unknown[]).concat(schema.type);
+  if (types && !types.includes(actual) && !(actual === 'integer' && types.includes('number'))) return [`${path}: ${actual}, expected ${types.join('|')}`];
+  if ('const' in schema && value !== schema.const) errors.push(`${path}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
+  if (typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${path}: below minimum`);
+  if (typeof value === 'number' && typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) errors.push(`${path}: not above ${schema.exclusiveMinimum}`);
+  if (Array.isArray(value)) {
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) errors.push(`${path}: more than ${schema.maxItems} items`);
+    if (schema.items) value.forEach((item, index) => errors.push(...validate(item, schema.items as Schema, `${path}[${index}]`)));
+  } else if (actual === 'object') {
+    const object = value as Record<string, unknown>;
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const key of (schema.required ?? []) as string[]) if (!(key in object)) errors.push(`${path}: missing ${key}`);
+    for (const [key, child] of Object.entries(object)) {
+      const rule = properties[key];
+      if (rule) errors.push(...validate(child, rule, `${path}.${key}`));
+      else if (schema.additionalProperties === false) errors.push(`${path}: undocumented key ${key}`);
+    }
+  }
+  return errors;
+}
+
+function parse(text: string): { [key: string]: Json } {
+  return JSON.parse(text) as { [key: string]: Json };
+}
+
+describe('renderJson', () => {
+  it('matches the golden results.json for the shared sample', () => {
+    const json = renderJson(sampleRunResult());
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, json);
+    assert.equal(json, readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('round-trips through JSON.parse and validates against docs/results.schema.json, with and without a GPU', () => {
+    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu()]) {
+      const text = renderJson(run);
+      assert.equal(JSON.stringify(JSON.parse(text), null, 2) + '\n', text);
+      assert.deepEqual(validate(JSON.parse(text), SCHEMA as Schema), []);
+    }
+  });
+
+  it('fails the schema check on a missing key, an undocumented key or a wrong type (the check is not vacuous)', () => {
+    const document = parse(renderJson(sampleRunResult()));
+    const { verdict: _verdict, ...rest } = document;
+    const broken = { ...rest, extra: 1, counts: { ...(document.counts as object), tests: 'eight' } };
+    assert.deepEqual(validate(broken, SCHEMA as Schema), ['$: missing verdict', '$.counts.tests: string, expected integer', '$: undocumented key extra']);
+  });
+
+  it('has every key the schema requires, schemaVersion first, in a fixed order', () => {
+    const document = parse(renderJson(sampleRunResult()));
+    assert.deepEqual(Object.keys(document), (SCHEMA as Schema).required);
+    assert.equal(document.schemaVersion, 1);
+    assert.equal(document.generatedBy, 'gpu-test 0.1.0');
+  });
+
+  it('carries counts equal to result.counts and times as epoch ms and ISO', () => {
+    const run = sampleRunResult();
+    const document = parse(renderJson(run));
+    assert.deepEqual(document.counts, { ...run.counts });
+    assert.equal(document.startedAtMs, run.startedAt);
+    assert.equal(document.startedAtIso, '2026-11-23T12:00:00.000Z');
+    assert.equal(document.durationMs, 2500);
+  });
+
+  it('keeps each test\'s raw samples and its computed deltas, and ranks VRAM growth', () => {
+    const document = parse(renderJson(sampleRunResult()));
+    const files = document.files as { [key: string]: Json }[];
+    const vlm = files.find((file) => file.id === 'suites/vlm/ensemble.test.ts');
+    const caption = (vlm?.tests as { [key: string]: Json }[] | undefined)?.[0];
+    assert.equal((caption?.deltas as { [key: string]: Json }).vramDeltaBytes, 4 * 1024 ** 3);
+    assert.equal(((caption?.window as { [key: string]: { [key: string]: Json } }).before?.atIso), '2026-11-23T12:00:00.100Z');
+    assert.deepEqual((document.top as { [key: string]: Json }).vramGrowth, [
+      { fileId: 'suites/vlm/ensemble.test.ts', fullName: 'ensemble > caption matches reference', line: 8, deltaBytes: 4 * 1024 ** 3, afterBytes: 4 * 1024 ** 3 },
+    ]);
+  });
+
+  it('records the crashed file\'s signal and the gated file\'s enable variable', () => {
+    const files = parse(renderJson(sampleRunResult())).files as { [key: string]: { [key: string]: Json } | Json }[];
+    const crash = files.find((file) => file.id === 'suites/unit/crash.test.mjs');
+    assert.equal((crash?.outcome as { [key: string]: Json }).signal, 'SIGSEGV');
+    const flux = files.find((file) => file.id === 'suites/flux/flux.test.ts');
+    assert.equal((flux?.skip as { [key: string]: Json }).enableWith, 'ENABLE_FLUX_TESTS');
+    assert.equal(flux?.startedAtIso, null);
+  });
+
+  it('says why there is no GPU', () => {
+    const gpu = parse(renderJson(sampleRunResultWithoutGpu())).gpu as { [key: string]: Json };
+    assert.equal(gpu.available, false);
+    assert.equal(gpu.reason, 'nvidia-smi was not found on PATH: no NVIDIA driver is installed');
+  });
+});
+
+describe('embedOutput', () => {
+  it('embeds short output whole', () => {
+    assert.deepEqual(embedOutput('hello\n'), { text: 'hello\n', bytes: 6, truncated: false, omittedBytes: 0 });
+  });
+
+  it('keeps the head and tail of long output on character boundaries and counts what it cut', () => {
+    const text = `${'é'.repeat(20)}${'x'.repeat(100)}${'🚀'.repeat(10)}`;
+    const embedded = embedOutput(text, 43);
+    assert.equal(embedded.truncated, true);
+    assert.equal(embedded.bytes, Buffer.byteLength(text));
+    assert.equal(embedded.text, `${'é'.repeat(10)}\n[… ${embedded.omittedBytes} bytes omitted …]\n${'🚀'.repeat(5)}`);
+    assert.equal(embedded.omittedBytes, Buffer.byteLength(text) - 20 - 20);
+    assert.doesNotMatch(embedded.text, /\uFFFD/);
+  });
+});

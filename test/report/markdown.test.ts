@@ -1,0 +1,161 @@
+// report.md: a golden file pinned from the shared sample, plus targeted checks that name what broke.
+// After an intended change to the report, rewrite the golden file and review its diff:
+//   UPDATE_GOLDEN=1 node --import tsx --test test/report/markdown.test.ts
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { countResults } from '../../src/execute/count-results.js';
+import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { codeSpan, escapeCell, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
+import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
+
+const GOLDEN = new URL('./golden/report.md', import.meta.url);
+const GiB = 1024 ** 3;
+
+/** The lines of the section under `## title`, up to the next `## `. */
+function section(markdown: string, title: string): string {
+  const start = markdown.indexOf(`\n## ${title}\n`);
+  assert.notEqual(start, -1, `no section "## ${title}"`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+/** A table row's cells, split on the pipes GFM sees (not `\|`). */
+function cells(row: string): string[] {
+  return row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim());
+}
+
+function rowOf(markdown: string, heading: string, needle: string): string[] {
+  const row = section(markdown, heading).split('\n').find((line) => line.startsWith('|') && line.includes(needle));
+  assert.ok(row, `no row with ${needle} under ${heading}`);
+  return cells(row);
+}
+
+/** The shared sample with the VLM file's tests replaced by ones of the given VRAM growths (GiB). */
+function withVramGrowths(growths: readonly number[]): RunResult {
+  const run = sampleRunResult();
+  const files: FileResult[] = run.files.map((file) => {
+    if (file.lane !== 'gpu' || file.status !== 'passed') return file;
+    const tests: TestResult[] = growths.map((growth, index) => ({
+      ...(file.tests[0] as TestResult), name: `grows ${growth}`, fullName: `grows ${growth}`, line: index + 1,
+      window: { before: sample(1000, GiB, GiB, 9 * GiB), after: sample(2000, GiB + growth * GiB, GiB, 9 * GiB) },
+    }));
+    return { ...file, tests };
+  });
+  return { ...run, files, counts: countResults(files) };
+}
+
+describe('renderMarkdown', () => {
+  it('matches the golden report for the shared sample', () => {
+    const markdown = renderMarkdown(sampleRunResult());
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, markdown);
+    assert.equal(markdown, readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('states the verdict with counts equal to result.counts, the duration and the ISO start time', () => {
+    const { counts } = sampleRunResult();
+    const verdict = renderMarkdown(sampleRunResult()).split('\n')[2] ?? '';
+    assert.match(verdict, /^\*\*❌ Failed\*\*/);
+    assert.ok(verdict.includes(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.todo} todo (${counts.tests} tests)`), verdict);
+    assert.ok(verdict.includes(`${counts.files} files (${counts.filesFailed} failed, ${counts.filesSkipped} skipped)`), verdict);
+    assert.match(verdict, /· 2\.50 s · started 2026-11-23T12:00:00\.000Z$/);
+  });
+
+  it('escapes `|`, `<`, `&`, `]` and control characters in a hostile test name, and keeps the row to 12 cells', () => {
+    const markdown = renderMarkdown(sampleRunResult());
+    const row = rowOf(markdown, 'Tests', 'pipe');
+    assert.equal(row.length, 12);
+    assert.equal(row[1], 'math > pipe \\| in &lt;name> &amp; "quotes" \\]\\]> 🚀 \\\\x07');
+    assert.doesNotMatch(markdown, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'a raw control character reached the report');
+    const prose = markdown.replace(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm, '').replace(/<br>|<\/?sub>/g, '');
+    assert.doesNotMatch(prose, /<[a-z/!?]/i, 'an HTML tag other than <br>/<sub> reached the report outside a code block');
+  });
+
+  it('lists the gated suite with the variable and the flag that enable it', () => {
+    const row = rowOf(renderMarkdown(sampleRunResult()), 'Gated and skipped', 'flux.test.ts');
+    assert.match(row[3] ?? '', /ENABLE_FLUX_TESTS=1 \(or pass --enable flux\)/);
+    assert.equal(row[4], 'set `ENABLE_FLUX_TESTS=1`');
+  });
+
+  it('shows the +4 GiB VRAM delta of `caption matches reference`, and "—" for VRAM of cpu-lane tests', () => {
+    const markdown = renderMarkdown(sampleRunResult());
+    const caption = rowOf(markdown, 'Tests', 'caption matches reference');
+    assert.deepEqual(caption.slice(4, 7), ['0 B', '4.0 GiB', '+4.0 GiB']);
+    assert.deepEqual(rowOf(markdown, 'Tests', 'math > adds').slice(4, 8), ['—', '—', '—', '+2.0 MiB']);
+  });
+
+  it('ranks the top five tests by VRAM growth, largest first, and omits the list when nothing grew', () => {
+    const top = section(renderMarkdown(withVramGrowths([1, 6, 0.5, 3, 2, 4, 5])), 'Top tests by VRAM growth');
+    const order = top.split('\n').filter((line) => /^\| \d/.test(line)).map((line) => cells(line)[1]);
+    assert.deepEqual(order, ['grows 6', 'grows 5', 'grows 4', 'grows 3', 'grows 2']);
+    assert.doesNotMatch(renderMarkdown(withVramGrowths([0, -1])), /Top tests by VRAM growth/);
+  });
+
+  it('reports the crashed file with its signal and the tail of stderr in a code block', () => {
+    const crashed = section(renderMarkdown(sampleRunResult()), 'Crashed, timed-out and interrupted files');
+    assert.match(crashed, /### 💥 crashed: `suites\/unit\/crash\.test\.mjs`/);
+    assert.match(crashed, /signal: SIGSEGV/);
+    assert.match(crashed, /```text\nSegmentation fault\n```/);
+    // The failure it caused points here instead of repeating the harness's message and stderr.
+    const failure = section(renderMarkdown(sampleRunResult()), 'Failures (2)').split('### ❌ segfaults')[1] ?? '';
+    assert.match(failure, /while "segfaults" was running\. The process's stderr is under \[Crashed, timed-out and interrupted files\]\(#crashed-timed-out-and-interrupted-files\)/);
+    assert.doesNotMatch(failure, /```/);
+  });
+
+  it('puts each failure with file:line, type, message and stack frames in a fenced block', () => {
+    const failures = section(renderMarkdown(sampleRunResult()), 'Failures (2)');
+    assert.match(failures, /`suites\/unit\/math\.test\.ts:9` · AssertionError\n\n```text\nExpected values to be strictly equal:\n\n1 !== 2\n<&> \]\]>\n\n {4}at TestContext/);
+  });
+
+  it('keeps a fence closed when the failure message holds backticks', () => {
+    const run = sampleRunResult();
+    const first = run.files[0] as FileResult;
+    const failing = first.tests[1] as TestResult;
+    const tests = [{ ...failing, failure: { type: 'Error', message: 'got ```js\nx\n``` and ````', stack: null } }];
+    const markdown = renderMarkdown({ ...run, files: [{ ...first, tests }] });
+    assert.match(markdown, /\n`````text\ngot ```js\nx\n``` and ````\n`````\n/);
+  });
+
+  it('says "no GPU" with the reason on a host without one, in the header and in every VRAM cell', () => {
+    const markdown = renderMarkdown(sampleRunResultWithoutGpu());
+    assert.match(markdown, /\*\*No GPU\*\*: nvidia-smi was not found on PATH: no NVIDIA driver is installed\./);
+    assert.doesNotMatch(markdown, /\| GPU \| Name \|/);
+    assert.doesNotMatch(markdown, /Top tests by VRAM growth/);
+    for (const needle of ['math > adds', 'segfaults']) assert.deepEqual(rowOf(markdown, 'Tests', needle).slice(4, 7), ['no GPU', 'no GPU', 'no GPU']);
+  });
+});
+
+describe('markdown escaping', () => {
+  it('neutralises emphasis, links, code, HTML and entities, and leaves snake_case and emoji alone', () => {
+    assert.equal(escapeInline('*a* [l](u) `c` <b>&amp; ~s~ #1 \\'), '\\*a\\* \\[l\\](u) \\`c\\` &lt;b>&amp;amp; \\~s\\~ \\#1 \\\\');
+    assert.equal(escapeInline('ENABLE_FLUX_TESTS=1 _x_ 🚀'), 'ENABLE_FLUX_TESTS=1 \\_x\\_ 🚀');
+  });
+
+  it('escapes block markers only at the start, and flattens newlines', () => {
+    assert.equal(escapeInline('- item'), '\\- item');
+    assert.equal(escapeInline('> quote'), '&gt; quote');
+    assert.equal(escapeInline('1. one'), '1\\. one');
+    assert.equal(escapeInline('1.5 s, a > b, --flag'), '1.5 s, a > b, --flag');
+    assert.equal(escapeInline('a\r\nb\nc'), 'a b c');
+    assert.equal(escapeCell('a\nb|c'), 'a<br>b\\|c');
+  });
+
+  it('breaks autolinks, whose text would otherwise keep the escaping backslashes', () => {
+    assert.equal(escapeInline('see http://x.io/a_b_, www.x.io and a@b.co; 1.5 at 12:30'), 'see http\\://x.io/a_b\\_, www\\.x.io and a\\@b.co; 1.5 at 12:30');
+  });
+
+  it('shows control and bidi characters as escapes', () => {
+    assert.equal(escapeInline('a\u0007b\u202ec\td'), 'a\\\\x07b\\\\u202ec\\\\td');
+    assert.equal(fencedBlock('x\u001b[31m\ty'), '```text\nx\\x1b[31m\ty\n```');
+  });
+
+  it('makes code spans that survive backticks and table pipes', () => {
+    assert.equal(codeSpan('a`b'), '``a`b``');
+    assert.equal(codeSpan('`x`'), '`` `x` ``');
+    assert.equal(codeSpan('a|b', true), '`a\\|b`');
+    assert.equal(codeSpan(' a '), '`  a  `');
+    assert.equal(codeSpan('  '), '`  `');
+  });
+});
