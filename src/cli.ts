@@ -1,7 +1,7 @@
 // The command line: parses flags, runs the pipeline (config -> plan -> run -> reports) and owns the exit code.
 // The only module that calls process.exit.
 
-import { Chalk, supportsColor } from 'chalk';
+import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 import { readFileSync } from 'node:fs';
 import { formatPlan } from './cli/format-plan.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
@@ -11,9 +11,11 @@ import { runPlan } from './execute/run-plan.js';
 import type { RunResult } from './execute/types.js';
 import { discoverFiles } from './plan/discover-files.js';
 import { planJobs } from './plan/plan-jobs.js';
-import { createGpuReader } from './probe/gpu-reader.js';
+import { NO_GPU_READER } from './probe/gpu-presence.js';
+import { createStreamingGpuReader, DEFAULT_STREAM_INTERVAL_MS } from './probe/gpu-stream-reader.js';
 import { readGpuInventory } from './probe/gpu-inventory.js';
 import { readHostInfo } from './probe/host-info.js';
+import type { GpuInventory, GpuReader } from './probe/types.js';
 import { createConsoleReporter } from './report/console.js';
 import type { RunObserver } from './report/types.js';
 import { writeReports } from './report/write-reports.js';
@@ -27,22 +29,38 @@ export function readToolVersion(): string {
   return pkg.version;
 }
 
-function chalkFor(color: boolean | null): InstanceType<typeof Chalk> {
+function chalkFor(color: boolean | null): ChalkInstance {
   if (color === null) return new Chalk({ level: supportsColor ? supportsColor.level : 0 });
   return new Chalk({ level: color ? 1 : 0 });
 }
 
-async function prepare(args: ParsedArgs) {
+async function prepare(args: ParsedArgs, inventory: Promise<GpuInventory>) {
   const config = await resolveConfig({ cwd: process.cwd(), cli: args.options, env: process.env });
-  const gpu = await readGpuInventory();
   const files = await discoverFiles(config);
+  const gpu = await inventory;
   const plan = planJobs(config, files, process.env, gpu);
   return { config, gpu, plan };
 }
 
 async function run(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  const { config, gpu, plan } = await prepare(args);
+  // The inventory spawns nvidia-smi, and the VRAM stream starts as soon as the GPUs are known: both run while
+  // the config is read and the files are found, so the first test does not wait for them.
+  const inventory = readGpuInventory();
+  const readerWarnings = new Set<string>();
+  const gpuReader = inventory.then((gpu) => gpu.available
+    ? createStreamingGpuReader({ gpuCount: gpu.gpus.length, intervalMs: DEFAULT_STREAM_INTERVAL_MS, onWarning: (w) => readerWarnings.add(w) })
+    : NO_GPU_READER);
+  try {
+    return await runWithReader(args, chalk, inventory, gpuReader, readerWarnings);
+  } finally {
+    (await gpuReader).close?.();
+  }
+}
+
+async function runWithReader(args: ParsedArgs, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
+  const { config, gpu, plan } = await prepare(args, inventory);
+  const gpuReader = await gpuReaderPromise;
   const observer: RunObserver = config.reporters.includes('console')
     ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 })
     : {};
@@ -61,10 +79,10 @@ async function run(args: ParsedArgs): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const result: RunResult = await runPlan({
-    plan, config, gpu, gpuReader: createGpuReader({ backend: gpu.available ? 'nvidia-smi' : 'none' }),
-    host: readHostInfo(), observer, signal: controller.signal, env: process.env, toolVersion: readToolVersion(),
+  const ran: RunResult = await runPlan({
+    plan, config, gpu, gpuReader, host: readHostInfo(), observer, signal: controller.signal, env: process.env, toolVersion: readToolVersion(),
   });
+  const result: RunResult = { ...ran, warnings: [...ran.warnings, ...readerWarnings] };
   const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
   observer.onRunEnd?.(result, written);
   for (const failure of failures) process.stderr.write(`${chalk.red('gpu-test:')} ${failure}\n`);
@@ -75,7 +93,7 @@ async function run(args: ParsedArgs): Promise<number> {
 
 async function list(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  const { gpu, plan } = await prepare(args);
+  const { gpu, plan } = await prepare(args, readGpuInventory());
   process.stdout.write(formatPlan(plan, gpu, chalk));
   return EXIT.passed;
 }

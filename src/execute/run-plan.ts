@@ -69,7 +69,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     }
     const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null }>();
     const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
-      const taken = await sample(pid, start.gpuIndex === null ? null : gpuIndices);
+      const taken = await sample(pid, start.gpuIndex === null ? null : gpuIndices, message.phase === 'end' ? message.at : undefined);
       for (const error of taken.errors) warnings.add(`${job.id}: ${error}`);
       if (message.phase === 'begin') {
         windows.set(message.seq, { name: message.name, before: taken, after: null });

@@ -1,7 +1,7 @@
 // Starts one test file in its own node process with node:test inside, answers its boundary messages, and
 // enforces the per-file timeout and interrupts by killing the whole process tree.
 
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
@@ -62,18 +62,19 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   // NODE_TEST_CONTEXT is set when gpu-test itself runs under `node --test`; left in place it makes the child
   // stream node's internal protocol to stdout instead of using our reporter.
   const { NODE_TEST_CONTEXT: _outerRunner, ...env } = request.env;
-  const subprocess = execa(process.execPath, nodeArguments(request), {
+  // node:child_process rather than execa: we need none of its buffering or kill logic (the tree kill is ours),
+  // and importing execa costs ~140 ms at every harness start (see the README).
+  const subprocess = spawn(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
     env: { ...env, [CHILD_ENV_FLAG]: '1' },
-    extendEnv: false,
     // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
     detached: true,
-    ipc: true,
     serialization: 'json',
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    cleanup: false,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>((resolve) => {
+    subprocess.once('error', (error) => resolve({ code: null, signal: null, error }));
+    subprocess.once('close', (code, signal) => resolve({ code, signal, error: null }));
   });
   const pid = subprocess.pid;
   subprocess.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -81,10 +82,10 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
 
   let timedOut = false;
   let canceled = false;
-  let exited = false;
+  let hasExited = false;
   let graceTimer: NodeJS.Timeout | undefined;
   const stop = (): void => {
-    if (pid === undefined || exited) return;
+    if (pid === undefined || hasExited) return;
     killProcessTree(pid, 'SIGTERM');
     graceTimer ??= setTimeout(() => killProcessTree(pid, 'SIGKILL'), KILL_GRACE_MS);
   };
@@ -100,9 +101,14 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   else request.signal.addEventListener('abort', onAbort, { once: true });
 
   subprocess.on('exit', () => {
-    exited = true;
+    hasExited = true;
     // Whatever the test left running (a model server, a stuck python) dies with its file.
     if (pid !== undefined) killProcessTree(pid, 'SIGKILL');
+    // A grandchild that left the process group may still hold our pipes open: stop waiting for them.
+    setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, KILL_GRACE_MS).unref();
   });
   if (pid !== undefined) {
     request.onStart(pid);
@@ -115,17 +121,18 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
     });
   }
 
-  const result = await subprocess;
+  const result = await exited;
   clearTimeout(timeoutTimer);
   clearTimeout(graceTimer);
   request.signal.removeEventListener('abort', onAbort);
   const endedAt = Date.now();
   const outcome: ProcessOutcome = {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    exitCode: result.code,
+    signal: result.signal,
     timedOut,
     isCanceled: canceled && !timedOut,
     durationMs: endedAt - startedAt,
   };
-  return { outcome, stdout: stdout.text(), stderr: stderr.text() + (result.failed && pid === undefined ? `${result.message}\n` : ''), startedAt, endedAt };
+  const spawnError = result.error ? `gpu-test could not start node: ${result.error.message}\n` : '';
+  return { outcome, stdout: stdout.text(), stderr: stderr.text() + spawnError, startedAt, endedAt };
 }

@@ -7,12 +7,15 @@ import { readProcessTreeRss } from '../probe/process-tree.js';
 import type { GpuMemory, GpuReader } from '../probe/types.js';
 import type { MemorySample } from './types.js';
 
-/** Reads one sample for a test process; `gpuIndices` null means the job is in the cpu lane (VRAM not measured). */
-export type SampleBoundary = (pid: number, gpuIndices: readonly number[] | null) => Promise<MemorySample>;
+/**
+ * Reads one sample for a test process; `gpuIndices` null means the job is in the cpu lane (VRAM not measured).
+ * `takenAfter` (epoch ms) asks for a GPU reading taken after that moment, for a test's "after".
+ */
+export type SampleBoundary = (pid: number, gpuIndices: readonly number[] | null, takenAfter?: number) => Promise<MemorySample>;
 
 /** A sampler over `gpuReader`; GPU read errors are kept in the sample, never thrown. */
 export function createBoundarySampler(gpuReader: GpuReader): SampleBoundary {
-  return async (pid, gpuIndices) => {
+  return async (pid, gpuIndices, takenAfter) => {
     const errors: string[] = [];
     const at = Date.now();
     let host = null;
@@ -24,7 +27,7 @@ export function createBoundarySampler(gpuReader: GpuReader): SampleBoundary {
     const readGpus = async (): Promise<readonly GpuMemory[] | null> => {
       if (gpuIndices === null || gpuReader.backend === 'none') return null;
       try {
-        const all = await gpuReader.readMemory();
+        const all = await gpuReader.readMemory(takenAfter === undefined ? undefined : { takenAfter });
         return all.filter((gpu) => gpuIndices.includes(gpu.index));
       } catch (error) {
         errors.push(describeError(error));

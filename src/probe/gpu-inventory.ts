@@ -1,6 +1,5 @@
 // The GPUs of this host, read once a run through node-nvidia-smi (`nvidia-smi -q -x`); never throws.
 
-import { execa } from 'execa';
 import nvidiaSmi from 'node-nvidia-smi';
 import { readFileSync } from 'node:fs';
 import { basename, delimiter, dirname } from 'node:path';
@@ -67,6 +66,8 @@ function querySmiLog(pathPrefix: string | null, timeoutMs: number): Promise<unkn
 
 // node-nvidia-smi's error keeps only stderr, yet nvidia-smi prints its failures on stdout: run it once more to quote them.
 async function explainFailure(smi: string, timeoutMs: number, original: unknown): Promise<string> {
+  // Loaded only on this failure path: execa's import costs ~140 ms that a healthy run should not pay.
+  const { execa } = await import('execa');
   const rerun = await execa(smi, ['-q', '-x'], { reject: false, timeout: timeoutMs, all: true, stdin: 'ignore' });
   if (rerun.failed && !rerun.timedOut && rerun.exitCode !== undefined) {
     return describeSmiExit(QUERY, rerun.exitCode, typeof rerun.all === 'string' ? rerun.all : '');

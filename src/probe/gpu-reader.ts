@@ -3,8 +3,8 @@
 import { execa } from 'execa';
 import { GpuTestError } from '../errors.js';
 import { MEMORY_QUERY_ARGS, parseGpuMemoryCsv } from './nvidia-smi-csv.js';
-import { describeSmiExit, findExecutable, isGpuGoneOutput, quoteOutput } from './smi-failure.js';
-import { labelGpu } from './smi-fields.js';
+import { checkNoneMissing, NO_GPU_READER, vanished } from './gpu-presence.js';
+import { describeSmiExit, findExecutable, isGpuGoneOutput } from './smi-failure.js';
 import type { GpuMemory, GpuReader } from './types.js';
 
 /** How long one nvidia-smi read may take before it counts as hung. */
@@ -27,7 +27,7 @@ export interface GpuReaderOptions {
 export function createGpuReader(options: GpuReaderOptions): GpuReader {
   const smi = options.smiPath ?? 'nvidia-smi';
   const useSmi = options.backend === 'nvidia-smi' || (options.backend === 'auto' && findExecutable(smi) !== null);
-  if (!useSmi) return { backend: 'none', readMemory: () => Promise.resolve([]) };
+  if (!useSmi) return NO_GPU_READER;
   return createSmiReader(smi, options);
 }
 
@@ -86,40 +86,4 @@ function createSmiReader(smi: string, options: GpuReaderOptions): GpuReader {
       return inFlight;
     },
   };
-}
-
-function checkNoneMissing(
-  gpus: readonly GpuMemory[],
-  baseline: readonly GpuMemory[] | null,
-  indices: readonly number[] | undefined,
-): void {
-  const listed = new Set(gpus.map((gpu) => gpu.uuid));
-  const gone = (baseline ?? []).filter((gpu) => !listed.has(gpu.uuid)).map(labelGpu);
-  const listedIndices = new Set(gpus.map((gpu) => gpu.index));
-  for (const index of indices ?? []) {
-    const known = baseline?.find((gpu) => gpu.index === index);
-    const label = known === undefined ? `GPU ${index}` : labelGpu(known);
-    if (!listedIndices.has(index) && !gone.includes(label)) gone.push(label);
-  }
-  if (gone.length === 0) return;
-  const counts = baseline === null ? '' : ` (${baseline.length} GPU(s) at the first read, ${gpus.length} now)`;
-  throw new GpuTestError(
-    'GPU_READ',
-    `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer listed by nvidia-smi${counts}: ` +
-      'the GPU fell off the bus or was reset mid-run; `dmesg` shows the Xid error, and a reboot recovers it',
-  );
-}
-
-function vanished(output: string, baseline: readonly GpuMemory[] | null, indices: readonly number[] | undefined): GpuTestError {
-  const expected =
-    baseline?.map(labelGpu) ?? (indices === undefined || indices.length === 0 ? [] : indices.map((index) => `GPU ${index}`));
-  const which = expected.length === 0 ? 'the GPUs' : expected.join(', ');
-  const lost = /GPU is lost/i.test(output);
-  return new GpuTestError(
-    'GPU_READ',
-    `nvidia-smi no longer reaches ${which}: it printed ${quoteOutput(output)}; ` +
-      (lost
-        ? 'a GPU fell off the bus mid-run: reboot the host to recover it (`dmesg` shows the Xid error)'
-        : 'no NVIDIA GPU is visible any more: the driver was unloaded or the device was removed'),
-  );
 }

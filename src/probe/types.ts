@@ -39,9 +39,14 @@ export interface GpuInventory {
 
 /** Reads GPU memory at a test boundary. */
 export interface GpuReader {
-  readonly backend: 'nvidia-smi' | 'none';
-  /** Memory of every visible GPU; rejects with a GpuTestError (code GPU_READ) that says what went wrong. */
-  readMemory(): Promise<readonly GpuMemory[]>;
+  readonly backend: 'nvidia-smi' | 'nvidia-smi-stream' | 'none';
+  /**
+   * Memory of every visible GPU; rejects with a GpuTestError (code GPU_READ) that says what went wrong.
+   * With `takenAfter` (epoch ms), the reading is one taken after that moment: a test's "after" must not be stale.
+   */
+  readMemory(options?: { readonly takenAfter?: number }): Promise<readonly GpuMemory[]>;
+  /** Stops whatever the reader keeps running (a streaming nvidia-smi). */
+  close?(): void;
 }
 
 /** Facts about the host for the report header. */
