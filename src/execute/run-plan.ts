@@ -5,9 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { createBoundarySampler } from '../measure/boundary-sampler.js';
+import { sampleBoundary } from '../measure/boundary-sampler.js';
 import type { MemorySample } from '../measure/types.js';
 import type { Job, Plan } from '../plan/types.js';
+import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
 import { createSlots, pickStarts, releaseSlot, type Start } from '../schedule/lanes.js';
@@ -18,12 +19,21 @@ import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess } from './spawn-test-process.js';
 import type { FileResult, RunResult } from './types.js';
 
+/** The plan and the GPUs it was made for: known once the GPU inventory is read. */
+export interface GpuPlan {
+  readonly plan: Plan;
+  readonly gpu: GpuInventory;
+  /** Reads VRAM at the boundaries of gpu-lane tests. */
+  readonly gpuReader: GpuReader;
+}
+
 /** Everything runPlan needs; it reads the machine only through `gpuReader` and the probes. */
 export interface RunPlanOptions {
-  readonly plan: Plan;
+  /** Resolves once the GPUs are known; until then only `earlyJobs` may start. */
+  readonly planned: Promise<GpuPlan>;
+  /** cpu-lane jobs that run whatever the GPUs are, started while the GPU inventory is still being read. */
+  readonly earlyJobs: readonly Job[];
   readonly config: ResolvedConfig;
-  readonly gpu: GpuInventory;
-  readonly gpuReader: GpuReader;
   readonly host: HostInfo;
   readonly observer: RunObserver;
   /** Aborted on Ctrl-C or SIGTERM: running files are stopped, waiting ones are not started. */
@@ -44,32 +54,41 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
 
 /** Runs every job of the plan that may run and returns the whole run's result. */
 export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
-  const { plan, config, gpu, observer, signal } = options;
+  const { config, observer, signal } = options;
   const startedAt = Date.now();
-  const sample = createBoundarySampler(options.gpuReader);
-  const warnings = new Set<string>([...gpu.warnings]);
+  const warnings = new Set<string>();
   const results = new Map<string, FileResult>();
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
-  observer.onPlan?.(plan);
+  let known: GpuPlan | null = null;
 
-  for (const job of plan.jobs) {
-    if (!job.skip) continue;
-    const requireFails = job.skip.code === 'no-gpu' && config.requireGpu;
-    results.set(job.id, notRun(job, requireFails ? 'failed' : 'skipped',
-      requireFails ? `${job.skip.message}; --require-gpu makes a missing GPU a failure` : job.skip.message));
-  }
+  /** Once the GPUs are known: the plan's skipped jobs become results, its GPU jobs join the queue. */
+  const adoptPlan = ({ plan, gpu }: GpuPlan): void => {
+    for (const warning of gpu.warnings) warnings.add(warning);
+    observer.onPlan?.(plan);
+    for (const job of plan.jobs) {
+      if (job.skip) {
+        const requireFails = job.skip.code === 'no-gpu' && config.requireGpu;
+        results.set(job.id, notRun(job, requireFails ? 'failed' : 'skipped',
+          requireFails ? `${job.skip.message}; --require-gpu makes a missing GPU a failure` : job.skip.message));
+      } else if (!started.has(job.id) && !waiting.some((w) => w.id === job.id)) {
+        waiting.push(job);
+      }
+    }
+    const gpuSlots = createSlots(0, gpu.available ? gpu.gpus.map((g) => g.index) : [], config.gpuConcurrency);
+    slots = { cpu: slots.cpu, gpus: gpuSlots.gpus };
+  };
 
   const runJob = async (start: Start, index: number): Promise<FileResult> => {
     const { job } = start;
     const gpuIndices = start.gpuIndex === null ? [] : [start.gpuIndex];
     const env: NodeJS.ProcessEnv = { ...options.env };
     if (start.gpuIndex !== null) {
-      const info = gpu.gpus.find((g) => g.index === start.gpuIndex);
+      const info = known?.gpu.gpus.find((g) => g.index === start.gpuIndex);
       env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(start.gpuIndex);
     }
     const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null }>();
     const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
-      const taken = await sample(pid, start.gpuIndex === null ? null : gpuIndices, message.phase === 'end' ? message.at : undefined);
+      const taken = await sampleBoundary(known?.gpuReader ?? NO_GPU_READER, pid, start.gpuIndex === null ? null : gpuIndices, message.phase === 'end' ? message.at : undefined);
       for (const error of taken.errors) warnings.add(`${job.id}: ${error}`);
       if (message.phase === 'begin') {
         windows.set(message.seq, { name: message.name, before: taken, after: null });
@@ -95,23 +114,32 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     };
   };
 
-  let waiting = plan.jobs.filter((job) => job.skip === null);
-  let slots = createSlots(config.concurrency, gpu.available ? gpu.gpus.map((g) => g.index) : [], config.gpuConcurrency);
+  let waiting: Job[] = [...options.earlyJobs];
+  let slots = createSlots(config.concurrency, [], config.gpuConcurrency);
+  const started = new Set<string>();
   const running = new Map<string, Promise<{ start: Start; result: FileResult }>>();
+  const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
   let launched = 0;
   try {
-    while (waiting.length > 0 || running.size > 0) {
+    while (known === null || waiting.length > 0 || running.size > 0) {
       if (!signal.aborted) {
         const picked = pickStarts(waiting, slots);
         slots = picked.slots;
         for (const start of picked.starts) {
           waiting = waiting.filter((job) => job !== start.job);
+          started.add(start.job.id);
           launched += 1;
           running.set(start.job.id, runJob(start, launched).then((result) => ({ start, result })));
         }
       }
-      if (running.size === 0) break;
-      const { start, result } = await Promise.race(running.values());
+      const next: { gpuPlan: GpuPlan } | { start: Start; result: FileResult } =
+        await Promise.race([...running.values(), ...(known === null ? [planArrives] : [])]);
+      if ('gpuPlan' in next) {
+        known = next.gpuPlan;
+        adoptPlan(next.gpuPlan);
+        continue;
+      }
+      const { start, result } = next;
       running.delete(start.job.id);
       slots = releaseSlot(slots, start);
       results.set(start.job.id, result);
@@ -124,6 +152,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     results.set(job.id, notRun(job, 'skipped', 'not started: the run was interrupted before this file\'s turn'));
   }
 
+  if (known === null) throw new Error('the run ended before its plan was known');
+  const { plan, gpu } = known;
   const files = plan.jobs.map((job) => results.get(job.id)).filter((file): file is FileResult => file !== undefined);
   const counts = countResults(files);
   const interrupted = signal.aborted;

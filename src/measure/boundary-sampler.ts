@@ -8,41 +8,36 @@ import type { GpuMemory, GpuReader } from '../probe/types.js';
 import type { MemorySample } from './types.js';
 
 /**
- * Reads one sample for a test process; `gpuIndices` null means the job is in the cpu lane (VRAM not measured).
- * `takenAfter` (epoch ms) asks for a GPU reading taken after that moment, for a test's "after".
+ * Reads one sample for a test process through `gpuReader`; `gpuIndices` null means the job is in the cpu lane
+ * (VRAM not measured). `takenAfter` (epoch ms) asks for a GPU reading taken after that moment, for a test's "after".
  */
-export type SampleBoundary = (pid: number, gpuIndices: readonly number[] | null, takenAfter?: number) => Promise<MemorySample>;
-
-/** A sampler over `gpuReader`; GPU read errors are kept in the sample, never thrown. */
-export function createBoundarySampler(gpuReader: GpuReader): SampleBoundary {
-  return async (pid, gpuIndices, takenAfter) => {
-    const errors: string[] = [];
-    const at = Date.now();
-    let host = null;
+export async function sampleBoundary(gpuReader: GpuReader, pid: number, gpuIndices: readonly number[] | null, takenAfter?: number): Promise<MemorySample> {
+  const errors: string[] = [];
+  const at = Date.now();
+  let host = null;
+  try {
+    host = readHostMemory();
+  } catch (error) {
+    errors.push(`host memory: ${describeError(error)}`);
+  }
+  const readGpus = async (): Promise<readonly GpuMemory[] | null> => {
+    if (gpuIndices === null || gpuReader.backend === 'none') return null;
     try {
-      host = readHostMemory();
+      const all = await gpuReader.readMemory(takenAfter === undefined ? undefined : { takenAfter });
+      return all.filter((gpu) => gpuIndices.includes(gpu.index));
     } catch (error) {
-      errors.push(`host memory: ${describeError(error)}`);
+      errors.push(describeError(error));
+      return null;
     }
-    const readGpus = async (): Promise<readonly GpuMemory[] | null> => {
-      if (gpuIndices === null || gpuReader.backend === 'none') return null;
-      try {
-        const all = await gpuReader.readMemory(takenAfter === undefined ? undefined : { takenAfter });
-        return all.filter((gpu) => gpuIndices.includes(gpu.index));
-      } catch (error) {
-        errors.push(describeError(error));
-        return null;
-      }
-    };
-    const readRss = async (): Promise<number | null> => {
-      try {
-        return await readProcessTreeRss(pid);
-      } catch (error) {
-        errors.push(`process RSS: ${describeError(error)}`);
-        return null;
-      }
-    };
-    const [gpus, processRssBytes] = await Promise.all([readGpus(), readRss()]);
-    return { at, host, processRssBytes, gpus, errors };
   };
+  const readRss = async (): Promise<number | null> => {
+    try {
+      return await readProcessTreeRss(pid);
+    } catch (error) {
+      errors.push(`process RSS: ${describeError(error)}`);
+      return null;
+    }
+  };
+  const [gpus, processRssBytes] = await Promise.all([readGpus(), readRss()]);
+  return { at, host, processRssBytes, gpus, errors };
 }

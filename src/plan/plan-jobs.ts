@@ -51,28 +51,30 @@ export function skipReasonFor(tags: readonly string[], lane: Lane, config: Resol
   return null;
 }
 
-/** The plan for `files`: each file's tags (suite's plus header's), lane, timeout and skip reason. */
-export function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
-  const notes: string[] = [];
-  const jobs: Job[] = files.map((found) => {
+/** Jobs for `files` with their tags (suite's plus header's), lane and timeout, before any skip is decided. */
+export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredFile[]): Job[] {
+  return files.map((found) => {
     const header = readFileHeader(found.file, found.id, config.knownTags);
     const tags = [...new Set([...found.suite.tags, ...header.tags])].sort();
     const lane: Lane = tags.some((tag) => config.gpuTags.includes(tag)) ? 'gpu' : 'cpu';
-    return {
-      id: found.id,
-      file: found.file,
-      suite: found.suite.name,
-      tags,
-      lane,
-      timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs,
-      skip: skipReasonFor(tags, lane, config, env, gpu),
-    };
+    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, skip: null };
   });
-  const noGpu = jobs.filter((job) => job.skip?.code === 'no-gpu').length;
+}
+
+/** The plan: each job with its skip reason, and notes for the user. cpu-lane decisions never depend on `gpu`. */
+export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
+  const planned = jobs.map((job) => ({ ...job, skip: skipReasonFor(job.tags, job.lane, config, env, gpu) }));
+  const notes: string[] = [];
+  const noGpu = planned.filter((job) => job.skip?.code === 'no-gpu').length;
   if (noGpu > 0) {
     notes.push(config.requireGpu
       ? `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will fail because of --require-gpu`
       : `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will be skipped; pass --require-gpu to fail instead`);
   }
-  return { rootDir: config.rootDir, jobs, notes };
+  return { rootDir: config.rootDir, jobs: planned, notes };
+}
+
+/** The plan for `files` on a host with `gpu`. */
+export function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
+  return decideSkips(config, describeJobs(config, files), env, gpu);
 }

@@ -47,6 +47,7 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
   let failure: GpuTestError | null = null;
   let pending: GpuMemory[] = [];
   let closed = false;
+  let unparsed: GpuTestError | null = null;
   const output: string[] = [];
 
   const fail = (error: GpuTestError): void => {
@@ -86,7 +87,8 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
       parsed = parseGpuMemoryCsv(line);
     } catch (error) {
       if (isGpuGoneOutput(line)) fail(vanished(line, baseline, undefined));
-      else fail(error as GpuTestError);
+      // nvidia-smi prints its failures on stdout and exits: the exit explains them better than the parse error.
+      else unparsed = error as GpuTestError;
       return;
     }
     for (const warning of parsed.warnings) {
@@ -109,6 +111,7 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
     if (closed) return;
     const text = output.join('\n');
     if (isGpuGoneOutput(text)) fail(vanished(text, baseline, undefined));
+    else if (exitCode === 0 && unparsed) fail(unparsed);
     else fail(new GpuTestError('GPU_READ', `the VRAM stream stopped: ${describeSmiExit(command, exitCode ?? undefined, text)}`));
   });
 
