@@ -47,6 +47,20 @@ function timeCommand(args: readonly string[], cwd: string, env: NodeJS.ProcessEn
   return ms;
 }
 
+/** Median wall time of starting node and importing `specifier`, from this repository (so its node_modules resolve). */
+function importTime(specifier: string, rounds: number): number {
+  const code = `await import(${JSON.stringify(specifier)})`;
+  return median(Array.from({ length: rounds }, () => timeCommand(['--input-type=module', '-e', code], REPO, process.env)));
+}
+
+/** Why test processes are spawned with node:child_process rather than execa: what each costs at every start. */
+function printImportCost(): void {
+  const rounds = 15;
+  const builtin = importTime('node:child_process', rounds);
+  const execa = importTime('execa', rounds);
+  console.log(`import cost at start (median of ${rounds}): node:child_process ${builtin.toFixed(0)} ms, execa ${execa.toFixed(0)} ms -> execa adds ${(execa - builtin).toFixed(0)} ms`);
+}
+
 function main(): void {
   const cores = availableParallelism();
   const { iterations, soloMs } = calibrate();
@@ -88,6 +102,7 @@ function main(): void {
   const vsBound = gpuTest / lowerBound;
   console.log(`ratio gpu-test / serial       ${vsSerial.toFixed(2)}x  (target <= 0.60x) ${vsSerial <= 0.6 ? 'ok' : 'MISSED'}`);
   console.log(`ratio gpu-test / lower bound  ${vsBound.toFixed(2)}x  (target <= 1.15x) ${vsBound <= 1.15 ? 'ok' : 'MISSED'}`);
+  printImportCost();
   rmSync(dir, { recursive: true, force: true });
   rmSync(state, { recursive: true, force: true });
 }

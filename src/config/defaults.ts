@@ -1,22 +1,14 @@
 // The values every run starts from: what the config file and the flags override.
 
 import { availableParallelism } from 'node:os';
-import { REPORTER_NAMES, type ReporterName, type SuiteConfig } from './types.js';
+import { REPORTER_NAMES, type ResolvedConfig } from './types.js';
 
-/** The shape of DEFAULTS: every config-file key, filled in. */
-export interface ConfigDefaults {
-  readonly suites: readonly SuiteConfig[];
-  readonly gates: Readonly<Record<string, string>>;
-  readonly gpuTags: readonly string[];
+/** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs'> & {
   readonly tags: readonly string[];
-  readonly exclude: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
-  readonly reporters: readonly ReporterName[];
-  readonly concurrency: number;
-  readonly gpuConcurrency: number;
-  readonly timeoutMs: number;
-}
+};
 
 /** The longest timeout Node.js timers honour; a longer one fires at once, so the config refuses it. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -60,6 +60,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const results = new Map<string, FileResult>();
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
   let known: GpuPlan | null = null;
+  // Until the GPUs are known only the cpu lane has slots; adoptPlan adds the GPUs' slots and jobs.
+  let waiting: Job[] = [...options.earlyJobs];
+  let slots = createSlots(config.concurrency, [], config.gpuConcurrency);
+  const started = new Set<string>();
 
   /** Once the GPUs are known: the plan's skipped jobs become results, its GPU jobs join the queue. */
   const adoptPlan = ({ plan, gpu }: GpuPlan): void => {
@@ -114,9 +118,6 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     };
   };
 
-  let waiting: Job[] = [...options.earlyJobs];
-  let slots = createSlots(config.concurrency, [], config.gpuConcurrency);
-  const started = new Set<string>();
   const running = new Map<string, Promise<{ start: Start; result: FileResult }>>();
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
   let launched = 0;
