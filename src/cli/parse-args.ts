@@ -1,7 +1,7 @@
 // Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
 
 import { parseArgs } from 'node:util';
-import { REPORTER_NAMES, type CliOptions, type ReporterName } from '../config/types.js';
+import { REPORTER_NAMES, type CliOptions, type ReporterName, type Shard } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What the user asked for. */
@@ -35,6 +35,7 @@ Options:
   --only                  honour node:test's { only: true } in every file
   --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
   --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
+  --shard I/N             run the I-th of N parts of the files (as node --test-shard), e.g. one per CI runner
   --color / --no-color    force colors on or off
   -h, --help              show this help
   -v, --version           print the version
@@ -54,6 +55,17 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
     throw new GpuTestError('USAGE', `--${flag} must be a positive whole number, got \`${value}\`; for example --${flag} 2`);
   }
   return n;
+}
+
+function shard(value: string | undefined): Shard | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || total < 1 || index < 1 || index > total) {
+    throw new GpuTestError('USAGE', `--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2/3, got \`${value}\``);
+  }
+  return { index, total };
 }
 
 function reporters(values: string[] | undefined): ReporterName[] | undefined {
@@ -88,6 +100,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         only: { type: 'boolean' },
         timeout: { type: 'string' },
         'require-gpu': { type: 'boolean' },
+        shard: { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -118,6 +131,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     testNamePatterns: values['test-name-pattern'],
     timeout: positiveInteger('timeout', values.timeout),
     requireGpu: values['require-gpu'],
+    shard: shard(values.shard),
     only: values.only,
     paths: rest,
   };

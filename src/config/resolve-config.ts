@@ -157,5 +157,6 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     requireGpu: cli.requireGpu ?? false,
     only: cli.only ?? false,
     paths: await resolvePaths(cwd, cli.paths ?? []),
+    shard: cli.shard ?? null,
   };
 }

@@ -39,6 +39,12 @@ export interface UserConfig {
   timeout?: number;
 }
 
+/** `--shard 2/3`: this run takes the second of three equal parts of the files (1-based, like node:test). */
+export interface Shard {
+  readonly index: number;
+  readonly total: number;
+}
+
 /** Flags from the command line; each one overrides the config file. */
 export interface CliOptions {
   config?: string;
@@ -54,6 +60,7 @@ export interface CliOptions {
   requireGpu?: boolean;
   only?: boolean;
   paths?: string[];
+  shard?: Shard;
 }
 
 /** A suite after resolution: every field set. */
@@ -95,4 +102,6 @@ export interface ResolvedConfig {
   readonly only: boolean;
   /** Files or directories given on the command line (absolute); empty means every suite's files. */
   readonly paths: readonly string[];
+  /** null: every file. */
+  readonly shard: Shard | null;
 }

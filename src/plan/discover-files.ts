@@ -5,7 +5,7 @@ import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import { DEFAULT_TEST_FILES } from '../config/defaults.js';
-import type { ResolvedConfig, SuiteConfig } from '../config/types.js';
+import type { ResolvedConfig, Shard, SuiteConfig } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** A test file and the suite that claimed it. */
@@ -30,6 +30,11 @@ function suiteFor(id: string, suites: readonly SuiteConfig[]): SuiteConfig | und
 
 async function globFiles(patterns: readonly string[], cwd: string, ignore: readonly string[]): Promise<string[]> {
   return glob(patterns as string[], { cwd, ignore: ignore as string[], absolute: true, onlyFiles: true, dot: false });
+}
+
+/** The files of one shard: every `total`-th file of the sorted list, as node --test-shard picks them. */
+export function selectShard<T>(files: readonly T[], shard: Shard): T[] {
+  return files.filter((_, index) => index % shard.total === shard.index - 1);
 }
 
 /** Every test file of the run, each claimed by one suite, sorted by id for a stable plan. */
@@ -69,10 +74,10 @@ export async function discoverFiles(config: ResolvedConfig): Promise<DiscoveredF
     }
   }
 
-  const files = [...found.values()].sort((a, b) => a.id.localeCompare(b.id));
-  if (files.length === 0) {
+  const all = [...found.values()].sort((a, b) => a.id.localeCompare(b.id));
+  if (all.length === 0) {
     const where = config.configFile ? `the suites in ${toId(process.cwd(), config.configFile)}` : `the default pattern ${DEFAULT_TEST_FILES}`;
     throw new GpuTestError('NO_TEST_FILES', `no test files found by ${where} under ${config.rootDir}; check the suites' \`files\` globs or pass test files as arguments`);
   }
-  return files;
+  return config.shard ? selectShard(all, config.shard) : all;
 }

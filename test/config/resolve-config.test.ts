@@ -63,6 +63,7 @@ describe('resolveConfig without a config file', () => {
       requireGpu: false,
       only: false,
       paths: [],
+      shard: null,
     });
   });
 

@@ -28,6 +28,7 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     requireGpu: false,
     only: false,
     paths: [],
+    shard: null,
     ...overrides,
   };
 }
