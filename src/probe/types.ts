@@ -39,7 +39,7 @@ export interface GpuInventory {
 
 /** Reads GPU memory at a test boundary. */
 export interface GpuReader {
-  readonly backend: 'nvidia-smi' | 'nvidia-smi-stream' | 'none';
+  readonly backend: 'nvidia-smi' | 'nvidia-smi-stream' | 'nvml' | 'none';
   /**
    * Memory of every visible GPU; rejects with a GpuTestError (code GPU_READ) that says what went wrong.
    * With `takenAfter` (epoch ms), the reading is one taken after that moment: a test's "after" must not be stale.
