@@ -25,7 +25,7 @@ export const NVML_LIBRARY_ENV = 'GPU_TEST_NVML_LIBRARY';
 /** Options of openNvml(). */
 export interface NvmlOptions {
   /** Path or soname of libnvidia-ml; default: $GPU_TEST_NVML_LIBRARY, then `libnvidia-ml.so.1`. */
-  readonly libraryPath?: string;
+  readonly nvmlLibrary?: string;
   /** Called once per distinct warning (a figure the driver will not give), each a full sentence. */
   readonly onWarning?: (message: string) => void;
 }
@@ -55,7 +55,7 @@ export interface NvmlHealth {
 /** An initialised NVML: synchronous reads of every GPU it listed when opened. */
 export interface NvmlSession {
   readonly available: true;
-  readonly libraryPath: string;
+  readonly nvmlLibrary: string;
   readonly driverVersion: string;
   readonly gpus: readonly GpuInfo[];
   /** Memory of every GPU; `used` excludes the driver's reserve where the driver has nvmlDeviceGetMemoryInfo_v2. */
@@ -82,8 +82,8 @@ function readError(gpu: { readonly index: number; readonly uuid: string }, error
 /** Loads libnvidia-ml and lists its GPUs; never throws: where NVML cannot be used, says why. */
 export function openNvml(options: NvmlOptions = {}): NvmlSession | NvmlUnavailable {
   const fromEnv = process.env[NVML_LIBRARY_ENV] !== undefined ? NVML_LIBRARY_ENV : null;
-  const source = options.libraryPath !== undefined ? 'the libraryPath option' : fromEnv;
-  const path = options.libraryPath ?? process.env[NVML_LIBRARY_ENV] ?? DEFAULT_NVML_LIBRARY;
+  const source = options.nvmlLibrary !== undefined ? 'the nvmlLibrary option' : fromEnv;
+  const path = options.nvmlLibrary ?? process.env[NVML_LIBRARY_ENV] ?? DEFAULT_NVML_LIBRARY;
   let lib: NvmlBindings;
   try {
     lib = loadNvmlBindings(path);
@@ -187,7 +187,7 @@ function startSession(lib: NvmlBindings, options: NvmlOptions): NvmlSession {
 
   return {
     available: true,
-    libraryPath: lib.path,
+    nvmlLibrary: lib.path,
     driverVersion,
     gpus: gpus.map(({ index, uuid, name, totalBytes }) => ({ index, uuid, name, totalBytes })),
     readMemory: () => gpus.map((gpu) => readMemoryOf(gpuAt(gpu.index))),

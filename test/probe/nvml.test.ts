@@ -30,11 +30,11 @@ afterEach(() => {
 
 describe('openNvml without a usable library', () => {
   it('says the driver is missing when the library does not load', () => {
-    const result = openNvml({ libraryPath: '/nonexistent/libnvidia-ml.so.1' });
+    const result = openNvml({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' });
     assert.equal(result.available, false);
     assert.match(
       result.available ? '' : result.reason,
-      /^\/nonexistent\/libnvidia-ml\.so\.1 \(named by the libraryPath option\) could not be loaded \(.+\): the NVIDIA driver is not installed/,
+      /^\/nonexistent\/libnvidia-ml\.so\.1 \(named by the nvmlLibrary option\) could not be loaded \(.+\): the NVIDIA driver is not installed/,
     );
   });
 
@@ -45,7 +45,7 @@ describe('openNvml without a usable library', () => {
   });
 
   it('says which symbol is missing from a library that is not NVML', { skip: process.platform !== 'linux' }, () => {
-    const result = openNvml({ libraryPath: 'libc.so.6' });
+    const result = openNvml({ nvmlLibrary: 'libc.so.6' });
     assert.match(result.available ? '' : result.reason, /^libc\.so\.6 has no nvml\w+: it is not libnvidia-ml/);
   });
 });
@@ -58,7 +58,7 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
 
   const open = (options: NvmlOptions = {}): { session: NvmlSession; warnings: string[] } => {
     const warnings: string[] = [];
-    const result = openNvml({ libraryPath: library, onWarning: (message) => warnings.push(message), ...options });
+    const result = openNvml({ nvmlLibrary: library, onWarning: (message) => warnings.push(message), ...options });
     assert.ok(result.available, `NVML should open: ${result.available ? '' : result.reason}`);
     sessions.push(result);
     return { session: result, warnings };
@@ -82,7 +82,7 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     const result = openNvml();
     assert.ok(result.available);
     sessions.push(result);
-    assert.equal(result.libraryPath, library);
+    assert.equal(result.nvmlLibrary, library);
   });
 
   it("sees a child's allocation and its process, and both go when it dies", async () => {
@@ -123,7 +123,7 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     const child = await spawnAllocator(1024);
     try {
       assert.equal(open().session.readMemory()[0]?.usedBytes, 1024 * MiB);
-      const v1 = open({ libraryPath: buildFakeNvml({ withoutMemoryV2: true }) });
+      const v1 = open({ nvmlLibrary: buildFakeNvml({ withoutMemoryV2: true }) });
       assert.equal(v1.session.readMemory()[0]?.usedBytes, (1024 + 480) * MiB);
       assert.equal(v1.warnings.length, 1);
       assert.match(v1.warnings[0] ?? '', /has no nvmlDeviceGetMemoryInfo_v2 .*: used VRAM includes the driver's reserve/);
@@ -199,7 +199,7 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     it(`is unavailable, saying why, when nvmlInit_v2 returns ${code}`, () => {
       const dir = useFakeGpu();
       mark(dir, 'nvml-init-error', code);
-      const result = openNvml({ libraryPath: library });
+      const result = openNvml({ nvmlLibrary: library });
       assert.equal(result.available, false);
       const reason = result.available ? '' : result.reason;
       if (typeof expected === 'string') assert.equal(reason, expected);
