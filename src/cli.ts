@@ -12,9 +12,9 @@ import type { RunResult } from './execute/types.js';
 import { discoverFiles } from './plan/discover-files.js';
 import { decideSkips, describeJobs } from './plan/plan-jobs.js';
 import { NO_GPU_READER } from './probe/gpu-presence.js';
-import { createStreamingGpuReader, DEFAULT_STREAM_INTERVAL_MS } from './probe/gpu-stream-reader.js';
 import { readGpuInventory } from './probe/gpu-inventory.js';
 import { readHostInfo } from './probe/host-info.js';
+import { openGpuReader } from './probe/open-gpu-reader.js';
 import type { GpuInventory, GpuReader } from './probe/types.js';
 import { createConsoleReporter } from './report/console.js';
 import type { RunObserver } from './report/types.js';
@@ -43,22 +43,25 @@ async function describeRun(args: ParsedArgs) {
 
 async function run(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  // The inventory spawns nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM stream
+  // The inventory spawns nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM reader
   // starts once the GPUs are known: meanwhile the config is read and the cpu lane already runs.
   const inventory = readGpuInventory();
+  const { config, jobs } = await describeRun(args);
   const readerWarnings = new Set<string>();
-  const gpuReader = inventory.then((gpu) => gpu.available
-    ? createStreamingGpuReader({ gpuCount: gpu.gpus.length, intervalMs: DEFAULT_STREAM_INTERVAL_MS, onWarning: (w) => readerWarnings.add(w) })
-    : NO_GPU_READER);
+  const gpuReader = inventory.then((gpu) => openGpuReader({
+    backend: config.gpuBackend, gpu, intervalMs: config.sampleIntervalMs, onWarning: (w) => readerWarnings.add(w),
+  }));
   try {
-    return await runWithReader(args, chalk, inventory, gpuReader, readerWarnings);
+    // A backend the user named must start before any test does, or the run would end half-way with a usage error.
+    if (config.gpuBackend !== 'auto') await gpuReader;
+    return await runWithReader({ config, jobs }, chalk, inventory, gpuReader, readerWarnings);
   } finally {
-    (await gpuReader).close?.();
+    (await gpuReader.catch(() => NO_GPU_READER)).close?.();
   }
 }
 
-async function runWithReader(args: ParsedArgs, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
-  const { config, jobs } = await describeRun(args);
+async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
+  const { config, jobs } = described;
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
   const earlyJobs = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.lane === 'cpu' && job.skip === null);
   const planned = Promise.all([inventory, gpuReaderPromise])

@@ -1,7 +1,7 @@
 // Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
 
 import { parseArgs } from 'node:util';
-import { REPORTER_NAMES, type CliOptions, type ReporterName, type Shard } from '../config/types.js';
+import { GPU_BACKEND_NAMES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What the user asked for. */
@@ -36,6 +36,8 @@ Options:
   --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
   --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
   --shard I/N             run the I-th of N parts of the files (as node --test-shard), e.g. one per CI runner
+  --gpu-backend NAME      how VRAM is read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
+  --sample-interval MS    how often VRAM, RAM and swap are sampled for per-test peaks (default: 50)
   --color / --no-color    force colors on or off
   -h, --help              show this help
   -v, --version           print the version
@@ -48,11 +50,11 @@ function splitList(values: readonly string[] | undefined): string[] | undefined 
   return values.flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-function positiveInteger(flag: string, value: string | undefined): number | undefined {
+function positiveInteger(flag: string, value: string | undefined, example = 2): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new GpuTestError('USAGE', `--${flag} must be a positive whole number, got \`${value}\`; for example --${flag} 2`);
+    throw new GpuTestError('USAGE', `--${flag} must be a positive whole number, got \`${value}\`; for example --${flag} ${example}`);
   }
   return n;
 }
@@ -79,6 +81,14 @@ function reporters(values: string[] | undefined): ReporterName[] | undefined {
   return names as ReporterName[];
 }
 
+function gpuBackend(value: string | undefined): GpuBackendName | undefined {
+  if (value === undefined) return undefined;
+  if (!GPU_BACKEND_NAMES.includes(value as GpuBackendName)) {
+    throw new GpuTestError('USAGE', `--gpu-backend: unknown backend \`${value}\`; choose from ${GPU_BACKEND_NAMES.join(', ')}`);
+  }
+  return value as GpuBackendName;
+}
+
 /** Parses `argv` (without node and the script). Throws GpuTestError `USAGE` on a bad flag or command. */
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   let parsed;
@@ -101,6 +111,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         timeout: { type: 'string' },
         'require-gpu': { type: 'boolean' },
         shard: { type: 'string' },
+        'gpu-backend': { type: 'string' },
+        'sample-interval': { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -134,6 +146,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     shard: shard(values.shard),
     only: values.only,
     paths: rest,
+    gpuBackend: gpuBackend(values['gpu-backend']),
+    sampleIntervalMs: positiveInteger('sample-interval', values['sample-interval'], 50),
   };
   return { command: first, options, color };
 }

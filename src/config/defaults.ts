@@ -1,7 +1,7 @@
 // The values every run starts from: what the config file and the flags override.
 
 import { availableParallelism } from 'node:os';
-import { REPORTER_NAMES, type ResolvedConfig } from './types.js';
+import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
 export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs'> & {
@@ -15,6 +15,12 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** The test files a project without a config file runs (and what a directory given on the command line holds). */
 export const DEFAULT_TEST_FILES = '**/*.test.{js,mjs,cjs,ts,mts,cts}';
+
+/** The GPU backend without `--gpu-backend`: NVML where it loads, else the nvidia-smi stream, else none. */
+export const DEFAULT_GPU_BACKEND: GpuBackendName = 'auto';
+
+/** The sampling interval without `--sample-interval`: the nvidia-smi stream's own, so its latest reading is fresh. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 50;
 
 /** Defaults for a project without a config file, and for each key a config file leaves out. */
 export const DEFAULTS: ConfigDefaults = Object.freeze({

@@ -4,9 +4,9 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
-import { DEFAULTS, MAX_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_GPU_BACKEND, DEFAULT_SAMPLE_INTERVAL_MS, DEFAULTS, MAX_TIMEOUT_MS } from './defaults.js';
 import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './load-config.js';
-import { REPORTER_NAMES, type CliOptions, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
+import { GPU_BACKEND_NAMES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
 import { validateConfig } from './validate-config.js';
 
 /** What resolveConfig reads: where it runs, the parsed flags and the environment. */
@@ -61,6 +61,14 @@ function checkReporters(names: readonly ReporterName[] | undefined): ReporterNam
   if (bad !== undefined) throw new GpuTestError('USAGE', `--reporter: unknown reporter \`${bad}\`; choose from ${choices} (comma-separated)`);
   if (names.length === 0) throw new GpuTestError('USAGE', `--reporter needs at least one reporter; choose from ${choices} (comma-separated)`);
   return unique(names) as ReporterName[];
+}
+
+function checkGpuBackend(name: GpuBackendName | undefined): GpuBackendName {
+  if (name === undefined) return DEFAULT_GPU_BACKEND;
+  if (!GPU_BACKEND_NAMES.includes(name)) {
+    throw new GpuTestError('USAGE', `--gpu-backend: unknown backend \`${String(name)}\`; choose from ${GPU_BACKEND_NAMES.join(', ')}`);
+  }
+  return name;
 }
 
 // node:test reads `/pattern/flags` as a literal and anything else as a pattern; an invalid one would fail every file.
@@ -158,5 +166,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     only: cli.only ?? false,
     paths: await resolvePaths(cwd, cli.paths ?? []),
     shard: cli.shard ?? null,
+    gpuBackend: checkGpuBackend(cli.gpuBackend),
+    sampleIntervalMs: flagNumber('sample-interval', cli.sampleIntervalMs, DEFAULT_SAMPLE_INTERVAL_MS) ?? DEFAULT_SAMPLE_INTERVAL_MS,
   };
 }

@@ -39,6 +39,11 @@ export interface UserConfig {
   timeout?: number;
 }
 
+/** How GPU memory is read: `auto` tries NVML, then the nvidia-smi stream, then none. */
+export type GpuBackendName = 'auto' | 'nvml' | 'nvidia-smi' | 'none';
+/** Every value `--gpu-backend` accepts, in the order --help lists them. */
+export const GPU_BACKEND_NAMES: readonly GpuBackendName[] = ['auto', 'nvml', 'nvidia-smi', 'none'];
+
 /** `--shard 2/3`: this run takes the second of three equal parts of the files (1-based, like node:test). */
 export interface Shard {
   readonly index: number;
@@ -61,6 +66,8 @@ export interface CliOptions {
   only?: boolean;
   paths?: string[];
   shard?: Shard;
+  gpuBackend?: GpuBackendName;
+  sampleIntervalMs?: number;
 }
 
 /** A suite after resolution: every field set. */
@@ -104,4 +111,8 @@ export interface ResolvedConfig {
   readonly paths: readonly string[];
   /** null: every file. */
   readonly shard: Shard | null;
+  /** `--gpu-backend`: a named one that cannot start is a usage error; `auto` falls back. */
+  readonly gpuBackend: GpuBackendName;
+  /** `--sample-interval`: how often VRAM, host RAM and swap are sampled for per-test peaks. */
+  readonly sampleIntervalMs: number;
 }

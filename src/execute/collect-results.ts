@@ -1,7 +1,7 @@
 // Joins what a test process left behind (reporter records, boundary samples, how it ended) into test results.
 // Pure: every crash, timeout and interrupt case is tested without a process.
 
-import type { MemorySample, TestWindow } from '../measure/types.js';
+import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
 import type { ResultRecord } from './child/protocol.js';
 import { describeOutcome, outcomeFailureType } from './describe-outcome.js';
@@ -12,6 +12,8 @@ export interface BoundaryWindow {
   readonly name: string;
   readonly before: MemorySample;
   readonly after: MemorySample | null;
+  /** Taken when the test ends; null while it runs. */
+  readonly peak: WindowPeak | null;
 }
 
 /** What collectResults returns for a file. */
@@ -52,7 +54,7 @@ function attachWindows(records: readonly ResultRecord[], windows: readonly Bound
     const index = unused.findIndex((w) => w.after !== null && w.name === record.name);
     if (index === -1) return fromRecord(record, job, null);
     const [window] = unused.splice(index, 1);
-    return fromRecord(record, job, window ? { before: window.before, after: window.after } : null);
+    return fromRecord(record, job, window ? { before: window.before, after: window.after, peak: window.peak } : null);
   });
   return { tests, unused };
 }
@@ -72,7 +74,7 @@ export function collectResults(job: Job, allRecords: readonly ResultRecord[], wi
       name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
       skipReason: null, failure: { type: outcomeFailureType(outcome), message, stack: null },
-      window: { before: window.before, after: null },
+      window: { before: window.before, after: null, peak: null },
     });
   }
 

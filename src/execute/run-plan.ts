@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { sampleBoundary } from '../measure/boundary-sampler.js';
-import type { MemorySample } from '../measure/types.js';
+import { startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import type { MemorySample, WindowPeak } from '../measure/types.js';
+import { computeWindowPeak } from '../measure/window-peak.js';
 import type { Job, Plan } from '../plan/types.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
@@ -60,13 +62,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const results = new Map<string, FileResult>();
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
   let known: GpuPlan | null = null;
+  // Started once the GPUs are known; tests that end before then get peaks from their boundary samples alone.
+  let sampler = null as ContinuousSampler | null;
   // Until the GPUs are known only the cpu lane has slots; adoptPlan adds the GPUs' slots and jobs.
   let waiting: Job[] = [...options.earlyJobs];
   let slots = createSlots(config.concurrency, [], config.gpuConcurrency);
   const started = new Set<string>();
 
   /** Once the GPUs are known: the plan's skipped jobs become results, its GPU jobs join the queue. */
-  const adoptPlan = ({ plan, gpu }: GpuPlan): void => {
+  const adoptPlan = ({ plan, gpu, gpuReader }: GpuPlan): void => {
     for (const warning of gpu.warnings) warnings.add(warning);
     observer.onPlan?.(plan);
     for (const job of plan.jobs) {
@@ -78,6 +82,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
         waiting.push(job);
       }
     }
+    sampler = startContinuousSampler({
+      gpuReader, intervalMs: config.sampleIntervalMs,
+      gpuIndices: gpu.available ? gpu.gpus.map((g) => g.index) : [],
+    });
     const gpuSlots = createSlots(0, gpu.available ? gpu.gpus.map((g) => g.index) : [], config.gpuConcurrency);
     slots = { cpu: slots.cpu, gpus: gpuSlots.gpus };
   };
@@ -90,15 +98,18 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       const info = known?.gpu.gpus.find((g) => g.index === start.gpuIndex);
       env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(start.gpuIndex);
     }
-    const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null }>();
+    const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null; peak: WindowPeak | null }>();
     const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
       const taken = await sampleBoundary(known?.gpuReader ?? NO_GPU_READER, pid, start.gpuIndex === null ? null : gpuIndices, message.phase === 'end' ? message.at : undefined);
       for (const error of taken.errors) warnings.add(`${job.id}: ${error}`);
       if (message.phase === 'begin') {
-        windows.set(message.seq, { name: message.name, before: taken, after: null });
+        windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
       } else {
         const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
-        if (window) window.after = taken;
+        if (window) {
+          window.after = taken;
+          window.peak = computeWindowPeak(sampler, window.before, taken, start.gpuIndex === null ? null : gpuIndices);
+        }
         observer.onTestEnd?.(job, message.name);
       }
     };
@@ -147,6 +158,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       observer.onFileEnd?.(result);
     }
   } finally {
+    sampler?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
   for (const job of waiting) {
@@ -157,6 +169,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const { plan, gpu } = known;
   const files = plan.jobs.map((job) => results.get(job.id)).filter((file): file is FileResult => file !== undefined);
   const counts = countResults(files);
+  for (const warning of sampler?.warnings() ?? []) warnings.add(warning);
   const interrupted = signal.aborted;
   const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 ? 'failed' : 'passed';
   return {

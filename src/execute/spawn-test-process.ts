@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
 import { createOutputCapture } from './capture-output.js';
-import { CHILD_ENV_FLAG, isBoundaryMessage, type AckMessage, type BoundaryMessage } from './child/protocol.js';
+import { CHILD_ENV_FLAG, isBoundaryMessage, RESULTS_FILE_ENV, type AckMessage, type BoundaryMessage } from './child/protocol.js';
 import type { ProcessOutcome } from './types.js';
 
 /** Everything needed to start one test process. */
@@ -15,6 +15,7 @@ export interface SpawnRequest {
   readonly cwd: string;
   /** The full environment of the child (the harness's, plus CUDA_VISIBLE_DEVICES and the like). */
   readonly env: NodeJS.ProcessEnv;
+  /** Where the child's reporter appends one JSON line per finished test. */
   readonly reporterFile: string;
   readonly testNamePatterns: readonly string[];
   readonly only: boolean;
@@ -42,12 +43,12 @@ const PRELOAD_URL = new URL('./child/preload.js', import.meta.url).href;
 const REPORTER_URL = new URL('./child/reporter.js', import.meta.url).href;
 
 /** The node arguments for a job: TypeScript loader when needed, our preload and reporter, node:test flags. */
-export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'reporterFile' | 'testNamePatterns' | 'only'>): string[] {
+export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'testNamePatterns' | 'only'>): string[] {
   const args: string[] = [];
   // Node 20 cannot run TypeScript by itself: tsx's loader is resolved from gpu-test's own dependencies.
   // Source maps make node:test report a TypeScript test's own line, not the transpiled one.
   if (TYPESCRIPT_EXTENSIONS.has(extname(request.job.file))) args.push('--enable-source-maps', '--import', import.meta.resolve('tsx'));
-  args.push('--import', PRELOAD_URL, `--test-reporter=${REPORTER_URL}`, `--test-reporter-destination=${request.reporterFile}`);
+  args.push('--import', PRELOAD_URL, `--test-reporter=${REPORTER_URL}`);
   for (const pattern of request.testNamePatterns) args.push(`--test-name-pattern=${pattern}`);
   if (request.only) args.push('--test-only');
   args.push(request.job.file);
@@ -66,7 +67,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   // and importing execa costs ~140 ms at every harness start (see the README).
   const subprocess = spawn(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
-    env: { ...env, [CHILD_ENV_FLAG]: '1' },
+    env: { ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile },
     // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
     detached: true,
     serialization: 'json',

@@ -1,4 +1,4 @@
-// Measurements around tests: one sample at each boundary, a window per test.
+// Measurements around tests: one sample at each boundary, a window per test with the peaks sampled within it.
 
 import type { GpuMemory, HostMemory } from '../probe/types.js';
 
@@ -14,10 +14,19 @@ export interface MemorySample {
   readonly errors: readonly string[];
 }
 
-/** Before and after one test. */
+/** The highest figures seen during one test, in bytes: continuous samples and both boundary samples; null where unknown. */
+export interface WindowPeak {
+  /** Summed over the GPU(s) the job was given; null for cpu-lane tests. */
+  readonly vramBytes: number | null;
+  readonly hostUsedBytes: number | null;
+  readonly swapUsedBytes: number | null;
+}
+
+/** Before and after one test, and its peaks; `peak` null when the test never ended (its process died in it). */
 export interface TestWindow {
   readonly before: MemorySample;
   readonly after: MemorySample | null;
+  readonly peak: WindowPeak | null;
 }
 
 /** The deltas a report shows for one test, in bytes; null where either side is unknown. */
@@ -25,11 +34,13 @@ export interface WindowDeltas {
   readonly vramBeforeBytes: number | null;
   readonly vramAfterBytes: number | null;
   readonly vramDeltaBytes: number | null;
+  readonly vramPeakBytes: number | null;
   readonly rssBeforeBytes: number | null;
   readonly rssAfterBytes: number | null;
   readonly rssDeltaBytes: number | null;
   readonly hostUsedBeforeBytes: number | null;
   readonly hostUsedAfterBytes: number | null;
   readonly hostUsedDeltaBytes: number | null;
+  readonly hostUsedPeakBytes: number | null;
   readonly swapDeltaBytes: number | null;
 }

@@ -1,4 +1,4 @@
-// Turns a test's before/after samples into the figures every report shows.
+// Turns a test's before/after samples and peaks into the figures every report shows.
 
 import type { GpuMemory } from '../probe/types.js';
 import type { MemorySample, TestWindow, WindowDeltas } from './types.js';
@@ -18,7 +18,7 @@ function difference(after: number | null | undefined, before: number | null | un
   return after == null || before == null ? null : after - before;
 }
 
-/** Before, after and delta of VRAM, process RSS, host RAM and swap for one test window. */
+/** Before, after, delta and peak of VRAM, process RSS, host RAM and swap for one test window. */
 export function computeWindowDeltas(window: TestWindow | null): WindowDeltas {
   const before: MemorySample | undefined = window?.before;
   const after: MemorySample | null | undefined = window?.after;
@@ -28,12 +28,14 @@ export function computeWindowDeltas(window: TestWindow | null): WindowDeltas {
     vramBeforeBytes: vramBefore,
     vramAfterBytes: vramAfter,
     vramDeltaBytes: difference(vramAfter, vramBefore),
+    vramPeakBytes: window?.peak?.vramBytes ?? null,
     rssBeforeBytes: before?.processRssBytes ?? null,
     rssAfterBytes: after?.processRssBytes ?? null,
     rssDeltaBytes: difference(after?.processRssBytes, before?.processRssBytes),
     hostUsedBeforeBytes: before?.host?.usedBytes ?? null,
     hostUsedAfterBytes: after?.host?.usedBytes ?? null,
     hostUsedDeltaBytes: difference(after?.host?.usedBytes, before?.host?.usedBytes),
+    hostUsedPeakBytes: window?.peak?.hostUsedBytes ?? null,
     swapDeltaBytes: difference(after?.host?.swapUsedBytes, before?.host?.swapUsedBytes),
   };
 }

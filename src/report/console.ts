@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
 import type { FileResult, FileStatus, RunResult, TestResult } from '../execute/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
+import type { WindowDeltas } from '../measure/types.js';
 import type { Lane, Plan } from '../plan/types.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
 import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
@@ -113,21 +114,32 @@ function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[
   });
 }
 
-function formatTopVram(result: RunResult): string | null {
-  let top: { test: TestResult; file: FileResult; delta: number; after: number | null } | null = null;
+// The test that grew VRAM most and, when another, the one whose VRAM peaked highest: a spike freed before the test
+// ended shows only in its peak.
+function formatTopVram(result: RunResult): string[] {
+  type Entry = { test: TestResult; file: FileResult; deltas: WindowDeltas };
+  let grew: (Entry & { delta: number }) | null = null;
+  let peaked: (Entry & { peak: number }) | null = null;
   for (const file of result.files) {
     for (const test of file.tests) {
       const deltas = computeWindowDeltas(test.window);
-      if (deltas.vramDeltaBytes !== null && (top === null || deltas.vramDeltaBytes > top.delta)) {
-        top = { test, file, delta: deltas.vramDeltaBytes, after: deltas.vramAfterBytes };
-      }
+      if (deltas.vramDeltaBytes !== null && (grew === null || deltas.vramDeltaBytes > grew.delta)) grew = { test, file, deltas, delta: deltas.vramDeltaBytes };
+      if (deltas.vramPeakBytes !== null && (peaked === null || deltas.vramPeakBytes > peaked.peak)) peaked = { test, file, deltas, peak: deltas.vramPeakBytes };
     }
   }
+  const name = ({ test, file }: Entry): string => {
+    const gpu = file.gpuIndices.length > 0 ? ` on GPU ${file.gpuIndices.join(', ')}` : '';
+    const where = test.line === null ? file.job.id : `${file.job.id}:${test.line}`;
+    return `${printable(test.fullName)} (${printable(where)})${gpu}`;
+  };
+  const lines: string[] = [];
   // Only growth is attributable to a test: boundary samples cannot see what another process freed.
-  if (!top || top.delta <= 0) return null;
-  const gpu = top.file.gpuIndices.length > 0 ? ` on GPU ${top.file.gpuIndices.join(', ')}` : '';
-  const where = top.test.line === null ? top.file.job.id : `${top.file.job.id}:${top.test.line}`;
-  return `${formatBytesDelta(top.delta)} in ${printable(top.test.fullName)} (${printable(where)})${gpu}, ${formatBytes(top.after)} in use after`;
+  if (grew && grew.delta > 0) {
+    const peak = grew.deltas.vramPeakBytes === null ? '' : `, peak ${formatBytes(grew.deltas.vramPeakBytes)}`;
+    lines.push(`${formatBytesDelta(grew.delta)} in ${name(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
+  }
+  if (peaked && peaked.test !== (grew && grew.delta > 0 ? grew.test : null)) lines.push(`peak ${formatBytes(peaked.peak)} in ${name(peaked)}`);
+  return lines;
 }
 
 function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
@@ -147,8 +159,7 @@ function formatSummary(result: RunResult, written: readonly WrittenReport[], cha
   };
   section('Gated:', formatSkipGroups(result.files, true), chalk.yellow);
   section('Skipped:', formatSkipGroups(result.files, false));
-  const vram = formatTopVram(result);
-  if (vram) section('Top VRAM:', [vram]);
+  section('Top VRAM:', formatTopVram(result));
   section('Warnings:', result.warnings.map((warning) => printable(warning)), chalk.yellow);
   section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
   return lines;

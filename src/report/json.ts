@@ -41,6 +41,8 @@ function deltas(d: WindowDeltas) {
     rssBeforeBytes: d.rssBeforeBytes, rssAfterBytes: d.rssAfterBytes, rssDeltaBytes: d.rssDeltaBytes,
     hostUsedBeforeBytes: d.hostUsedBeforeBytes, hostUsedAfterBytes: d.hostUsedAfterBytes, hostUsedDeltaBytes: d.hostUsedDeltaBytes,
     swapDeltaBytes: d.swapDeltaBytes,
+    // Added in 0.1 without a schema bump: new fields go last, so readers that ignore unknown keys are unaffected.
+    vramPeakBytes: d.vramPeakBytes, hostUsedPeakBytes: d.hostUsedPeakBytes,
   };
 }
 
@@ -76,7 +78,10 @@ function test(t: TestResult) {
     name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file, line: t.line, column: t.column,
     status: t.status, durationMs: t.durationMs, skipReason: t.skipReason,
     failure: t.failure ? { type: t.failure.type, message: t.failure.message, stack: t.failure.stack } : null,
-    window: t.window ? { before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null } : null,
+    window: t.window ? {
+      before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null,
+      peak: t.window.peak ? { vramBytes: t.window.peak.vramBytes, hostUsedBytes: t.window.peak.hostUsedBytes, swapUsedBytes: t.window.peak.swapUsedBytes } : null,
+    } : null,
     deltas: deltas(computeWindowDeltas(t.window)),
   };
 }

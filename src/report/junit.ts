@@ -14,12 +14,14 @@ export const ERROR_FAILURE_TYPES: ReadonlySet<string> = new Set(['crash', 'timeo
 export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])[] = [
   ['vram.before.bytes', 'vramBeforeBytes'],
   ['vram.after.bytes', 'vramAfterBytes'],
+  ['vram.peak.bytes', 'vramPeakBytes'],
   ['vram.delta.bytes', 'vramDeltaBytes'],
   ['rss.before.bytes', 'rssBeforeBytes'],
   ['rss.after.bytes', 'rssAfterBytes'],
   ['rss.delta.bytes', 'rssDeltaBytes'],
   ['host.used.before.bytes', 'hostUsedBeforeBytes'],
   ['host.used.after.bytes', 'hostUsedAfterBytes'],
+  ['host.used.peak.bytes', 'hostUsedPeakBytes'],
   ['host.used.delta.bytes', 'hostUsedDeltaBytes'],
   ['swap.delta.bytes', 'swapDeltaBytes'],
 ];

@@ -60,20 +60,23 @@ export function renderFileTable(result: RunResult): string {
   return table(['File', 'Lane', 'GPUs', 'Status', 'Passed / failed / skipped', 'Duration'], rows, ['l', 'l', 'l', 'l', 'r', 'r']);
 }
 
-/** One row per test: status, duration, VRAM before/after/Δ, process-tree RSS Δ, host RAM before/after/Δ, swap Δ. */
+/** One row per test: status, duration, VRAM before/after/peak/Δ, process-tree RSS Δ, host RAM before/after/peak/Δ, swap Δ. */
 export function renderTestTable(result: RunResult, tests: readonly MeasuredTest[]): string {
   const rows = tests.map((entry) => {
     const { test, deltas: d } = entry;
     return [
       codeSpan(entry.file.job.id, true), escapeCell(test.fullName), testStatusLabel(test.status), formatDuration(test.durationMs),
       vram(result, entry, d.vramBeforeBytes, formatBytes), vram(result, entry, d.vramAfterBytes, formatBytes),
-      vram(result, entry, d.vramDeltaBytes, formatBytesDelta), measured(test, d.rssDeltaBytes, formatBytesDelta),
+      vram(result, entry, d.vramPeakBytes, formatBytes), vram(result, entry, d.vramDeltaBytes, formatBytesDelta),
+      measured(test, d.rssDeltaBytes, formatBytesDelta),
       measured(test, d.hostUsedBeforeBytes, formatBytes), measured(test, d.hostUsedAfterBytes, formatBytes),
-      measured(test, d.hostUsedDeltaBytes, formatBytesDelta), measured(test, d.swapDeltaBytes, formatBytesDelta),
+      measured(test, d.hostUsedPeakBytes, formatBytes), measured(test, d.hostUsedDeltaBytes, formatBytesDelta),
+      measured(test, d.swapDeltaBytes, formatBytesDelta),
     ];
   });
-  const header = ['File', 'Test', 'Status', 'Duration', 'VRAM before', 'VRAM after', 'VRAM Δ', 'RSS Δ', 'RAM before', 'RAM after', 'RAM Δ', 'Swap Δ'];
-  return table(header, rows, ['l', 'l', 'l', ...Array<'r'>(9).fill('r')]);
+  const header = ['File', 'Test', 'Status', 'Duration', 'VRAM before', 'VRAM after', 'VRAM peak', 'VRAM Δ', 'RSS Δ',
+    'RAM before', 'RAM after', 'RAM peak', 'RAM Δ', 'Swap Δ'];
+  return table(header, rows, ['l', 'l', 'l', ...Array<'r'>(11).fill('r')]);
 }
 
 /** The top tests by VRAM growth and by process-tree RSS growth; empty when nothing grew. */

@@ -64,6 +64,8 @@ describe('resolveConfig without a config file', () => {
       only: false,
       paths: [],
       shard: null,
+      gpuBackend: 'auto',
+      sampleIntervalMs: 50,
     });
   });
 
@@ -202,6 +204,16 @@ describe('resolveConfig checks the flags', () => {
     assert.match(await rejection(resolveIn(dir, { gpuConcurrency: -1 }), 'USAGE'), /^--gpu-concurrency must be a positive whole number, got `-1`/);
     assert.match(await rejection(resolveIn(dir, { timeout: 1.5 }), 'USAGE'), /^--timeout must be a positive whole number, got `1.5`/);
     assert.match(await rejection(resolveIn(dir, { timeout: 2 ** 31 }), 'USAGE'), /^--timeout must be at most 2147483647 milliseconds/);
+    assert.match(await rejection(resolveIn(dir, { sampleIntervalMs: 0 }), 'USAGE'), /^--sample-interval must be a positive whole number, got `0`; for example --sample-interval 50$/);
+  });
+
+  it('passes --gpu-backend and --sample-interval through, and rejects an unknown backend', async () => {
+    const dir = await makeProject();
+    const resolved = await resolveIn(dir, { gpuBackend: 'nvidia-smi', sampleIntervalMs: 20 });
+    assert.equal(resolved.gpuBackend, 'nvidia-smi');
+    assert.equal(resolved.sampleIntervalMs, 20);
+    const bad = { gpuBackend: 'cuda' } as unknown as CliOptions;
+    assert.match(await rejection(resolveIn(dir, bad), 'USAGE'), /^--gpu-backend: unknown backend `cuda`; choose from auto, nvml, nvidia-smi, none$/);
   });
 
   it('rejects an empty or unknown --reporter list', async () => {

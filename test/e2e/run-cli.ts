@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,7 +35,10 @@ export interface ResultsJson {
     readonly status: string;
     readonly skipReason: string | null;
     readonly error: string | null;
-    readonly tests: ReadonlyArray<{ readonly name: string; readonly status: string; readonly failure: { type: string; message: string } | null; readonly deltas: { vramDeltaBytes: number | null } }>;
+    readonly tests: ReadonlyArray<{
+      readonly name: string; readonly status: string; readonly failure: { type: string; message: string } | null;
+      readonly deltas: { vramBeforeBytes: number | null; vramAfterBytes: number | null; vramDeltaBytes: number | null; vramPeakBytes: number | null; hostUsedPeakBytes: number | null };
+    }>;
   }>;
 }
 
@@ -57,7 +61,8 @@ export function runCli(options: CliOptions): Promise<CliRun> {
   const timelineDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-timeline-'));
   const child = spawn(process.execPath, [BIN, ...options.args, '--report-dir', reportDir, '--no-color'], {
     cwd: join(FIXTURES, options.project),
-    env: { ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', ...options.env },
+    // The simulated GPU is the fake nvidia-smi: a real libnvidia-ml on the host must not be read instead.
+    env: { ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -15,7 +15,7 @@ function record(name: string, status: ResultRecord['status'], extra: Partial<Res
 }
 
 function window(name: string, beforeVram: number, afterVram: number | null): BoundaryWindow {
-  return { name, before: sample(1000, beforeVram, 0, 0), after: afterVram === null ? null : sample(1010, afterVram, 0, 0) };
+  return { name, before: sample(1000, beforeVram, 0, 0), after: afterVram === null ? null : sample(1010, afterVram, 0, 0), peak: null };
 }
 
 describe('collectResults', () => {

@@ -29,6 +29,8 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     only: false,
     paths: [],
     shard: null,
+    gpuBackend: 'auto',
+    sampleIntervalMs: 50,
     ...overrides,
   };
 }

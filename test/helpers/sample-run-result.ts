@@ -59,15 +59,18 @@ export function sampleRunResult(): RunResult {
       stdout: 'log line with <angle> & "quotes" ]]> and \u0001 control\n', stderr: '',
       tests: [
         test({ name: 'adds', fullName: 'math > adds', nesting: 1, line: 4, column: 3, status: 'passed', durationMs: 1.5,
-          window: { before: sample(T0 + 10, null, 50 * MiB, 8 * GiB), after: sample(T0 + 12, null, 52 * MiB, 8 * GiB + 2 * MiB) } }),
+          window: { before: sample(T0 + 10, null, 50 * MiB, 8 * GiB), after: sample(T0 + 12, null, 52 * MiB, 8 * GiB + 2 * MiB),
+            peak: { vramBytes: null, hostUsedBytes: 8 * GiB + 4 * MiB, swapUsedBytes: 0 } } }),
         test({ name: 'pipe | in <name> & "quotes" ]]> 🚀 \u0007', fullName: 'math > pipe | in <name> & "quotes" ]]> 🚀 \u0007', nesting: 1, line: 9, column: 3,
           status: 'failed', durationMs: 3.25,
           failure: { type: 'AssertionError', message: 'Expected values to be strictly equal:\n\n1 !== 2\n<&> ]]>',
             stack: 'AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n    at TestContext.<anonymous> (/project/suites/unit/math.test.ts:10:12)\n    at Test.runInAsyncScope (node:async_hooks:206:9)' },
-          window: { before: sample(T0 + 20, null, 52 * MiB, 8 * GiB), after: sample(T0 + 24, null, 60 * MiB, 8 * GiB + 8 * MiB) } }),
+          window: { before: sample(T0 + 20, null, 52 * MiB, 8 * GiB), after: sample(T0 + 24, null, 60 * MiB, 8 * GiB + 8 * MiB),
+            peak: { vramBytes: null, hostUsedBytes: 8 * GiB + 8 * MiB, swapUsedBytes: 0 } } }),
         test({ name: 'later', fullName: 'math > later', nesting: 1, line: 14, column: 6, status: 'skipped', skipReason: 'needs the network', durationMs: 0.1 }),
         test({ name: 'someday', fullName: 'math > someday', nesting: 1, line: 15, column: 6, status: 'todo', durationMs: 0.2,
-          window: { before: sample(T0 + 30, null, 60 * MiB, 8 * GiB), after: sample(T0 + 31, null, 60 * MiB, 8 * GiB) } }),
+          window: { before: sample(T0 + 30, null, 60 * MiB, 8 * GiB), after: sample(T0 + 31, null, 60 * MiB, 8 * GiB),
+            peak: { vramBytes: null, hostUsedBytes: 8 * GiB, swapUsedBytes: 0 } } }),
       ],
     },
     {
@@ -77,10 +80,12 @@ export function sampleRunResult(): RunResult {
       tests: [
         test({ name: 'caption matches reference', fullName: 'ensemble > caption matches reference', nesting: 1, file: vlm.file, line: 8, column: 3,
           status: 'passed', durationMs: 800,
-          window: { before: sample(T0 + 100, 0, 120 * MiB, 9 * GiB), after: sample(T0 + 900, 4 * GiB, 2 * GiB, 11 * GiB, 16 * MiB) } }),
+          window: { before: sample(T0 + 100, 0, 120 * MiB, 9 * GiB), after: sample(T0 + 900, 4 * GiB, 2 * GiB, 11 * GiB, 16 * MiB),
+            peak: { vramBytes: 6 * GiB, hostUsedBytes: 12 * GiB, swapUsedBytes: 16 * MiB } } }),
         test({ name: 'three models agree', fullName: 'ensemble > three models agree', nesting: 1, file: vlm.file, line: 20, column: 3,
           status: 'passed', durationMs: 1500,
-          window: { before: sample(T0 + 900, 4 * GiB, 2 * GiB, 11 * GiB, 16 * MiB), after: sample(T0 + 2400, 512 * MiB, 600 * MiB, 9 * GiB, 16 * MiB) } }),
+          window: { before: sample(T0 + 900, 4 * GiB, 2 * GiB, 11 * GiB, 16 * MiB), after: sample(T0 + 2400, 512 * MiB, 600 * MiB, 9 * GiB, 16 * MiB),
+            peak: { vramBytes: 7 * GiB, hostUsedBytes: 11 * GiB, swapUsedBytes: 16 * MiB } } }),
       ],
     },
     {
@@ -95,7 +100,7 @@ export function sampleRunResult(): RunResult {
       tests: [
         test({ name: 'segfaults', fullName: 'segfaults', file: crash.file, line: 3, column: 1, status: 'failed', durationMs: 80,
           failure: { type: 'crash', message: 'the test process was killed by SIGSEGV while "segfaults" was running', stack: null },
-          window: { before: sample(T0 + 330, null, 40 * MiB, 8 * GiB), after: null } }),
+          window: { before: sample(T0 + 330, null, 40 * MiB, 8 * GiB), after: null, peak: null } }),
       ],
     },
   ];

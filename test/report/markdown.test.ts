@@ -40,7 +40,7 @@ function withVramGrowths(growths: readonly number[]): RunResult {
     if (file.lane !== 'gpu' || file.status !== 'passed') return file;
     const tests: TestResult[] = growths.map((growth, index) => ({
       ...(file.tests[0] as TestResult), name: `grows ${growth}`, fullName: `grows ${growth}`, line: index + 1,
-      window: { before: sample(1000, GiB, GiB, 9 * GiB), after: sample(2000, GiB + growth * GiB, GiB, 9 * GiB) },
+      window: { before: sample(1000, GiB, GiB, 9 * GiB), after: sample(2000, GiB + growth * GiB, GiB, 9 * GiB), peak: null },
     }));
     return { ...file, tests };
   });
@@ -63,10 +63,10 @@ describe('renderMarkdown', () => {
     assert.match(verdict, /· 2\.50 s · started 2026-11-23T12:00:00\.000Z$/);
   });
 
-  it('escapes `|`, `<`, `&`, `]` and control characters in a hostile test name, and keeps the row to 12 cells', () => {
+  it('escapes `|`, `<`, `&`, `]` and control characters in a hostile test name, and keeps the row to 14 cells', () => {
     const markdown = renderMarkdown(sampleRunResult());
     const row = rowOf(markdown, 'Tests', 'pipe');
-    assert.equal(row.length, 12);
+    assert.equal(row.length, 14);
     assert.equal(row[1], 'math > pipe \\| in &lt;name> &amp; "quotes" \\]\\]> 🚀 \\\\x07');
     assert.doesNotMatch(markdown, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'a raw control character reached the report');
     const prose = markdown.replace(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm, '').replace(/<br>|<\/?sub>/g, '');
@@ -79,11 +79,17 @@ describe('renderMarkdown', () => {
     assert.equal(row[4], 'set `ENABLE_FLUX_TESTS=1`');
   });
 
-  it('shows the +4 GiB VRAM delta of `caption matches reference`, and "—" for VRAM of cpu-lane tests', () => {
+  it('shows the VRAM peak and +4 GiB delta of `caption matches reference`, and "—" for VRAM of cpu-lane tests', () => {
     const markdown = renderMarkdown(sampleRunResult());
     const caption = rowOf(markdown, 'Tests', 'caption matches reference');
-    assert.deepEqual(caption.slice(4, 7), ['0 B', '4.0 GiB', '+4.0 GiB']);
-    assert.deepEqual(rowOf(markdown, 'Tests', 'math > adds').slice(4, 8), ['—', '—', '—', '+2.0 MiB']);
+    assert.deepEqual(caption.slice(4, 8), ['0 B', '4.0 GiB', '6.0 GiB', '+4.0 GiB']);
+    assert.deepEqual(rowOf(markdown, 'Tests', 'math > adds').slice(4, 9), ['—', '—', '—', '—', '+2.0 MiB']);
+  });
+
+  it('shows the RAM peak between RAM after and RAM Δ, and n/a for a test whose process died in it', () => {
+    const markdown = renderMarkdown(sampleRunResult());
+    assert.deepEqual(rowOf(markdown, 'Tests', 'caption matches reference').slice(9, 13), ['9.0 GiB', '11.0 GiB', '12.0 GiB', '+2.0 GiB']);
+    assert.equal(rowOf(markdown, 'Tests', 'segfaults')[11], 'n/a');
   });
 
   it('ranks the top five tests by VRAM growth, largest first, and omits the list when nothing grew', () => {

@@ -35,6 +35,9 @@ export interface ResultRecord {
   readonly failure: { readonly type: string; readonly message: string; readonly stack: string | null } | null;
 }
 
+/** Environment variable naming the file the child's reporter appends its records to. */
+export const RESULTS_FILE_ENV = 'GPU_TEST_RESULTS_FILE';
+
 /** Environment variable that tells the preload it runs under the harness. */
 export const CHILD_ENV_FLAG = 'GPU_TEST_CHILD';
 

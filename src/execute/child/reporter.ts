@@ -1,7 +1,9 @@
-// The node:test reporter used inside each test process: one JSON line per finished test or suite, written to the
-// file the harness names with --test-reporter-destination.
+// The node:test reporter used inside each test process: one JSON line per finished test or suite, appended to the
+// file the harness names in GPU_TEST_RESULTS_FILE. Appended synchronously rather than yielded to node's reporter
+// stream: a stream buffers, and a test that crashes the process (SIGSEGV, abort) would take finished tests with it.
 
-import type { ResultRecord } from './protocol.js';
+import { appendFileSync } from 'node:fs';
+import { RESULTS_FILE_ENV, type ResultRecord } from './protocol.js';
 
 interface TestEventData {
   name: string;
@@ -58,8 +60,9 @@ function toRecord(event: TestEvent, ancestors: readonly string[]): ResultRecord 
   };
 }
 
-/** Reads node:test's event stream and yields one JSON line per finished test. */
+/** Reads node:test's event stream and records one JSON line per finished test (yielded when no file is named). */
 export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
+  const resultsFile = process.env[RESULTS_FILE_ENV];
   // test:start events arrive in order with their nesting, so they give every test its ancestors.
   const path: string[] = [];
   for await (const event of source) {
@@ -67,7 +70,9 @@ export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>)
       path.length = event.data.nesting;
       path[event.data.nesting] = event.data.name;
     } else if (event.type === 'test:pass' || event.type === 'test:fail') {
-      yield `${JSON.stringify(toRecord(event, path.slice(0, event.data.nesting)))}\n`;
+      const line = `${JSON.stringify(toRecord(event, path.slice(0, event.data.nesting)))}\n`;
+      if (resultsFile) appendFileSync(resultsFile, line);
+      else yield line;
     }
   }
 }
