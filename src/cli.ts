@@ -63,7 +63,9 @@ async function run(args: ParsedArgs): Promise<number> {
 async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
   const { config, jobs } = described;
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
-  const earlyJobs = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.lane === 'cpu' && job.skip === null);
+  const runnableWithGpu = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.skip === null);
+  const earlyJobs = runnableWithGpu.filter((job) => job.lane === 'cpu');
+  const gpuCandidates = runnableWithGpu.filter((job) => job.lane === 'gpu');
   const planned = Promise.all([inventory, gpuReaderPromise])
     .then(([gpu, gpuReader]) => ({ gpu, gpuReader, plan: decideSkips(config, jobs, process.env, gpu) }));
   const observer: RunObserver = config.reporters.includes('console')
@@ -85,7 +87,7 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
   process.on('SIGTERM', onSignal);
 
   const ran: RunResult = await runPlan({
-    planned, earlyJobs, config, host: readHostInfo(), observer, signal: controller.signal,
+    planned, earlyJobs, gpuCandidates, config, host: readHostInfo(), observer, signal: controller.signal,
     env: process.env, toolVersion: readToolVersion(),
   });
   const result: RunResult = { ...ran, warnings: [...ran.warnings, ...readerWarnings] };

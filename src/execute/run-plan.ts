@@ -5,20 +5,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { sampleBoundary } from '../measure/boundary-sampler.js';
 import { startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
-import type { MemorySample, WindowPeak } from '../measure/types.js';
-import { computeWindowPeak } from '../measure/window-peak.js';
 import type { Job, Plan } from '../plan/types.js';
-import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
 import { createSlots, pickStarts, releaseSlot, type Start } from '../schedule/lanes.js';
-import type { BoundaryMessage } from './child/protocol.js';
-import { collectResults, FILE_LEVEL_TEST, type BoundaryWindow } from './collect-results.js';
+import { FILE_LEVEL_TEST } from './collect-results.js';
 import { countResults } from './count-results.js';
-import { readResultRecords } from './read-result-records.js';
-import { spawnTestProcess } from './spawn-test-process.js';
+import { launchJob, type LaunchContext, type LaunchedJob } from './launch-job.js';
 import type { FileResult, RunResult } from './types.js';
 
 /** The plan and the GPUs it was made for: known once the GPU inventory is read. */
@@ -35,6 +29,8 @@ export interface RunPlanOptions {
   readonly planned: Promise<GpuPlan>;
   /** cpu-lane jobs that run whatever the GPUs are, started while the GPU inventory is still being read. */
   readonly earlyJobs: readonly Job[];
+  /** gpu-lane jobs that will run if a GPU is found: the first may boot while the inventory is read. */
+  readonly gpuCandidates: readonly Job[];
   readonly config: ResolvedConfig;
   readonly host: HostInfo;
   readonly observer: RunObserver;
@@ -90,48 +86,23 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     slots = { cpu: slots.cpu, gpus: gpuSlots.gpus };
   };
 
-  const runJob = async (start: Start, index: number): Promise<FileResult> => {
-    const { job } = start;
-    const gpuIndices = start.gpuIndex === null ? [] : [start.gpuIndex];
-    const env: NodeJS.ProcessEnv = { ...options.env };
-    if (start.gpuIndex !== null) {
-      const info = known?.gpu.gpus.find((g) => g.index === start.gpuIndex);
-      env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(start.gpuIndex);
-    }
-    const windows = new Map<number, { name: string; before: MemorySample; after: MemorySample | null; peak: WindowPeak | null }>();
-    const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
-      const taken = await sampleBoundary(known?.gpuReader ?? NO_GPU_READER, pid, start.gpuIndex === null ? null : gpuIndices, message.phase === 'end' ? message.at : undefined);
-      for (const error of taken.errors) warnings.add(`${job.id}: ${error}`);
-      if (message.phase === 'begin') {
-        windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
-      } else {
-        const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
-        if (window) {
-          window.after = taken;
-          window.peak = computeWindowPeak(sampler, window.before, taken, start.gpuIndex === null ? null : gpuIndices);
-        }
-        observer.onTestEnd?.(job, message.name);
-      }
-    };
-    const reporterFile = join(workDir, `${index}.ndjson`);
-    const spawned = await spawnTestProcess({
-      job, cwd: config.rootDir, env, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only, signal,
-      onStart: () => observer.onFileStart?.(job, gpuIndices),
-      onBoundary,
-    });
-    const records = await readResultRecords(reporterFile);
-    const boundaryWindows: BoundaryWindow[] = [...windows.values()];
-    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt);
-    return {
-      job, status: collected.status, skipReason: null, error: collected.error, outcome: spawned.outcome,
-      startedAt: spawned.startedAt, endedAt: spawned.endedAt, lane: job.lane, gpuIndices,
-      tests: collected.tests, stdout: spawned.stdout, stderr: spawned.stderr,
-    };
+  const context: LaunchContext = {
+    config, env: options.env, workDir, observer, runSignal: signal,
+    gpuState: () => ({ gpu: known?.gpu ?? null, gpuReader: known?.gpuReader ?? null, sampler }),
+    warn: (message) => warnings.add(message),
   };
-
   const running = new Map<string, Promise<{ start: Start; result: FileResult }>>();
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
   let launched = 0;
+  // The next gpu-lane file, booted while the GPU is busy (or while the GPUs are still being listed), so its node
+  // start does not wait on the lane: the test file itself loads only when its turn comes.
+  let prewarmed = null as LaunchedJob | null;
+  const prewarmNext = (): void => {
+    if (prewarmed || signal.aborted) return;
+    const candidates = known === null ? options.gpuCandidates : waiting;
+    const next = candidates.find((job) => job.lane === 'gpu' && !started.has(job.id));
+    if (next) prewarmed = launchJob(next, (launched += 1), context);
+  };
   try {
     while (known === null || waiting.length > 0 || running.size > 0) {
       if (!signal.aborted) {
@@ -140,15 +111,24 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
         for (const start of picked.starts) {
           waiting = waiting.filter((job) => job !== start.job);
           started.add(start.job.id);
-          launched += 1;
-          running.set(start.job.id, runJob(start, launched).then((result) => ({ start, result })));
+          const launch: LaunchedJob = prewarmed?.job === start.job ? prewarmed : launchJob(start.job, (launched += 1), context);
+          if (launch === prewarmed) prewarmed = null;
+          launch.start(start.gpuIndex);
+          running.set(start.job.id, launch.done.then((result) => ({ start, result })));
         }
+        prewarmNext();
       }
       const next: { gpuPlan: GpuPlan } | { start: Start; result: FileResult } =
         await Promise.race([...running.values(), ...(known === null ? [planArrives] : [])]);
       if ('gpuPlan' in next) {
         known = next.gpuPlan;
         adoptPlan(next.gpuPlan);
+        // A file booted before the GPUs were known may turn out not to run (no GPU): stop it.
+        if (prewarmed && !waiting.includes(prewarmed.job)) {
+          prewarmed.cancel();
+          await prewarmed.done;
+          prewarmed = null;
+        }
         continue;
       }
       const { start, result } = next;
@@ -158,6 +138,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       observer.onFileEnd?.(result);
     }
   } finally {
+    if (prewarmed) {
+      prewarmed.cancel();
+      await prewarmed.done;
+    }
     sampler?.stop();
     await rm(workDir, { recursive: true, force: true });
   }

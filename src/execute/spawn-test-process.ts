@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
 import { createOutputCapture } from './capture-output.js';
-import { CHILD_ENV_FLAG, isBoundaryMessage, RESULTS_FILE_ENV, type AckMessage, type BoundaryMessage } from './child/protocol.js';
+import { CHILD_ENV_FLAG, isBoundaryMessage, RESULTS_FILE_ENV, type AckMessage, type BoundaryMessage, type GoMessage } from './child/protocol.js';
 import type { ProcessOutcome } from './types.js';
 
 /** Everything needed to start one test process. */
@@ -21,6 +21,12 @@ export interface SpawnRequest {
   readonly only: boolean;
   /** Aborted when the run is interrupted. */
   readonly signal: AbortSignal;
+  /**
+   * Resolves when the file's turn comes, with the environment to add: node and the preload boot at once, the test
+   * file loads (and the timeout starts) only then. A job started at once passes an already resolved promise.
+   */
+  readonly startWhen: Promise<Readonly<Record<string, string>>>;
+  /** Called when the file's turn has come and it starts running. */
   readonly onStart: (pid: number) => void;
   /** Called for each boundary; the child waits until the returned promise settles. */
   readonly onBoundary: (message: BoundaryMessage, pid: number) => Promise<void>;
@@ -59,7 +65,7 @@ export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'testNamePatte
 export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedProcess> {
   const stdout = createOutputCapture();
   const stderr = createOutputCapture();
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   // NODE_TEST_CONTEXT is set when gpu-test itself runs under `node --test`; left in place it makes the child
   // stream node's internal protocol to stdout instead of using our reporter.
   const { NODE_TEST_CONTEXT: _outerRunner, ...env } = request.env;
@@ -90,10 +96,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
     killProcessTree(pid, 'SIGTERM');
     graceTimer ??= setTimeout(() => killProcessTree(pid, 'SIGKILL'), KILL_GRACE_MS);
   };
-  const timeoutTimer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, request.job.timeoutMs);
+  let timeoutTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     canceled = true;
     stop();
@@ -112,7 +115,17 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
     }, KILL_GRACE_MS).unref();
   });
   if (pid !== undefined) {
-    request.onStart(pid);
+    void request.startWhen.then((extraEnv) => {
+      if (hasExited || canceled) return;
+      startedAt = Date.now();
+      const go: GoMessage = { gpuTest: 'go', env: extraEnv };
+      subprocess.send(go, (error) => void error);
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, request.job.timeoutMs);
+      request.onStart(pid);
+    });
     subprocess.on('message', (message: unknown) => {
       if (!isBoundaryMessage(message)) return;
       void request.onBoundary(message, pid).finally(() => {

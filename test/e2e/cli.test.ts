@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
-import { runCli } from './run-cli.js';
+import { readSpans, runCli } from './run-cli.js';
 
 /** A simulated host whose driver is broken: nvidia-smi prints the real error and exits 9. */
 function brokenDriverEnv(): NodeJS.ProcessEnv {
@@ -40,6 +40,8 @@ describe('gpu-test CLI', () => {
     const g1 = run.json?.files.find((f) => f.id === 'gpu/g1.test.mjs');
     assert.equal(g1?.status, 'skipped');
     assert.match(g1?.skipReason ?? '', /no usable GPU: .*NVIDIA driver/);
+    // A GPU file may boot while the GPUs are listed, but its tests never run once none is found.
+    assert.equal(readSpans(run.timelineDir, ['gpu-1', 'gpu-2']).size, 0);
     assert.match(run.markdown ?? '', /NVIDIA driver/);
   });
 

@@ -3,7 +3,7 @@
 // On Node 20 top-level beforeEach/afterEach in a preloaded module fire around every test of the file, subtests too.
 
 import { afterEach, beforeEach } from 'node:test';
-import { CHILD_ENV_FLAG, isAckMessage, type BoundaryMessage } from './protocol.js';
+import { CHILD_ENV_FLAG, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
 
 type TestContextLike = { readonly name: string };
 
@@ -49,6 +49,20 @@ function installBoundaryHooks(send: NonNullable<typeof process.send>): void {
   afterEach((context) => announce('end', context as TestContextLike));
 }
 
+/** Waits for the harness's go: modules given with --import finish before the test file loads, so it waits too. */
+function waitForGo(): Promise<GoMessage> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (!isGoMessage(message)) return;
+      process.off('message', onMessage);
+      resolve(message);
+    };
+    process.on('message', onMessage);
+  });
+}
+
 if (process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function') {
+  const go = await waitForGo();
+  Object.assign(process.env, go.env);
   installBoundaryHooks(process.send.bind(process));
 }

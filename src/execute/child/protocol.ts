@@ -20,6 +20,15 @@ export interface AckMessage {
   readonly seq: number;
 }
 
+/**
+ * Sent once by the harness when the file's turn comes: the process may boot early (its preload waits for this),
+ * and the test file is loaded only after it, with `env` added (the job's CUDA_VISIBLE_DEVICES).
+ */
+export interface GoMessage {
+  readonly gpuTest: 'go';
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** One finished test or suite, as the child's reporter writes it (one JSON object per line). */
 export interface ResultRecord {
   readonly name: string;
@@ -44,6 +53,11 @@ export const CHILD_ENV_FLAG = 'GPU_TEST_CHILD';
 /** Whether an IPC message is a boundary message (the test itself might send others). */
 export function isBoundaryMessage(value: unknown): value is BoundaryMessage {
   return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'boundary';
+}
+
+/** Whether an IPC message is the harness's go. */
+export function isGoMessage(value: unknown): value is GoMessage {
+  return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'go';
 }
 
 /** Whether an IPC message is the harness's ack. */
