@@ -4,11 +4,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
 import type { FileResult, FileStatus, RunResult, TestResult } from '../execute/types.js';
-import { computeWindowDeltas } from '../measure/window-deltas.js';
-import type { WindowDeltas } from '../measure/types.js';
 import type { Lane, Plan } from '../plan/types.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
 import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
+import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 import type { RunObserver, WrittenReport } from './types.js';
 
 /** Where and how the console reporter writes. */
@@ -117,28 +116,20 @@ function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[
 // The test that grew VRAM most and, when another, the one whose VRAM peaked highest: a spike freed before the test
 // ended shows only in its peak.
 function formatTopVram(result: RunResult): string[] {
-  type Entry = { test: TestResult; file: FileResult; deltas: WindowDeltas };
-  let grew: (Entry & { delta: number }) | null = null;
-  let peaked: (Entry & { peak: number }) | null = null;
-  for (const file of result.files) {
-    for (const test of file.tests) {
-      const deltas = computeWindowDeltas(test.window);
-      if (deltas.vramDeltaBytes !== null && (grew === null || deltas.vramDeltaBytes > grew.delta)) grew = { test, file, deltas, delta: deltas.vramDeltaBytes };
-      if (deltas.vramPeakBytes !== null && (peaked === null || deltas.vramPeakBytes > peaked.peak)) peaked = { test, file, deltas, peak: deltas.vramPeakBytes };
-    }
-  }
-  const name = ({ test, file }: Entry): string => {
+  const tests = measureTests(result);
+  const [grew] = topGrowth(tests, 'vramDeltaBytes', 1);
+  const [peaked] = topGrowth(tests, 'vramPeakBytes', 1);
+  const name = ({ test, file }: MeasuredTest): string => {
     const gpu = file.gpuIndices.length > 0 ? ` on GPU ${file.gpuIndices.join(', ')}` : '';
     const where = test.line === null ? file.job.id : `${file.job.id}:${test.line}`;
     return `${printable(test.fullName)} (${printable(where)})${gpu}`;
   };
   const lines: string[] = [];
-  // Only growth is attributable to a test: boundary samples cannot see what another process freed.
-  if (grew && grew.delta > 0) {
+  if (grew) {
     const peak = grew.deltas.vramPeakBytes === null ? '' : `, peak ${formatBytes(grew.deltas.vramPeakBytes)}`;
-    lines.push(`${formatBytesDelta(grew.delta)} in ${name(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
+    lines.push(`${formatBytesDelta(grew.deltas.vramDeltaBytes)} in ${name(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
   }
-  if (peaked && peaked.test !== (grew && grew.delta > 0 ? grew.test : null)) lines.push(`peak ${formatBytes(peaked.peak)} in ${name(peaked)}`);
+  if (peaked && peaked.test !== grew?.test) lines.push(`peak ${formatBytes(peaked.deltas.vramPeakBytes)} in ${name(peaked)}`);
   return lines;
 }
 

@@ -19,8 +19,8 @@ export function measureTests(result: RunResult): MeasuredTest[] {
   return result.files.flatMap((file) => file.tests.map((test) => ({ file, test, deltas: computeWindowDeltas(test.window) })));
 }
 
-/** The tests that grew `key` the most, largest first; ties keep run order. Shrinking and unknown deltas are left out. */
-export function topGrowth(tests: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDeltaBytes', limit = TOP_LIMIT): MeasuredTest[] {
+/** The tests with the largest `key` (a growth or a peak), largest first; ties keep run order. Zero, negative and unknown values are left out. */
+export function topGrowth(tests: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDeltaBytes' | 'vramPeakBytes', limit = TOP_LIMIT): MeasuredTest[] {
   // Only growth is attributable to a test: a boundary sample cannot tell what it freed from what another process freed.
   return tests
     .filter((entry) => (entry.deltas[key] ?? 0) > 0)
