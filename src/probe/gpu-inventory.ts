@@ -66,7 +66,7 @@ function querySmiLog(pathPrefix: string | null, timeoutMs: number): Promise<unkn
 
 // node-nvidia-smi's error keeps only stderr, yet nvidia-smi prints its failures on stdout: run it once more to quote them.
 async function explainFailure(smi: string, timeoutMs: number, original: unknown): Promise<string> {
-  // Loaded only on this failure path: execa's import costs ~140 ms that a healthy run should not pay.
+  // Loaded only on this failure path: execa's import costs 100-160 ms that a healthy run should not pay.
   const { execa } = await import('execa');
   const rerun = await execa(smi, ['-q', '-x'], { reject: false, timeout: timeoutMs, all: true, stdin: 'ignore' });
   if (rerun.failed && !rerun.timedOut && rerun.exitCode !== undefined) {
