@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { afterEach, before, describe, it } from 'node:test';
 import { isGpuTestError } from '../../src/errors.js';
-import { createGpuReader } from '../../src/probe/gpu-reader.js';
+import { createStreamingGpuReader } from '../../src/probe/gpu-stream-reader.js';
 import { NVML_LIBRARY_ENV, createNvmlGpuReader, openNvml, type NvmlOptions, type NvmlSession } from '../../src/probe/nvml.js';
 import { buildFakeNvml, fakeNvmlSkipReason } from './fake-nvml-build.js';
 import { TWO_GPUS, mark, restoreFakeGpu, spawnAllocator, stopChild, useFakeGpu } from './fake-gpu-state.js';
@@ -112,7 +112,12 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     try {
       const reader = createNvmlGpuReader(open().session);
       assert.equal(reader.backend, 'nvml');
-      assert.deepEqual(await reader.readMemory(), await createGpuReader({ backend: 'nvidia-smi' }).readMemory());
+      const stream = createStreamingGpuReader({ gpuCount: 2, intervalMs: 50 });
+      try {
+        assert.deepEqual(await reader.readMemory(), await stream.readMemory());
+      } finally {
+        stream.close?.();
+      }
     } finally {
       await stopChild(child);
     }
