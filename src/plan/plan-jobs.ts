@@ -73,8 +73,3 @@ export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: N
   }
   return { rootDir: config.rootDir, jobs: planned, notes };
 }
-
-/** The plan for `files` on a host with `gpu`. */
-export function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
-  return decideSkips(config, describeJobs(config, files), env, gpu);
-}

@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SuiteConfig } from '../../src/config/types.js';
 import type { DiscoveredFile } from '../../src/plan/discover-files.js';
-import { planJobs } from '../../src/plan/plan-jobs.js';
+import { decideSkips, describeJobs, type GpuAvailability } from '../../src/plan/plan-jobs.js';
+import type { ResolvedConfig } from '../../src/config/types.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
+
+/** The plan as the CLI makes it: jobs described from the files, then skips decided for the host. */
+function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability) {
+  return decideSkips(config, describeJobs(config, files), env, gpu);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-test-plan-'));
 const WITH_GPU = { available: true, reason: null };
@@ -21,7 +27,7 @@ function file(name: string, suite: SuiteConfig, source = 'test("x", () => {});\n
 const config = resolvedConfig({ rootDir: dir });
 const [unit, vlm, flux] = config.suites as [SuiteConfig, SuiteConfig, SuiteConfig];
 
-describe('planJobs', () => {
+describe('describeJobs and decideSkips', () => {
   it('puts gpu-tagged files in the gpu lane and the rest in the cpu lane', () => {
     const plan = planJobs(config, [file('u.test.ts', unit), file('v.test.ts', vlm)], {}, WITH_GPU);
     assert.deepEqual(plan.jobs.map((j) => [j.id, j.lane, j.skip]), [['u.test.ts', 'cpu', null], ['v.test.ts', 'gpu', null]]);
