@@ -133,6 +133,14 @@ export function createSampleTimeline<K extends string>(options: SampleTimelineOp
     for (let i = 0; i < recentLen; i += 1) visit(recent, ((head + i) % recentCap) * stride);
   };
 
+  // Visits stored rows newest first until `visit` returns false: a test's window is recent, so a peak lookup at the
+  // end of a test reads a few rows instead of the whole timeline.
+  const forEachRowNewestFirst = (visit: (rows: Float64Array, offset: number) => boolean): void => {
+    for (let i = recentLen - 1; i >= 0; i -= 1) if (!visit(recent, ((head + i) % recentCap) * stride)) return;
+    const buckets = archiveLen + (pendingSamples > 0 ? 1 : 0);
+    for (let i = buckets - 1; i >= 0; i -= 1) if (!visit(archive, i * stride)) return;
+  };
+
   const seriesIndex = (name: K): number => {
     const k = indexOf.get(name);
     if (k === undefined) throw new RangeError(`sample timeline: unknown series \`${name}\`; known: ${series.join(', ')}`);
@@ -168,12 +176,15 @@ export function createSampleTimeline<K extends string>(options: SampleTimelineOp
       const lo = from ?? Number.NEGATIVE_INFINITY;
       const hi = to ?? Number.POSITIVE_INFINITY;
       let best: TimelinePeak | null = null;
-      forEachRow((rows, r) => {
+      forEachRowNewestFirst((rows, r) => {
+        // Rows are in time order: once one ends before the window, every older one does too.
+        if ((rows[r + LAST] ?? 0) < lo) return false;
         const value = rows[r + o] ?? Number.NaN;
-        if ((rows[r + LAST] ?? 0) < lo || (rows[r + FIRST] ?? 0) > hi || Number.isNaN(value)) return;
+        if ((rows[r + FIRST] ?? 0) > hi || Number.isNaN(value)) return true;
         const at = rows[r + o + 1] ?? Number.NaN;
         const exact = at >= lo && at <= hi;
         if (best === null || value > best.value || (value === best.value && exact && !best.exact)) best = { value, at, exact };
+        return true;
       });
       return best;
     },
