@@ -1,24 +1,22 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
-// `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on.
+// `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
+// one GPU read costs per backend, the harness's cost per test, and the shortest VRAM spike the sampler catches.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fakeGpuEnv, setupFakeGpu } from '../fixtures/fake-gpu/fake-gpu.mjs';
+import { NVML_LIBRARY_ENV } from '../src/probe/nvml.js';
+import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
+import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
+import { printPerTestOverhead } from './per-test-overhead.js';
+import { printReadCost } from './read-cost.js';
+import { printSmallestSpike } from './smallest-spike.js';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
-const BIN = join(REPO, 'bin/gpu-test.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Iterations of the CPU work that take about TARGET_MS on one idle core, and what they took. */
 function calibrate(): { iterations: number; soloMs: number } {
@@ -39,14 +37,6 @@ function calibrate(): { iterations: number; soloMs: number } {
   return { iterations, soloMs: performance.now() - t0 };
 }
 
-function timeCommand(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  const t0 = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'ignore' });
-  const ms = performance.now() - t0;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}`);
-  return ms;
-}
-
 /** Median wall time of starting node and importing `specifier`, from this repository (so its node_modules resolve). */
 function importTime(specifier: string, rounds: number): number {
   const code = `await import(${JSON.stringify(specifier)})`;
@@ -61,7 +51,7 @@ function printImportCost(): void {
   console.log(`import cost at start (median of ${rounds}): node:child_process ${builtin.toFixed(0)} ms, execa ${execa.toFixed(0)} ms -> execa adds ${(execa - builtin).toFixed(0)} ms`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const cores = availableParallelism();
   const { iterations, soloMs } = calibrate();
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-'));
@@ -70,18 +60,23 @@ function main(): void {
   const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
   setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
   const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
+  // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
+  const nvmlLibrary = buildFakeNvml();
+  const nvmlEnv = { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary } as NodeJS.ProcessEnv;
   const all = [...files.cpu, ...files.gpu];
   execFileSync(process.execPath, [BIN, 'list'], { cwd: dir, env, stdio: 'ignore' });
 
   const runs = {
     gpuTest: [] as number[],
+    gpuTestStream: [] as number[],
     serial: [] as number[],
     plain: [] as number[],
   };
   const soloRuns = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, so drift on a noisy machine hits every contender alike.
-    runs.gpuTest.push(timeCommand([BIN, 'run', '--reporter', 'json', '--report-dir', join(dir, 'reports')], dir, env));
+    runs.gpuTest.push(timeCommand([BIN, 'run', '--reporter', 'json', '--report-dir', join(dir, 'reports')], dir, nvmlEnv));
+    runs.gpuTestStream.push(timeCommand([BIN, 'run', '--reporter', 'json', '--gpu-backend', 'nvidia-smi', '--report-dir', join(dir, 'reports')], dir, env));
     runs.serial.push(timeCommand(['--test', '--test-concurrency=1', '--test-reporter=dot', ...all], dir, env));
     runs.plain.push(timeCommand(['--test', '--test-reporter=dot', ...all], dir, env));
     for (const path of all) soloRuns.set(path, [...(soloRuns.get(path) ?? []), timeCommand([path], dir, env)]);
@@ -97,7 +92,8 @@ function main(): void {
   const plain = median(runs.plain);
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   console.log(`mixed suite: ${files.cpu.length} CPU-bound files of ${Math.round(soloMs)} ms, ${files.gpu.length} GPU-tagged files of ${gpuWaitMs} ms waiting; ${cores} cores; median of ${ROUNDS} rounds`);
-  console.log(`  gpu-test run                          ${fmt(gpuTest)}   (rounds: ${runs.gpuTest.map(fmt).join(', ')})`);
+  console.log(`  gpu-test run (NVML)                   ${fmt(gpuTest)}   (rounds: ${runs.gpuTest.map(fmt).join(', ')})`);
+  console.log(`  gpu-test run --gpu-backend nvidia-smi ${fmt(median(runs.gpuTestStream))}   (rounds: ${runs.gpuTestStream.map(fmt).join(', ')})`);
   console.log(`  node --test --test-concurrency=1      ${fmt(serial)}   (rounds: ${runs.serial.map(fmt).join(', ')})`);
   console.log(`  node --test (GPU files may overlap)   ${fmt(plain)}   (rounds: ${runs.plain.map(fmt).join(', ')})`);
   console.log(`  lower bound max(GPU sum ${fmt(gpuSum)}, CPU sum ${fmt(cpuSum)} / ${cores} cores)  ${fmt(lowerBound)}   (each file: median of its runs alone by \`node file\`)`);
@@ -107,7 +103,12 @@ function main(): void {
   console.log(`ratio gpu-test / lower bound  ${vsBound.toFixed(2)}x  (target <= 1.15x) ${vsBound <= 1.15 ? 'ok' : 'MISSED'}`);
   printImportCost();
   rmSync(dir, { recursive: true, force: true });
+
+  const gpu: BenchGpu = { state, env, nvmlEnv, nvmlLibrary };
+  await printReadCost(gpu);
+  printPerTestOverhead(gpu, ROUNDS);
+  printSmallestSpike(gpu);
   rmSync(state, { recursive: true, force: true });
 }
 
-main();
+await main();

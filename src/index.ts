@@ -1,8 +1,15 @@
-// gpu-test's public API for code that reads its results. Test files need no import: the harness measures them.
+// gpu-test's public API: types for code that reads its results, and metric()/snapshot() for test files (the
+// harness measures every test without them).
 
-export type { Counts, FileResult, FileStatus, ProcessOutcome, RunResult, TestFailure, TestResult, TestStatus } from './execute/types.js';
+export type {
+  Counts, FileResidue, FileResult, FileStatus, LeakFinding, OrphanProcess, ProcessOutcome, RepeatInfo, RunResult, TestFailure, TestMetric,
+  TestResult, TestStatus,
+} from './execute/types.js';
 export type { MemorySample, TestWindow, WindowDeltas, WindowPeak } from './measure/types.js';
 export type { Job, Lane, Plan, SkipReason } from './plan/types.js';
 export type { GpuInfo, GpuInventory, GpuMemory, HostInfo, HostMemory } from './probe/types.js';
 export type { ResolvedConfig, UserConfig, UserSuite } from './config/types.js';
 export { computeWindowDeltas } from './measure/window-deltas.js';
+
+// For test files: custom figures and fresh memory readings (no-ops without the harness).
+export { metric, snapshot, type MemorySnapshot, type MetricOptions } from './api/test-api.js';

@@ -1,7 +1,7 @@
 // Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
 
 import { parseArgs } from 'node:util';
-import { GPU_BACKEND_NAMES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
+import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type LeakMode, type ReporterName, type Shard } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What the user asked for. */
@@ -38,6 +38,10 @@ Options:
   --shard I/N             run the I-th of N parts of the files (as node --test-shard), e.g. one per CI runner
   --gpu-backend NAME      how VRAM is read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
   --sample-interval MS    how often VRAM, RAM and swap are sampled for per-test peaks (default: 50)
+  --repeat N              run each test N times in its process and fit the memory growth per iteration (leaks)
+  --leaks MODE            fail (default): a confirmed leak fails its test; warn: only report it
+  --settle-timeout MS     after a GPU test, wait up to MS for VRAM to stop changing before reading it (default: 1000)
+  --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
   --color / --no-color    force colors on or off
   -h, --help              show this help
   -v, --version           print the version
@@ -48,6 +52,21 @@ Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage or con
 function splitList(values: readonly string[] | undefined): string[] | undefined {
   if (!values) return undefined;
   return values.flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function leakMode(value: string | undefined): LeakMode | undefined {
+  if (value === undefined) return undefined;
+  if (LEAK_MODES.includes(value as LeakMode)) return value as LeakMode;
+  throw new GpuTestError('USAGE', `--leaks: unknown mode \`${value}\`; choose from ${LEAK_MODES.join(', ')}`);
+}
+
+function wholeNumberOrZero(flag: string, value: string | undefined, example: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new GpuTestError('USAGE', `--${flag} must be a whole number >= 0, got \`${value}\`; for example --${flag} ${example}`);
+  }
+  return n;
 }
 
 function positiveInteger(flag: string, value: string | undefined, example = 2): number | undefined {
@@ -113,6 +132,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         shard: { type: 'string' },
         'gpu-backend': { type: 'string' },
         'sample-interval': { type: 'string' },
+        repeat: { type: 'string' },
+        leaks: { type: 'string' },
+        'settle-timeout': { type: 'string' },
+        'kill-orphans': { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -148,6 +171,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     paths: rest,
     gpuBackend: gpuBackend(values['gpu-backend']),
     sampleIntervalMs: positiveInteger('sample-interval', values['sample-interval'], 50),
+    repeat: positiveInteger('repeat', values.repeat, 10),
+    leaks: leakMode(values.leaks),
+    settleTimeoutMs: wholeNumberOrZero('settle-timeout', values['settle-timeout'], 1000),
+    killOrphans: values['kill-orphans'],
   };
   return { command: first, options, color };
 }

@@ -3,6 +3,7 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { closestName, describeValue, formatLocation, locateOffset, nodeValue } from './config-problems.js';
 import { MAX_TIMEOUT_MS } from './defaults.js';
+import { parseByteSize, SIZE_EXAMPLE } from './parse-size.js';
 import type { LoadedConfig } from './load-config.js';
 import type { SourceLocation } from './types.js';
 
@@ -105,6 +106,40 @@ export class ConfigChecker {
         ? `at most ${MAX_TIMEOUT_MS} milliseconds (about 24 days), the longest timer Node.js supports, such as \`900000\``
         : 'a positive number of milliseconds such as `900000`';
     this.expect(entry.value, entry.path, expected, '', entry.keyNode);
+    return undefined;
+  }
+
+  /** Milliseconds that may be 0 (a wait that can be turned off). */
+  millisecondsOrZero(entry: MapEntry, example: number): number | undefined {
+    const value = nodeValue(this.resolve(entry.value) as Node | null);
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMEOUT_MS) return value;
+    this.expect(entry.value, entry.path, `a number of milliseconds >= 0 such as \`${example}\` (0 turns it off)`, '', entry.keyNode);
+    return undefined;
+  }
+
+  /** `true` or `false`. */
+  flag(entry: MapEntry): boolean | undefined {
+    const value = nodeValue(this.resolve(entry.value) as Node | null);
+    if (typeof value === 'boolean') return value;
+    this.expect(entry.value, entry.path, '`true` or `false`', '', entry.keyNode);
+    return undefined;
+  }
+
+  /** One of `choices`, with the closest one suggested. */
+  choice<T extends string>(entry: MapEntry, choices: readonly T[]): T | undefined {
+    const value = nodeValue(this.resolve(entry.value) as Node | null);
+    if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+    const suggestion = typeof value === 'string' ? closestName(value, choices) : undefined;
+    this.expect(entry.value, entry.path, `one of ${choices.map((c) => `\`${c}\``).join(', ')}`, suggestion ? `; did you mean \`${suggestion}\`?` : '', entry.keyNode);
+    return undefined;
+  }
+
+  /** A size in bytes: a number, or a string such as `100MiB`. */
+  size(entry: MapEntry): number | undefined {
+    const value = nodeValue(this.resolve(entry.value) as Node | null);
+    const parsed = parseByteSize(value);
+    if ('bytes' in parsed) return parsed.bytes;
+    this.expect(entry.value, entry.path, `a size such as ${SIZE_EXAMPLE} (units B, KiB, MiB, GiB, TiB)`, `: ${parsed.problem}`, entry.keyNode);
     return undefined;
   }
 

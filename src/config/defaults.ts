@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -30,6 +30,8 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
       files: Object.freeze([DEFAULT_TEST_FILES]),
       tags: Object.freeze([]),
       timeoutMs: null,
+      repeat: null,
+      leakThreshold: null,
       source: null,
     }),
   ]),
@@ -44,4 +46,12 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   // One file per GPU at a time: two model loads on one card are the usual cause of out-of-memory failures.
   gpuConcurrency: 1,
   timeoutMs: 600_000,
+  repeat: 1,
+  // The growth over all iterations that counts as a leak: ten load/unload cycles may drift less than this.
+  leakThreshold: Object.freeze({ vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2 }),
+  leaks: 'fail',
+  // Long enough for a CUDA context or a caching allocator to hand memory back after a test; short for the rest.
+  settleTimeoutMs: 1000,
+  // Killing a process the harness did not start is the user's call.
+  killOrphans: false,
 });

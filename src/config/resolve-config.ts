@@ -6,7 +6,7 @@ import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
 import { DEFAULT_GPU_BACKEND, DEFAULT_SAMPLE_INTERVAL_MS, DEFAULTS, MAX_TIMEOUT_MS } from './defaults.js';
 import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './load-config.js';
-import { GPU_BACKEND_NAMES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
+import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type LeakMode, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
 import { validateConfig } from './validate-config.js';
 
 /** What resolveConfig reads: where it runs, the parsed flags and the environment. */
@@ -71,6 +71,16 @@ function checkGpuBackend(name: GpuBackendName | undefined): GpuBackendName {
   return name;
 }
 
+function checkLeakMode(mode: LeakMode | undefined): LeakMode | undefined {
+  if (mode === undefined || LEAK_MODES.includes(mode)) return mode;
+  throw new GpuTestError('USAGE', `--leaks: unknown mode \`${String(mode)}\`; choose from ${LEAK_MODES.join(', ')}`);
+}
+
+function checkSettleTimeout(ms: number | undefined): number | undefined {
+  if (ms === undefined || (Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMEOUT_MS)) return ms;
+  throw new GpuTestError('USAGE', `--settle-timeout must be a whole number of milliseconds >= 0, got \`${ms}\`; for example --settle-timeout 1000 (0 turns the wait off)`);
+}
+
 // node:test reads `/pattern/flags` as a literal and anything else as a pattern; an invalid one would fail every file.
 function checkNamePattern(pattern: string): void {
   const literal = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
@@ -115,6 +125,8 @@ async function readFileConfig(cwd: string, cli: CliOptions): Promise<FileConfig>
     files: suite.files ?? [],
     tags: unique(suite.tags ?? []),
     timeoutMs: suite.timeout ?? null,
+    repeat: suite.repeat ?? null,
+    leakThreshold: suite.leakThreshold ? { ...suite.leakThreshold } : null,
     source: suiteSources[index] ?? null,
   }));
   return { configFile, user, suites };
@@ -168,5 +180,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     shard: cli.shard ?? null,
     gpuBackend: checkGpuBackend(cli.gpuBackend),
     sampleIntervalMs: flagNumber('sample-interval', cli.sampleIntervalMs, DEFAULT_SAMPLE_INTERVAL_MS) ?? DEFAULT_SAMPLE_INTERVAL_MS,
+    repeat: flagNumber('repeat', cli.repeat, 10) ?? user.repeat ?? DEFAULTS.repeat,
+    repeatFromCli: cli.repeat !== undefined,
+    leakThreshold: { ...DEFAULTS.leakThreshold, ...user.leakThreshold },
+    leaks: checkLeakMode(cli.leaks) ?? user.leaks ?? DEFAULTS.leaks,
+    settleTimeoutMs: checkSettleTimeout(cli.settleTimeoutMs) ?? user.settleTimeout ?? DEFAULTS.settleTimeoutMs,
+    killOrphans: cli.killOrphans ?? user.killOrphans ?? DEFAULTS.killOrphans,
   };
 }

@@ -17,7 +17,26 @@ export interface UserSuite {
   files?: string[];
   tags?: string[];
   timeout?: number;
+  /** Runs each test of the suite's files this many times in one process, to find leaks. */
+  repeat?: number;
+  leakThreshold?: UserLeakThreshold;
 }
+
+/** `leakThreshold:` as written, sizes already read into bytes. */
+export interface UserLeakThreshold {
+  vramBytes?: number;
+  ramBytes?: number;
+}
+
+/** What a repeated test may grow over its iterations before it is called a leak, in bytes. */
+export interface LeakThreshold {
+  readonly vramBytes: number;
+  readonly ramBytes: number;
+}
+
+/** What a confirmed leak does: `fail` fails the test (and the run), `warn` only reports it. */
+export type LeakMode = 'fail' | 'warn';
+export const LEAK_MODES: readonly LeakMode[] = ['fail', 'warn'];
 
 /** gpu-test.config.yaml as the user writes it: every key optional. */
 export interface UserConfig {
@@ -37,6 +56,13 @@ export interface UserConfig {
   gpuConcurrency?: number;
   /** Per-file timeout in milliseconds. */
   timeout?: number;
+  repeat?: number;
+  leakThreshold?: UserLeakThreshold;
+  leaks?: LeakMode;
+  /** Longest wait, in ms, for VRAM to settle after a GPU test before its "after" reading; 0 reads at once. */
+  settleTimeout?: number;
+  /** Kill processes a test file left holding VRAM after it exited. */
+  killOrphans?: boolean;
 }
 
 /** How GPU memory is read: `auto` tries NVML, then the nvidia-smi stream, then none. */
@@ -68,6 +94,10 @@ export interface CliOptions {
   shard?: Shard;
   gpuBackend?: GpuBackendName;
   sampleIntervalMs?: number;
+  repeat?: number;
+  leaks?: LeakMode;
+  settleTimeoutMs?: number;
+  killOrphans?: boolean;
 }
 
 /** A suite after resolution: every field set. */
@@ -77,6 +107,10 @@ export interface SuiteConfig {
   readonly tags: readonly string[];
   /** Per-file timeout for this suite's files; null means the run's default. */
   readonly timeoutMs: number | null;
+  /** null: the run's `repeat`. */
+  readonly repeat: number | null;
+  /** Overrides of the run's threshold for this suite's files. */
+  readonly leakThreshold: Partial<LeakThreshold> | null;
   readonly source: SourceLocation | null;
 }
 
@@ -115,4 +149,12 @@ export interface ResolvedConfig {
   readonly gpuBackend: GpuBackendName;
   /** `--sample-interval`: how often VRAM, host RAM and swap are sampled for per-test peaks. */
   readonly sampleIntervalMs: number;
+  /** `--repeat` or `repeat:`: how many times each test runs in its process (1: once, no leak fit). */
+  readonly repeat: number;
+  /** `--repeat` given on the command line: it overrides suites' own `repeat:`. */
+  readonly repeatFromCli: boolean;
+  readonly leakThreshold: LeakThreshold;
+  readonly leaks: LeakMode;
+  readonly settleTimeoutMs: number;
+  readonly killOrphans: boolean;
 }

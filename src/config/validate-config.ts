@@ -5,7 +5,7 @@ import { GpuTestError } from '../errors.js';
 import { checkGlob, checkTag, ConfigChecker, TAG_PATTERN, VARIABLE_PATTERN, type ItemCheck, type MapEntry } from './config-checker.js';
 import { closestName, describeNode, describeValue, formatLocation, formatProblems, nodeValue } from './config-problems.js';
 import type { LoadedConfig } from './load-config.js';
-import { REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserSuite } from './types.js';
+import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserLeakThreshold, type UserSuite } from './types.js';
 
 /** A checked config: the user's values, and where each of `config.suites` was written, in the same order. */
 export interface ValidatedConfig {
@@ -59,6 +59,22 @@ function readGates(checker: ConfigChecker, entry: MapEntry): Record<string, stri
   return good ? gates : undefined;
 }
 
+const LEAK_THRESHOLD_KEYS = ['vram', 'ram'];
+
+function readLeakThreshold(checker: ConfigChecker, entry: MapEntry): UserLeakThreshold | undefined {
+  const expected = 'a mapping of sizes such as `{ vram: 100MiB, ram: 200MiB }`';
+  const problemsBefore = checker.count;
+  const entries = checker.entries(entry.value, entry.path, LEAK_THRESHOLD_KEYS, expected, 'leakThreshold');
+  if (!entries) return undefined;
+  const threshold: UserLeakThreshold = {};
+  for (const item of entries) {
+    const bytes = checker.size(item);
+    if (item.key === 'vram') threshold.vramBytes = bytes;
+    else threshold.ramBytes = bytes;
+  }
+  return checker.count > problemsBefore ? undefined : threshold;
+}
+
 type SuiteReader = (checker: ConfigChecker, entry: MapEntry, suite: UserSuite) => void;
 
 // Typed by UserSuite's keys, so a key added to the type cannot be forgotten here; the order is the one messages list.
@@ -69,6 +85,8 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
   },
   tags: (checker, entry, suite) => { suite.tags = checker.list(entry, checkTag, TAGS_EXPECTED); },
   timeout: (checker, entry, suite) => { suite.timeout = checker.milliseconds(entry); },
+  repeat: (checker, entry, suite) => { suite.repeat = checker.wholeNumber(entry, 10); },
+  leakThreshold: (checker, entry, suite) => { suite.leakThreshold = readLeakThreshold(checker, entry); },
 };
 
 interface SuiteRead {
@@ -158,6 +176,11 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
   concurrency: (checker, entry, out) => { out.config.concurrency = checker.wholeNumber(entry, 4); },
   gpuConcurrency: (checker, entry, out) => { out.config.gpuConcurrency = checker.wholeNumber(entry, 2); },
   timeout: (checker, entry, out) => { out.config.timeout = checker.milliseconds(entry); },
+  repeat: (checker, entry, out) => { out.config.repeat = checker.wholeNumber(entry, 10); },
+  leakThreshold: (checker, entry, out) => { out.config.leakThreshold = readLeakThreshold(checker, entry); },
+  leaks: (checker, entry, out) => { out.config.leaks = checker.choice(entry, LEAK_MODES); },
+  settleTimeout: (checker, entry, out) => { out.config.settleTimeout = checker.millisecondsOrZero(entry, 1000); },
+  killOrphans: (checker, entry, out) => { out.config.killOrphans = checker.flag(entry); },
 };
 
 /** The keys gpu-test.config.yaml may have at the top level. */

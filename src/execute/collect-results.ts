@@ -3,9 +3,10 @@
 
 import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
-import type { ResultRecord } from './child/protocol.js';
+import type { MetricMessage, ResultRecord } from './child/protocol.js';
+import { parseIterationName } from './child/repeat-tests.js';
 import { describeOutcome, outcomeFailureType } from './describe-outcome.js';
-import type { FileStatus, ProcessOutcome, TestResult } from './types.js';
+import type { FileStatus, ProcessOutcome, RepeatInfo, TestMetric, TestResult } from './types.js';
 
 /** One test's boundaries as the harness saw them; `end` null when the process died inside the test. */
 export interface BoundaryWindow {
@@ -21,6 +22,8 @@ export interface CollectedFile {
   readonly status: FileStatus;
   readonly error: string | null;
   readonly tests: readonly TestResult[];
+  /** Metrics no test could be found for, as sentences. */
+  readonly warnings: readonly string[];
 }
 
 /** The name of the synthetic test that stands for a file failing outside any test. */
@@ -28,6 +31,12 @@ export const FILE_LEVEL_TEST = '(file-level error)';
 
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function repeatOf(record: ResultRecord, job: Job): RepeatInfo | null {
+  if (job.repeat <= 1) return null;
+  const parsed = parseIterationName(record.name, job.repeat);
+  return parsed ? { name: parsed.name, iteration: parsed.iteration, count: job.repeat } : null;
 }
 
 function fromRecord(record: ResultRecord, job: Job, window: TestWindow | null): TestResult {
@@ -43,6 +52,8 @@ function fromRecord(record: ResultRecord, job: Job, window: TestWindow | null): 
     skipReason: record.skipReason,
     failure: record.failure,
     window,
+    repeat: repeatOf(record, job),
+    metrics: [],
   };
 }
 
@@ -59,10 +70,39 @@ function attachWindows(records: readonly ResultRecord[], windows: readonly Bound
   return { tests, unused };
 }
 
+/**
+ * Gives each metric to the test of its name that was running when it was recorded (iterations of a repeated test
+ * share no name, so the name alone usually decides); returns the metrics that match no test.
+ */
+function attachMetrics(tests: TestResult[], metrics: readonly MetricMessage[]): MetricMessage[] {
+  const lost: MetricMessage[] = [];
+  const byTest = new Map<TestResult, TestMetric[]>();
+  for (const metric of metrics) {
+    const named = tests.filter((test) => metric.test !== null && test.name === metric.test);
+    const during = named.find((test) => test.window && test.window.before.at <= metric.at && metric.at <= (test.window.after?.at ?? Infinity));
+    const owner = during ?? named[0];
+    if (!owner) {
+      lost.push(metric);
+      continue;
+    }
+    byTest.set(owner, [...(byTest.get(owner) ?? []), { name: metric.name, value: metric.value, unit: metric.unit }]);
+  }
+  tests.forEach((test, i) => {
+    const recorded = byTest.get(test);
+    if (recorded) tests[i] = { ...test, metrics: recorded };
+  });
+  return lost;
+}
+
 /** Test results and file status for one finished (or killed) test process that ended at `endedAt` (epoch ms). */
-export function collectResults(job: Job, allRecords: readonly ResultRecord[], windows: readonly BoundaryWindow[], outcome: ProcessOutcome, stderr: string, endedAt: number): CollectedFile {
+export function collectResults(
+  job: Job, allRecords: readonly ResultRecord[], windows: readonly BoundaryWindow[], outcome: ProcessOutcome, stderr: string, endedAt: number,
+  metrics: readonly MetricMessage[] = [],
+): CollectedFile {
   const records = allRecords.filter((record) => !record.isSuite);
   const { tests, unused } = attachWindows(records, windows, job);
+  const lostMetrics = attachMetrics(tests, metrics);
+  const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${metric.test}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
   const ending = describeOutcome(outcome, job.timeoutMs);
   const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null;
 
@@ -74,7 +114,7 @@ export function collectResults(job: Job, allRecords: readonly ResultRecord[], wi
       name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
       skipReason: null, failure: { type: outcomeFailureType(outcome), message, stack: null },
-      window: { before: window.before, after: null, peak: null },
+      window: { before: window.before, after: null, peak: null }, repeat: null, metrics: [],
     });
   }
 
@@ -85,7 +125,7 @@ export function collectResults(job: Job, allRecords: readonly ResultRecord[], wi
     tests.push({
       name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: outcome.durationMs, skipReason: null,
-      failure: { type: outcomeFailureType(outcome), message, stack: null }, window: null,
+      failure: { type: outcomeFailureType(outcome), message, stack: null }, window: null, repeat: null, metrics: [],
     });
   }
 
@@ -95,5 +135,5 @@ export function collectResults(job: Job, allRecords: readonly ResultRecord[], wi
   else if (abnormal || (ending && !anyFailed)) status = 'crashed';
   else if (anyFailed || ending) status = 'failed';
   const error = status === 'passed' || status === 'failed' ? null : `the test process ${ending ?? 'ended abnormally'}`;
-  return { status, error, tests };
+  return { status, error, tests, warnings };
 }

@@ -1,21 +1,29 @@
 // One test file's process from boot to FileResult. A launch may boot before the file's turn (node and the preload
-// start, the test file waits), so the next GPU file is ready the moment its GPU frees.
+// start, the test file waits), so the next GPU file is ready the moment its GPU frees. Under `--repeat` a file
+// whose memory grew is run a second time, repeating only the flagged tests, before a leak is called.
 
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { sampleBoundary } from '../measure/boundary-sampler.js';
 import type { ContinuousSampler } from '../measure/continuous-sampler.js';
+import { confirmFindings, judgeRepeats, namesToRecheck } from '../measure/leak-check.js';
+import { SETTLE_TOLERANCE_BYTES, settleVram } from '../measure/settle-vram.js';
 import type { MemorySample, WindowPeak } from '../measure/types.js';
 import { computeWindowPeak } from '../measure/window-peak.js';
+import { totalVramUsed } from '../measure/window-deltas.js';
 import type { Job } from '../plan/types.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
-import type { GpuInventory, GpuReader } from '../probe/types.js';
+import { readStartTime } from '../probe/process-tree.js';
+import type { GpuInventory, GpuMemory, GpuReader } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
-import type { BoundaryMessage } from './child/protocol.js';
-import { collectResults, type BoundaryWindow } from './collect-results.js';
+import type { BoundaryMessage, MemorySnapshot, MetricMessage } from './child/protocol.js';
+import { REPEAT_ENV, REPEAT_ONLY_ENV } from './child/repeat-tests.js';
+import { collectResults, type BoundaryWindow, type CollectedFile } from './collect-results.js';
+import { findResidue, readOccupancy, type GpuOccupancy } from './file-residue.js';
+import { leakCheckFailures } from './leak-failures.js';
 import { readResultRecords } from './read-result-records.js';
-import { spawnTestProcess } from './spawn-test-process.js';
-import type { FileResult } from './types.js';
+import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
+import type { FileResidue, FileResult, LeakFinding } from './types.js';
 
 /** What a launch reads from the run: fixed settings, and the GPU state known so far. */
 export interface LaunchContext {
@@ -43,50 +51,151 @@ export interface LaunchedJob {
 
 type OpenWindow = { name: string; before: MemorySample; after: MemorySample | null; peak: WindowPeak | null };
 
-/** Boots the process of `job` now; it runs its tests once `start` is called. `index` names its result file. */
+/** One process of the file: what it reported and what the harness measured around its tests. */
+interface ProcessRun {
+  readonly spawned: SpawnedProcess;
+  readonly collected: CollectedFile;
+  /** Processes seen in its tree: pid -> start time. */
+  readonly seenPids: ReadonlyMap<number, number | null>;
+  readonly before: GpuOccupancy;
+}
+
+/** Boots the process of `job` now; it runs its tests once `start` is called. `index` names its result files. */
 export function launchJob(job: Job, index: number, context: LaunchContext): LaunchedJob {
   const { config, observer } = context;
   const controller = new AbortController();
   const onRunAbort = (): void => controller.abort();
   context.runSignal.addEventListener('abort', onRunAbort, { once: true });
   let gpuIndices: number[] | null = null;
+  let turnEnv: Readonly<Record<string, string>> | null = null;
   let release: (env: Readonly<Record<string, string>>) => void = () => {};
-  const startWhen = new Promise<Readonly<Record<string, string>>>((resolve) => (release = resolve));
+  const turnCame = new Promise<Readonly<Record<string, string>>>((resolve) => (release = resolve));
+  const reader = (): GpuReader => context.gpuState().gpuReader ?? NO_GPU_READER;
+  const lane = (): readonly number[] | null => (job.lane === 'gpu' ? gpuIndices : null);
 
-  const windows = new Map<number, OpenWindow>();
-  const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
-    const { gpuReader, sampler } = context.gpuState();
-    const lane = job.lane === 'gpu' ? gpuIndices : null;
-    const taken = await sampleBoundary(gpuReader ?? NO_GPU_READER, pid, lane, message.phase === 'end' ? message.at : undefined);
-    for (const error of taken.errors) context.warn(`${job.id}: ${error}`);
-    if (message.phase === 'begin') {
-      windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
-      return;
+  const readLaneGpus = async (): Promise<readonly GpuMemory[] | null> => {
+    const indices = lane();
+    if (!indices || indices.length === 0) return null;
+    try {
+      return (await reader().readMemory({ takenAfter: Date.now() })).filter((gpu) => indices.includes(gpu.index));
+    } catch {
+      return null;
     }
-    const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
-    if (window) {
-      window.after = taken;
-      window.peak = computeWindowPeak(sampler, window.before, taken, lane);
-    }
-    observer.onTestEnd?.(job, message.name);
   };
+  const settle = (first: readonly GpuMemory[] | null, beforeBytes: number | null): Promise<readonly GpuMemory[] | null> =>
+    settleVram(readLaneGpus, first, beforeBytes, {
+      timeoutMs: config.settleTimeoutMs, pollMs: Math.min(config.sampleIntervalMs, 50), toleranceBytes: SETTLE_TOLERANCE_BYTES,
+    }).then((settled) => settled.gpus);
 
-  const reporterFile = join(context.workDir, `${index}.ndjson`);
-  const done = (async (): Promise<FileResult> => {
-    const spawned = await spawnTestProcess({
-      job, cwd: config.rootDir, env: context.env, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only,
-      signal: controller.signal, startWhen,
-      onStart: () => observer.onFileStart?.(job, gpuIndices ?? []),
-      onBoundary,
+  /** Runs the file once; `extraEnv` adds to the child's environment (the repeat settings). */
+  const runProcess = async (attempt: number, startWhen: Promise<Readonly<Record<string, string>>>, extraEnv: Readonly<Record<string, string>>, live: boolean): Promise<ProcessRun> => {
+    const windows = new Map<number, OpenWindow>();
+    const metrics: MetricMessage[] = [];
+    const seenPids = new Map<number, number | null>();
+    const notePids = (pids: readonly number[]): void => {
+      for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
+    };
+    let before: GpuOccupancy = { gpus: null, processes: null };
+
+    const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
+      const { sampler } = context.gpuState();
+      const indices = lane();
+      let taken = await sampleBoundary(reader(), pid, indices, message.phase === 'end' ? message.at : undefined, notePids);
+      for (const error of taken.errors) context.warn(`${job.id}: ${error}`);
+      if (message.phase === 'begin') {
+        windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
+        return;
+      }
+      const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
+      if (indices && indices.length > 0 && taken.gpus) {
+        taken = { ...taken, gpus: await settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
+      }
+      if (window) {
+        window.after = taken;
+        window.peak = computeWindowPeak(sampler, window.before, taken, indices);
+      }
+      if (live) observer.onTestEnd?.(job, message.name);
+    };
+    const onSnapshot = async (pid: number): Promise<MemorySnapshot> => {
+      const taken = await sampleBoundary(reader(), pid, lane(), Date.now());
+      return {
+        at: taken.at,
+        vramUsedBytes: totalVramUsed(taken.gpus),
+        gpus: (taken.gpus ?? []).map((gpu) => ({ index: gpu.index, usedBytes: gpu.usedBytes, totalBytes: gpu.totalBytes })),
+        processRssBytes: taken.processRssBytes,
+        hostUsedBytes: taken.host?.usedBytes ?? null,
+        hostAvailableBytes: taken.host?.availableBytes ?? null,
+        swapUsedBytes: taken.host?.swapUsedBytes ?? null,
+      };
+    };
+
+    const reporterFile = join(context.workDir, `${index}-${attempt}.ndjson`);
+    // "Before" for the file is read when its turn comes, right before its test file loads.
+    const startWhenMeasured = startWhen.then(async (env) => {
+      before = await readOccupancy(reader(), lane() ?? [], (message) => context.warn(`${job.id}: ${message}`));
+      return env;
     });
-    context.runSignal.removeEventListener('abort', onRunAbort);
+    const spawned = await spawnTestProcess({
+      job, cwd: config.rootDir, env: { ...context.env, ...extraEnv }, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only,
+      signal: controller.signal, startWhen: startWhenMeasured,
+      onStart: (pid) => {
+        notePids([pid]);
+        if (live) observer.onFileStart?.(job, gpuIndices ?? []);
+      },
+      onBoundary,
+      onMetric: (message) => metrics.push(message),
+      onSnapshot,
+    });
     const records = await readResultRecords(reporterFile);
     const boundaryWindows: BoundaryWindow[] = [...windows.values()];
-    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt);
+    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics);
+    for (const warning of collected.warnings) context.warn(`${job.id}: ${warning}`);
+    return { spawned, collected, seenPids, before };
+  };
+
+  /** What a run left: VRAM once it settled after the process exited, and its processes still running. */
+  const residueOf = async (run: ProcessRun): Promise<FileResidue> => {
+    const indices = lane() ?? [];
+    const afterGpus = indices.length > 0 ? await settle(await readLaneGpus(), null) : null;
+    const after = await readOccupancy(reader(), indices, (message) => context.warn(`${job.id}: ${message}`));
+    const residue = await findResidue({
+      before: run.before,
+      after: { gpus: afterGpus ?? after.gpus, processes: after.processes },
+      seenPids: run.seenPids,
+      gpusExclusive: config.gpuConcurrency === 1,
+      killOrphans: config.killOrphans,
+    });
+    return residue;
+  };
+
+  /** Leak calls: the first run's, and for flagged ones a second run that repeats only those tests. */
+  const checkLeaks = async (first: ProcessRun): Promise<{ leaks: LeakFinding[]; orphans: FileResidue['orphans'] }> => {
+    const findings = judgeRepeats(first.collected.tests, job.leakThreshold);
+    const names = namesToRecheck(first.collected.tests, findings);
+    if (names.length === 0 || controller.signal.aborted || first.collected.status === 'interrupted') return { leaks: findings, orphans: [] };
+    const env = { [REPEAT_ENV]: String(job.repeat), [REPEAT_ONLY_ENV]: JSON.stringify(names) };
+    const recheck = await runProcess(2, Promise.resolve(turnEnv ?? {}), env, false);
+    const { orphans } = await residueOf(recheck);
+    return { leaks: confirmFindings(findings, judgeRepeats(recheck.collected.tests, job.leakThreshold)), orphans };
+  };
+
+  const done = (async (): Promise<FileResult> => {
+    const repeatEnv: Record<string, string> = job.repeat > 1 ? { [REPEAT_ENV]: String(job.repeat) } : {};
+    const first = await runProcess(1, turnCame, repeatEnv, true);
+    // A launch cancelled before its turn ran no test: it left nothing and has nothing to fit.
+    const ran = turnEnv !== null;
+    const firstResidue = ran ? await residueOf(first) : null;
+    const checked = ran && job.repeat > 1 ? await checkLeaks(first) : { leaks: [], orphans: [] };
+    const residue = firstResidue && { ...firstResidue, orphans: [...firstResidue.orphans, ...checked.orphans] };
+    const { leaks } = checked;
+    context.runSignal.removeEventListener('abort', onRunAbort);
+    const leakTests = leakCheckFailures(job, leaks, config.leaks);
+    const { collected, spawned } = first;
+    const status = leakTests.length > 0 && collected.status === 'passed' ? 'failed' : collected.status;
     return {
-      job, status: collected.status, skipReason: null, error: collected.error, outcome: spawned.outcome,
+      job, status, skipReason: null, error: collected.error, outcome: spawned.outcome,
       startedAt: spawned.startedAt, endedAt: spawned.endedAt, lane: job.lane, gpuIndices: gpuIndices ?? [],
-      tests: collected.tests, stdout: spawned.stdout, stderr: spawned.stderr,
+      tests: [...collected.tests, ...leakTests], leaks, residue, stdout: spawned.stdout, stderr: spawned.stderr,
     };
   })();
 
@@ -100,6 +209,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
         const info = context.gpuState().gpu?.gpus.find((g) => g.index === gpuIndex);
         env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(gpuIndex);
       }
+      turnEnv = env;
       release(env);
     },
     cancel() {

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import { readPressureCounters, summarizePressure, thinTimeline } from '../measure/run-pressure.js';
 import type { Job, Plan } from '../plan/types.js';
+import { readHostMemory } from '../probe/meminfo.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
 import { createSlots, pickStarts, releaseSlot, type Start } from '../schedule/lanes.js';
@@ -46,7 +48,8 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
     job, status, skipReason: failed ? null : reason, error: failed ? reason : null, outcome: null,
     startedAt: null, endedAt: null, lane: job.lane, gpuIndices: [], stdout: '', stderr: '',
     tests: failed ? [{ name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
-      status: 'failed', durationMs: 0, skipReason: null, failure: { type: 'no-gpu', message: reason, stack: null }, window: null }] : [],
+      status: 'failed', durationMs: 0, skipReason: null, failure: { type: 'no-gpu', message: reason, stack: null }, window: null, repeat: null, metrics: [] }] : [],
+    leaks: [], residue: null,
   };
 }
 
@@ -54,6 +57,16 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
 export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const { config, observer, signal } = options;
   const startedAt = Date.now();
+  const pressureAtStart = readPressureCounters();
+  // PSI's avg10 is a moving average: read at every file's end, its highest value shows the worst stretch of the run.
+  let peakSomeAvg10 = 0;
+  let peakFullAvg10: number | null = null;
+  const notePsi = (): void => {
+    const psi = readPressureCounters().psi;
+    if (!psi) return;
+    peakSomeAvg10 = Math.max(peakSomeAvg10, psi.some.avg10);
+    if (psi.full) peakFullAvg10 = Math.max(peakFullAvg10 ?? 0, psi.full.avg10);
+  };
   const warnings = new Set<string>();
   const results = new Map<string, FileResult>();
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
@@ -135,6 +148,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       running.delete(start.job.id);
       slots = releaseSlot(slots, start);
       results.set(start.job.id, result);
+      notePsi();
       observer.onFileEnd?.(result);
     }
   } finally {
@@ -155,11 +169,22 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const counts = countResults(files);
   for (const warning of sampler?.warnings() ?? []) warnings.add(warning);
   const interrupted = signal.aborted;
+  let hostAtEnd = null;
+  try {
+    hostAtEnd = readHostMemory();
+  } catch {
+    hostAtEnd = options.host.memory;
+  }
+  const pressure = summarizePressure({ sampler, gpu, hostAtEnd, start: pressureAtStart, end: readPressureCounters(), peakSomeAvg10, peakFullAvg10 });
   const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 ? 'failed' : 'passed';
   return {
     startedAt, endedAt: Date.now(), verdict, interrupted, counts, host: options.host, gpu, files,
+    pressure, timeline: thinTimeline(sampler),
     warnings: [...warnings],
-    config: { rootDir: config.rootDir, configFile: config.configFile, reportDir: config.reportDir, concurrency: config.concurrency, gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs },
+    config: {
+      rootDir: config.rootDir, configFile: config.configFile, reportDir: config.reportDir, concurrency: config.concurrency,
+      gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs, repeat: config.repeat, leaks: config.leaks,
+    },
     toolVersion: options.toolVersion,
   };
 }

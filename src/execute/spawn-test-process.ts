@@ -6,7 +6,10 @@ import { extname } from 'node:path';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
 import { createOutputCapture } from './capture-output.js';
-import { CHILD_ENV_FLAG, isBoundaryMessage, RESULTS_FILE_ENV, type AckMessage, type BoundaryMessage, type GoMessage } from './child/protocol.js';
+import {
+  CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, RESULTS_FILE_ENV,
+  type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
+} from './child/protocol.js';
 import type { ProcessOutcome } from './types.js';
 
 /** Everything needed to start one test process. */
@@ -30,6 +33,10 @@ export interface SpawnRequest {
   readonly onStart: (pid: number) => void;
   /** Called for each boundary; the child waits until the returned promise settles. */
   readonly onBoundary: (message: BoundaryMessage, pid: number) => Promise<void>;
+  /** A figure the test recorded with `metric()`. */
+  readonly onMetric?: (message: MetricMessage) => void;
+  /** A fresh memory reading for `snapshot()`. */
+  readonly onSnapshot?: (pid: number) => Promise<MemorySnapshot>;
 }
 
 /** What a test process left: its outcome and its (capped) output. */
@@ -127,6 +134,13 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
       request.onStart(pid);
     });
     subprocess.on('message', (message: unknown) => {
+      if (isMetricMessage(message)) request.onMetric?.(message);
+      if (isSnapshotRequest(message) && request.onSnapshot) {
+        void request.onSnapshot(pid).then((snapshot) => {
+          const reply: SnapshotReply = { gpuTest: 'snapshot-reply', seq: message.seq, snapshot };
+          if (subprocess.connected) subprocess.send(reply, (error) => void error);
+        });
+      }
       if (!isBoundaryMessage(message)) return;
       void request.onBoundary(message, pid).finally(() => {
         const ack: AckMessage = { gpuTest: 'ack', seq: message.seq };

@@ -3,15 +3,33 @@
 
 import { describeError } from '../errors.js';
 import { readHostMemory } from '../probe/meminfo.js';
+import { readMemoryPressure } from '../probe/pressure.js';
 import { readProcessTreeRss } from '../probe/process-tree.js';
 import type { GpuMemory, GpuReader } from '../probe/types.js';
 import type { MemorySample } from './types.js';
+
+// PSI is optional (kernels without CONFIG_PSI, some containers): its absence is not an error worth a warning.
+function readStallTotals(): MemorySample['memoryStallUs'] {
+  try {
+    const pressure = readMemoryPressure();
+    return pressure ? { some: pressure.some.totalMicroseconds, full: pressure.full?.totalMicroseconds ?? null } : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Reads one sample for a test process through `gpuReader`; `gpuIndices` null means the job is in the cpu lane
  * (VRAM not measured). `takenAfter` (epoch ms) asks for a GPU reading taken after that moment, for a test's "after".
  */
-export async function sampleBoundary(gpuReader: GpuReader, pid: number, gpuIndices: readonly number[] | null, takenAfter?: number): Promise<MemorySample> {
+export async function sampleBoundary(
+  gpuReader: GpuReader,
+  pid: number,
+  gpuIndices: readonly number[] | null,
+  takenAfter?: number,
+  /** Receives the pids of the process tree the RSS was summed over (for finding orphans later). */
+  onTreePids?: (pids: readonly number[]) => void,
+): Promise<MemorySample> {
   const errors: string[] = [];
   const at = Date.now();
   let host = null;
@@ -32,12 +50,12 @@ export async function sampleBoundary(gpuReader: GpuReader, pid: number, gpuIndic
   };
   const readRss = async (): Promise<number | null> => {
     try {
-      return await readProcessTreeRss(pid);
+      return await readProcessTreeRss(pid, onTreePids);
     } catch (error) {
       errors.push(`process RSS: ${describeError(error)}`);
       return null;
     }
   };
   const [gpus, processRssBytes] = await Promise.all([readGpus(), readRss()]);
-  return { at, host, processRssBytes, gpus, errors };
+  return { at, host, processRssBytes, gpus, memoryStallUs: readStallTotals(), errors };
 }

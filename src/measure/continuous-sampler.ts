@@ -74,18 +74,23 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
     return used;
   };
 
-  const takeSample = async (): Promise<void> => {
-    const at = now();
-    let host: HostMemory | null = null;
+  const readHostOrNull = (): HostMemory | null => {
     try {
-      host = readHost();
+      return readHost();
     } catch (error) {
       warnings.add(`continuous RAM sampling: ${describeError(error)}; per-test RAM peaks fall back to the boundary samples`);
+      return null;
     }
-    const gpus = await readGpus();
+  };
+  const store = (at: number, host: HostMemory | null, gpus: ReadonlyMap<number, number | null>): void => {
     const values: Partial<Record<SampleSeries, number | null>> = { hostUsed: host?.usedBytes ?? null, swapUsed: host?.swapUsedBytes ?? null };
     for (const index of gpuIndices) values[gpuSeries(index)] = gpus.get(index) ?? null;
     timeline.add({ at, values: values as Record<SampleSeries, number | null> });
+  };
+  const takeSample = async (): Promise<void> => {
+    const at = now();
+    const host = readHostOrNull();
+    store(at, host, await readGpus());
   };
 
   const sampleNow = (): Promise<void> => {
@@ -98,11 +103,20 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
     return inFlight;
   };
 
+  // A stream pushes its readings: each is stored at its own arrival time with the host read then, so a spike the
+  // stream saw is placed where it happened; polling would stamp a reading up to one interval old with "now".
+  const unsubscribe = gpuIndices.length > 0 && gpuReader.subscribe
+    ? gpuReader.subscribe((at, gpus) => {
+      if (stopped) return;
+      store(at, readHostOrNull(), new Map(gpus.map((gpu) => [gpu.index, gpu.usedBytes])));
+    })
+    : null;
   const timer = setInterval(() => {
     if (!stopped && inFlight === null) void sampleNow();
   }, intervalMs);
   timer.unref();
-  void sampleNow();
+  if (unsubscribe) clearInterval(timer);
+  else void sampleNow();
 
   return {
     intervalMs,
@@ -113,6 +127,7 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
     stop() {
       stopped = true;
       clearInterval(timer);
+      unsubscribe?.();
     },
   };
 }

@@ -11,6 +11,8 @@ export interface MemorySample {
   readonly processRssBytes: number | null;
   /** GPUs the job was given (all of them for the cpu lane is not measured: null). */
   readonly gpus: readonly GpuMemory[] | null;
+  /** Memory pressure stall totals (/proc/pressure/memory `total=`), µs since boot; null without PSI. */
+  readonly memoryStallUs: { readonly some: number; readonly full: number | null } | null;
   readonly errors: readonly string[];
 }
 
@@ -43,4 +45,56 @@ export interface WindowDeltas {
   readonly hostUsedDeltaBytes: number | null;
   readonly hostUsedPeakBytes: number | null;
   readonly swapDeltaBytes: number | null;
+  /** Time some task (`some`) or every task at once (`full`) stalled waiting for memory during the test, ms (PSI). */
+  readonly memoryStallSomeMs: number | null;
+  readonly memoryStallFullMs: number | null;
+}
+
+/** Run-wide peaks against capacity, for the Pressure section; a figure is null where it could not be read. */
+export interface RunPressure {
+  readonly gpus: readonly GpuPressure[];
+  readonly host: {
+    readonly totalBytes: number | null;
+    readonly peakUsedBytes: number | null;
+    readonly swapTotalBytes: number | null;
+    readonly peakSwapUsedBytes: number | null;
+  };
+  /** Memory pressure stall information (/proc/pressure/memory); null where the kernel has none. */
+  readonly psi: PsiSummary | null;
+  /** The cgroup v2 the run was in, when it has a memory limit or counts OOM kills; null otherwise. */
+  readonly cgroup: CgroupSummary | null;
+}
+
+/** One GPU's peak used VRAM over the run. */
+export interface GpuPressure {
+  readonly index: number;
+  readonly name: string;
+  readonly totalBytes: number | null;
+  readonly peakUsedBytes: number | null;
+}
+
+/** How long tasks stalled waiting for memory during the run, and the worst 10-second averages seen. */
+export interface PsiSummary {
+  /** Some task stalled on memory, total over the run, ms. */
+  readonly someStallMs: number;
+  /** Every task stalled at once; null where the kernel reports no `full` line. */
+  readonly fullStallMs: number | null;
+  /** Highest `avg10` seen (percent of the last 10 s). */
+  readonly peakSomeAvg10: number;
+  readonly peakFullAvg10: number | null;
+}
+
+/** The cgroup's memory limit and how many processes its OOM killer ended during the run. */
+export interface CgroupSummary {
+  readonly path: string;
+  readonly maxBytes: number | null;
+  readonly oomKillsDuringRun: number | null;
+}
+
+/** The run's samples, thinned for a chart: at most a few hundred points, each keeping its bucket's maximum. */
+export interface RunTimeline {
+  readonly intervalMs: number;
+  /** `gpu<index>`, `hostUsed`, `swapUsed`. */
+  readonly series: readonly string[];
+  readonly points: readonly { readonly at: number; readonly values: Readonly<Record<string, number | null>> }[];
 }

@@ -18,6 +18,11 @@ function difference(after: number | null | undefined, before: number | null | un
   return after == null || before == null ? null : after - before;
 }
 
+function stallMs(after: number | null | undefined, before: number | null | undefined): number | null {
+  const us = difference(after, before);
+  return us === null ? null : us / 1000;
+}
+
 /** Before, after, delta and peak of VRAM, process RSS, host RAM and swap for one test window. */
 export function computeWindowDeltas(window: TestWindow | null): WindowDeltas {
   const before: MemorySample | undefined = window?.before;
@@ -37,5 +42,7 @@ export function computeWindowDeltas(window: TestWindow | null): WindowDeltas {
     hostUsedDeltaBytes: difference(after?.host?.usedBytes, before?.host?.usedBytes),
     hostUsedPeakBytes: window?.peak?.hostUsedBytes ?? null,
     swapDeltaBytes: difference(after?.host?.swapUsedBytes, before?.host?.swapUsedBytes),
+    memoryStallSomeMs: stallMs(after?.memoryStallUs?.some, before?.memoryStallUs?.some),
+    memoryStallFullMs: stallMs(after?.memoryStallUs?.full, before?.memoryStallUs?.full),
   };
 }

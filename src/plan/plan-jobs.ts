@@ -57,7 +57,9 @@ export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredF
     const header = readFileHeader(found.file, found.id, config.knownTags);
     const tags = [...new Set([...found.suite.tags, ...header.tags])].sort();
     const lane: Lane = tags.some((tag) => config.gpuTags.includes(tag)) ? 'gpu' : 'cpu';
-    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, skip: null };
+    const repeat = config.repeatFromCli ? config.repeat : found.suite.repeat ?? config.repeat;
+    const leakThreshold = { ...config.leakThreshold, ...found.suite.leakThreshold };
+    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, repeat, leakThreshold, skip: null };
   });
 }
 

@@ -1,5 +1,7 @@
 // The plan: every test file the run knows of, as a job with its tags, lane and whether it runs.
 
+import type { LeakThreshold } from '../config/types.js';
+
 /** Which lane a job runs in: `gpu` jobs hold a GPU slot, `cpu` jobs a CPU slot; both lanes run at once. */
 export type Lane = 'cpu' | 'gpu';
 
@@ -22,6 +24,9 @@ export interface Job {
   readonly tags: readonly string[];
   readonly lane: Lane;
   readonly timeoutMs: number;
+  /** How many times each test runs in the file's process; above 1 its memory growth is fitted for leaks. */
+  readonly repeat: number;
+  readonly leakThreshold: LeakThreshold;
   /** null when the job runs. */
   readonly skip: SkipReason | null;
 }

@@ -244,6 +244,13 @@ export function createNvmlGpuReader(session: NvmlSession): GpuReader {
         return Promise.reject(error);
       }
     },
+    readProcesses() {
+      try {
+        return Promise.resolve(session.gpus.flatMap((gpu) => session.readProcesses(gpu.index).map((p) => ({ gpuIndex: gpu.index, pid: p.pid, usedBytes: p.usedBytes }))));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     close: () => session.close(),
   };
 }

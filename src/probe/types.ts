@@ -45,8 +45,27 @@ export interface GpuReader {
    * With `takenAfter` (epoch ms), the reading is one taken after that moment: a test's "after" must not be stale.
    */
   readMemory(options?: { readonly takenAfter?: number }): Promise<readonly GpuMemory[]>;
+  /**
+   * The compute processes holding VRAM on every visible GPU. Optional: a reader without it cannot name orphans.
+   * Inside a container the list is usually empty (the driver shows no PIDs from other namespaces).
+   */
+  readProcesses?(): Promise<readonly GpuProcess[]>;
+  /**
+   * For a reader that produces readings on its own (the nvidia-smi stream): calls `listener` with each one as it
+   * arrives, stamped with its arrival time; returns the unsubscribe. Samplers use it instead of polling, so every
+   * reading lands in the timeline at its own time rather than at the time of the next poll.
+   */
+  subscribe?(listener: (at: number, gpus: readonly GpuMemory[]) => void): () => void;
   /** Stops whatever the reader keeps running (a streaming nvidia-smi). */
   close?(): void;
+}
+
+/** One process holding VRAM on one GPU. */
+export interface GpuProcess {
+  readonly gpuIndex: number;
+  readonly pid: number;
+  /** null where the driver hides per-process figures. */
+  readonly usedBytes: number | null;
 }
 
 /** Facts about the host for the report header. */

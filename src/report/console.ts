@@ -8,6 +8,7 @@ import type { Lane, Plan } from '../plan/types.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
 import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
+import { RESOURCE_LABEL } from './leak-calls.js';
 import type { RunObserver, WrittenReport } from './types.js';
 
 /** Where and how the console reporter writes. */
@@ -133,6 +134,36 @@ function formatTopVram(result: RunResult): string[] {
   return lines;
 }
 
+// Named in the summary; the rest are counted, and report.md lists them all.
+const SUMMARY_NAMES = 3;
+
+function firstFew(items: readonly string[]): string {
+  return items.length > SUMMARY_NAMES ? `${items.slice(0, SUMMARY_NAMES).join('; ')}; ${items.length - SUMMARY_NAMES} more` : items.join('; ');
+}
+
+// One line for the leaks the final call confirmed; nothing when there are none (cleared calls are report.md's business).
+function formatLeaks(result: RunResult): string[] {
+  const leaks = result.files.flatMap((file) => file.leaks.filter((leak) => leak.verdict.leaking).map((leak) =>
+    `${printable(file.job.id)} › ${printable(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
+  if (leaks.length === 0) return [];
+  const confirmed = result.files.every((file) => file.leaks.every((leak) => !leak.verdict.leaking || leak.rechecked));
+  const warnOnly = result.config.leaks === 'warn' ? ', reported only (--leaks warn)' : '';
+  return [`${leaks.length} ${confirmed ? 'confirmed' : 'found'}${warnOnly} (${firstFew(leaks)})`];
+}
+
+// One line for processes files left behind, with what to run for those still alive.
+function formatOrphans(result: RunResult): string[] {
+  const orphans = result.files.flatMap((file) => file.residue?.orphans ?? []);
+  if (orphans.length === 0) return [];
+  const running = orphans.filter((orphan) => !orphan.killed);
+  const each = orphans.map((orphan) => {
+    const where = orphan.gpuIndex === null ? '' : ` on GPU ${orphan.gpuIndex}${orphan.vramBytes === null ? '' : `, ${formatBytes(orphan.vramBytes)}`}`;
+    return `pid ${orphan.pid}${where}, ${orphan.killed ? 'killed' : 'still running'}`;
+  });
+  const fix = running.length === 0 ? '' : `: kill ${running.map((orphan) => orphan.pid).join(' ')} or run with --kill-orphans`;
+  return [`${orphans.length} left running after their file (${firstFew(each)})${fix}`];
+}
+
 function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
   const { counts } = result;
   const verdict = result.verdict === 'passed' ? chalk.green.bold('✔ PASSED')
@@ -151,6 +182,8 @@ function formatSummary(result: RunResult, written: readonly WrittenReport[], cha
   section('Gated:', formatSkipGroups(result.files, true), chalk.yellow);
   section('Skipped:', formatSkipGroups(result.files, false));
   section('Top VRAM:', formatTopVram(result));
+  section('Leaks:', formatLeaks(result), chalk.red);
+  section('Orphans:', formatOrphans(result), chalk.yellow);
   section('Warnings:', result.warnings.map((warning) => printable(warning)), chalk.yellow);
   section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
   return lines;

@@ -30,3 +30,20 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round((ms % 60_000) / 1000);
   return `${minutes} min ${seconds} s`;
 }
+
+/** `part` as a share of `whole`: `8.8%`; `n/a` when either is unknown or `whole` is not positive. */
+export function formatShare(part: number | null, whole: number | null): string {
+  if (part === null || whole === null || !(whole > 0)) return 'n/a';
+  return `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+/** Seconds since the run started, for timelines: `0.25 s`, `42.5 s`; two decimals while a run is short. */
+export function formatOffset(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds.toFixed(Math.abs(seconds) < 10 ? 2 : 1)} s`;
+}
+
+/** `1 file`, `2 files`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

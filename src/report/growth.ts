@@ -1,8 +1,9 @@
-// Which tests grew memory the most: shared by the Markdown and JSON reports so both rank the same way.
+// Which tests grew memory the most, and which came nearest a limit: shared by the reports so all rank the same way.
 
 import type { FileResult, RunResult, TestResult } from '../execute/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
 import type { WindowDeltas } from '../measure/types.js';
+import { plainFullName } from './repeated-tests.js';
 
 /** A test with its file and the deltas of its window. */
 export interface MeasuredTest {
@@ -19,11 +20,64 @@ export function measureTests(result: RunResult): MeasuredTest[] {
   return result.files.flatMap((file) => file.tests.map((test) => ({ file, test, deltas: computeWindowDeltas(test.window) })));
 }
 
-/** The tests with the largest `key` (a growth or a peak), largest first; ties keep run order. Zero, negative and unknown values are left out. */
+// Iterations of one repeated test count once, at their highest, so ten iterations of one model load do not fill a
+// list; the test keeps the place of its first iteration, so ties still keep run order.
+function highestIteration<T>(items: readonly T[], entryOf: (item: T) => MeasuredTest, valueOf: (item: T) => number): T[] {
+  const kept: T[] = [];
+  const placeOf = new Map<string, number>();
+  for (const item of items) {
+    const { file, test } = entryOf(item);
+    if (test.repeat === null) {
+      kept.push(item);
+      continue;
+    }
+    const id = `${file.job.id}\u0000${plainFullName(test)}`;
+    const place = placeOf.get(id);
+    if (place === undefined) {
+      placeOf.set(id, kept.length);
+      kept.push(item);
+    } else if (valueOf(item) > valueOf(kept[place] as T)) {
+      kept[place] = item;
+    }
+  }
+  return kept;
+}
+
+/**
+ * The tests with the largest `key` (a growth or a peak), largest first; ties keep run order. Zero, negative and unknown
+ * values are left out; a repeated test appears once, at its largest iteration.
+ */
 export function topGrowth(tests: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDeltaBytes' | 'vramPeakBytes', limit = TOP_LIMIT): MeasuredTest[] {
   // Only growth is attributable to a test: a boundary sample cannot tell what it freed from what another process freed.
-  return tests
-    .filter((entry) => (entry.deltas[key] ?? 0) > 0)
+  const grew = tests.filter((entry) => (entry.deltas[key] ?? 0) > 0);
+  return highestIteration(grew, (entry) => entry, (entry) => entry.deltas[key] ?? 0)
     .sort((a, b) => (b.deltas[key] ?? 0) - (a.deltas[key] ?? 0))
     .slice(0, limit);
+}
+
+/** A test's peak against what it could have used. */
+export interface ShareOfCapacity {
+  readonly entry: MeasuredTest;
+  readonly peakBytes: number;
+  readonly capacityBytes: number;
+  /** peakBytes / capacityBytes. */
+  readonly share: number;
+}
+
+/**
+ * The tests whose `key` peak came nearest their capacity (`capacityOf`: the job's GPUs' memory, the host's RAM), nearest
+ * first; ties keep run order. A repeated test appears once, at its highest iteration; tests with an unknown peak or
+ * capacity are left out.
+ */
+export function topShareOfCapacity(
+  tests: readonly MeasuredTest[], key: 'vramPeakBytes' | 'hostUsedPeakBytes', capacityOf: (entry: MeasuredTest) => number | null, limit = TOP_LIMIT,
+): ShareOfCapacity[] {
+  const shares: ShareOfCapacity[] = [];
+  for (const entry of tests) {
+    const peakBytes = entry.deltas[key];
+    const capacityBytes = capacityOf(entry);
+    if (peakBytes === null || capacityBytes === null || !(capacityBytes > 0)) continue;
+    shares.push({ entry, peakBytes, capacityBytes, share: peakBytes / capacityBytes });
+  }
+  return highestIteration(shares, (share) => share.entry, (share) => share.share).sort((a, b) => b.share - a.share).slice(0, limit);
 }

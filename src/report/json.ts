@@ -1,8 +1,8 @@
 // results.json: the whole run as data for scripts and nightly comparisons, documented in docs/results-schema.md.
 // Every object is built field by field, so key order is fixed by this file, not by whoever built the RunResult.
 
-import type { FileResult, RunResult, TestResult } from '../execute/types.js';
-import type { MemorySample, WindowDeltas } from '../measure/types.js';
+import type { FileResidue, FileResult, LeakFinding, RunResult, TestResult } from '../execute/types.js';
+import type { MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../measure/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
 import type { GpuMemory, HostMemory } from '../probe/types.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
@@ -32,6 +32,7 @@ function sample(s: MemorySample) {
   return {
     atMs: s.at, atIso: iso(s.at), host: hostMemory(s.host), processRssBytes: s.processRssBytes,
     gpus: s.gpus ? s.gpus.map(gpuMemory) : null, errors: [...s.errors],
+    memoryStallUs: s.memoryStallUs ? { some: s.memoryStallUs.some, full: s.memoryStallUs.full } : null,
   };
 }
 
@@ -43,6 +44,7 @@ function deltas(d: WindowDeltas) {
     swapDeltaBytes: d.swapDeltaBytes,
     // Added in 0.1 without a schema bump: new fields go last, so readers that ignore unknown keys are unaffected.
     vramPeakBytes: d.vramPeakBytes, hostUsedPeakBytes: d.hostUsedPeakBytes,
+    memoryStallSomeMs: d.memoryStallSomeMs, memoryStallFullMs: d.memoryStallFullMs,
   };
 }
 
@@ -83,6 +85,53 @@ function test(t: TestResult) {
       peak: t.window.peak ? { vramBytes: t.window.peak.vramBytes, hostUsedBytes: t.window.peak.hostUsedBytes, swapUsedBytes: t.window.peak.swapUsedBytes } : null,
     } : null,
     deltas: deltas(computeWindowDeltas(t.window)),
+    repeat: t.repeat ? { name: t.repeat.name, iteration: t.repeat.iteration, count: t.repeat.count } : null,
+    metrics: t.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit })),
+  };
+}
+
+// The fit's slope and growth are fractional; bytes are whole everywhere else in the file.
+function leak(l: LeakFinding) {
+  const v = l.verdict;
+  return {
+    test: l.test, line: l.line, resource: l.resource, rechecked: l.rechecked,
+    verdict: {
+      leaking: v.leaking, iterations: v.iterations, perIterationBytes: Math.round(v.perIterationBytes), totalGrowthBytes: Math.round(v.totalGrowthBytes),
+      rSquared: v.rSquared, thresholdBytes: v.thresholdBytes, reason: v.reason,
+    },
+    seriesBytes: [...l.series],
+  };
+}
+
+function residue(r: FileResidue | null) {
+  if (!r) return null;
+  return {
+    vramBeforeBytes: r.vramBeforeBytes, vramAfterBytes: r.vramAfterBytes,
+    orphans: r.orphans.map((o) => ({ pid: o.pid, command: o.command, gpuIndex: o.gpuIndex, vramBytes: o.vramBytes, rssBytes: o.rssBytes, killed: o.killed })),
+  };
+}
+
+function pressure(p: RunPressure) {
+  const { host, psi, cgroup } = p;
+  return {
+    gpus: p.gpus.map((g) => ({ index: g.index, name: g.name, totalBytes: g.totalBytes, peakUsedBytes: g.peakUsedBytes })),
+    host: { totalBytes: host.totalBytes, peakUsedBytes: host.peakUsedBytes, swapTotalBytes: host.swapTotalBytes, peakSwapUsedBytes: host.peakSwapUsedBytes },
+    psi: psi ? {
+      someStallMs: psi.someStallMs, fullStallMs: psi.fullStallMs, peakSomeAvg10Percent: psi.peakSomeAvg10, peakFullAvg10Percent: psi.peakFullAvg10,
+    } : null,
+    cgroup: cgroup ? { path: cgroup.path, maxBytes: cgroup.maxBytes, oomKillsDuringRun: cgroup.oomKillsDuringRun } : null,
+  };
+}
+
+function timeline(t: RunTimeline | null) {
+  if (!t) return null;
+  return {
+    intervalMs: t.intervalMs,
+    series: [...t.series],
+    points: t.points.map((point) => ({
+      atMs: point.at, atIso: iso(point.at),
+      bytes: Object.fromEntries(t.series.map((name) => [name, point.values[name] ?? null])),
+    })),
   };
 }
 
@@ -102,6 +151,8 @@ function file(f: FileResult) {
     counts: { tests: f.tests.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') },
     stdout: embedOutput(f.stdout), stderr: embedOutput(f.stderr),
     tests: f.tests.map(test),
+    leaks: f.leaks.map(leak),
+    residue: residue(f.residue),
   };
 }
 
@@ -124,7 +175,7 @@ export function renderJson(result: RunResult): string {
     endedAtMs: result.endedAt, endedAtIso: iso(result.endedAt),
     durationMs: result.endedAt - result.startedAt,
     counts: { tests: c.tests, passed: c.passed, failed: c.failed, skipped: c.skipped, todo: c.todo, files: c.files, filesSkipped: c.filesSkipped, filesFailed: c.filesFailed },
-    config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs },
+    config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs, repeat: cfg.repeat, leaks: cfg.leaks },
     host: { hostname: h.hostname, platform: h.platform, cpus: h.cpus, nodeVersion: h.nodeVersion, memory: hostMemory(h.memory) },
     gpu: {
       available: g.available, reason: g.reason, driverVersion: g.driverVersion, cudaVersion: g.cudaVersion,
@@ -134,6 +185,8 @@ export function renderJson(result: RunResult): string {
     warnings: [...result.warnings],
     top: { vramGrowth: ranked(measured, 'vramDeltaBytes', 'vramAfterBytes'), rssGrowth: ranked(measured, 'rssDeltaBytes', 'rssAfterBytes') },
     files: result.files.map(file),
+    pressure: pressure(result.pressure),
+    timeline: timeline(result.timeline),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

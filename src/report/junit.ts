@@ -2,9 +2,11 @@
 // testcase `file`/`line` added, and shaped for what GitHub's JUnit actions read (docs/junit.md says what each needs).
 
 import { isAbsolute, relative, sep } from 'node:path';
-import type { FileResult, RunResult, TestResult } from '../execute/types.js';
+import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult, TestResult } from '../execute/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
 import type { WindowDeltas } from '../measure/types.js';
+import { formatBytes } from './format.js';
+import { leakCall } from './leak-calls.js';
 import { escapeXmlText, openTag } from './xml.js';
 
 /** Failure types the harness gives tests it had to stop or never ran: written as `<error>`, not `<failure>`. */
@@ -24,6 +26,8 @@ export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])
   ['host.used.peak.bytes', 'hostUsedPeakBytes'],
   ['host.used.delta.bytes', 'hostUsedDeltaBytes'],
   ['swap.delta.bytes', 'swapDeltaBytes'],
+  ['memory.stall.some.ms', 'memoryStallSomeMs'],
+  ['memory.stall.full.ms', 'memoryStallFullMs'],
 ];
 
 /** Separates a test's full name from the figure in a per-test property name: `math > adds :: vram.delta.bytes`. */
@@ -103,15 +107,85 @@ function testProperties(tests: readonly TestResult[]): Property[] {
   for (const test of tests) {
     const occurrence = (seen.get(test.fullName) ?? 0) + 1;
     seen.set(test.fullName, occurrence);
-    if (test.window === null) continue;
     const key = occurrence === 1 ? test.fullName : `${test.fullName} [${occurrence}]`;
-    const deltas = computeWindowDeltas(test.window);
-    for (const [figure, field] of MEMORY_PROPERTIES) {
-      const value = deltas[field];
-      if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
+    if (test.window !== null) {
+      const deltas = computeWindowDeltas(test.window);
+      for (const [figure, field] of MEMORY_PROPERTIES) {
+        const value = deltas[field];
+        if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
+      }
     }
+    properties.push(...metricProperties(key, test));
   }
   return properties;
+}
+
+// `metric.<name>` holds the number alone, so readers can parse it; the unit, when given, is a property of its own. A
+// name the test recorded twice gets ` [2]` like a repeated test name.
+function metricProperties(key: string, test: TestResult): Property[] {
+  const properties: Property[] = [];
+  const seen = new Map<string, number>();
+  for (const metric of test.metrics) {
+    const occurrence = (seen.get(metric.name) ?? 0) + 1;
+    seen.set(metric.name, occurrence);
+    const name = `${key}${TEST_PROPERTY_SEPARATOR}metric.${metric.name}${occurrence === 1 ? '' : ` [${occurrence}]`}`;
+    properties.push([name, String(metric.value)]);
+    if (metric.unit !== null) properties.push([`${name}.unit`, metric.unit]);
+  }
+  return properties;
+}
+
+/** The figures written per leak finding, as `leak.<resource>.<suffix>` property names. */
+export const LEAK_PROPERTIES: readonly (readonly [string, (finding: LeakFinding) => string])[] = [
+  ['per_iteration.bytes', (finding) => String(Math.round(finding.verdict.perIterationBytes))],
+  ['total.bytes', (finding) => String(Math.round(finding.verdict.totalGrowthBytes))],
+  ['iterations', (finding) => String(finding.verdict.iterations)],
+  ['r_squared', (finding) => finding.verdict.rSquared.toFixed(4)],
+  ['threshold.bytes', (finding) => String(finding.verdict.thresholdBytes)],
+  ['verdict', (finding) => leakCall(finding)],
+  ['reason', (finding) => finding.verdict.reason],
+];
+
+// A finding is about the test across its iterations, so it is named after the test without the iteration suffix; two
+// tests of one name get ` [2]` as in testProperties.
+function leakProperties(leaks: readonly LeakFinding[]): Property[] {
+  const seen = new Map<string, number>();
+  return leaks.flatMap((finding) => {
+    const id = `${finding.test}\u0000${finding.resource}`;
+    const occurrence = (seen.get(id) ?? 0) + 1;
+    seen.set(id, occurrence);
+    const key = occurrence === 1 ? finding.test : `${finding.test} [${occurrence}]`;
+    return LEAK_PROPERTIES.map(([suffix, value]): Property => [`${key}${TEST_PROPERTY_SEPARATOR}leak.${finding.resource}.${suffix}`, value(finding)]);
+  });
+}
+
+function residueProperties(residue: FileResidue | null): Property[] {
+  if (residue === null) return [];
+  const properties: Property[] = [];
+  if (residue.vramBeforeBytes !== null) properties.push(['residue.vram.before.bytes', String(residue.vramBeforeBytes)]);
+  if (residue.vramAfterBytes !== null) properties.push(['residue.vram.after.bytes', String(residue.vramAfterBytes)]);
+  for (const orphan of residue.orphans) {
+    const prefix = `orphan.${orphan.pid}`;
+    properties.push([`${prefix}.command`, orphan.command]);
+    if (orphan.gpuIndex !== null) properties.push([`${prefix}.gpu`, String(orphan.gpuIndex)]);
+    if (orphan.vramBytes !== null) properties.push([`${prefix}.vram.bytes`, String(orphan.vramBytes)]);
+    properties.push([`${prefix}.killed`, String(orphan.killed)]);
+  }
+  return properties;
+}
+
+// Most CI pages show a suite's system-err but not its properties: one line per orphan there says what to do about it.
+function orphanLine(orphan: OrphanProcess): string {
+  const held = orphan.gpuIndex === null ? 'outlived this file' : `was left holding ${orphan.vramBytes === null ? 'VRAM' : formatBytes(orphan.vramBytes)} on GPU ${orphan.gpuIndex}`;
+  const state = orphan.killed ? 'gpu-test killed it (--kill-orphans)' : `it is still running: kill ${orphan.pid}, or run with --kill-orphans`;
+  return `[gpu-test] process ${orphan.pid} (${orphan.command}) ${held} after the file's process exited; ${state}`;
+}
+
+function systemErr(file: FileResult): string {
+  const orphans = (file.residue?.orphans ?? []).map(orphanLine);
+  if (orphans.length === 0) return file.stderr;
+  const separator = file.stderr === '' || file.stderr.endsWith('\n') ? '' : '\n';
+  return `${file.stderr}${separator}${orphans.join('\n')}\n`;
 }
 
 function renderOutcome(test: TestResult): string | null {
@@ -152,14 +226,17 @@ function renderTestsuite(file: FileResult, result: RunResult): string {
     name: file.job.id, tests: counts.tests, failures: counts.failures, errors: counts.errors, skipped: counts.skipped,
     time: seconds(duration), timestamp: timestamp(started), hostname: result.host.hostname, package: file.job.suite, file: file.job.id,
   })}>`];
-  const properties = [...runProperties(result), ...fileProperties(file), ...testProperties(file.tests)];
+  const properties = [
+    ...runProperties(result), ...fileProperties(file), ...residueProperties(file.residue), ...testProperties(file.tests), ...leakProperties(file.leaks),
+  ];
   lines.push('    <properties>');
   for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);
   lines.push('    </properties>');
   if (file.tests.length === 0 && file.status === 'skipped') lines.push(renderSkippedFile(file));
   for (const test of file.tests) lines.push(renderTestcase(test, file, result.config.rootDir));
   if (file.stdout !== '') lines.push(`    <system-out>${escapeXmlText(file.stdout)}</system-out>`);
-  if (file.stderr !== '') lines.push(`    <system-err>${escapeXmlText(file.stderr)}</system-err>`);
+  const stderr = systemErr(file);
+  if (stderr !== '') lines.push(`    <system-err>${escapeXmlText(stderr)}</system-err>`);
   lines.push('  </testsuite>');
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import type { FileResult, FileStatus, RunResult, TestResult, TestStatus } from '
 import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
 import { topGrowth, type MeasuredTest } from './growth.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
+import { iterationLabel, plainFullName } from './repeated-tests.js';
 
 const TEST_STATUS: Readonly<Record<TestStatus, string>> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', todo: '📝 todo' };
 const FILE_STATUS: Readonly<Record<FileStatus, string>> = {
@@ -20,6 +21,12 @@ export function testStatusLabel(status: TestStatus): string {
 /** A status word with its symbol, for files. */
 export function fileStatusLabel(status: FileStatus): string {
   return FILE_STATUS[status];
+}
+
+/** A test's name for a table cell: an iteration of `--repeat` as its own name with the iteration set small beside it. */
+export function testNameCell(test: TestResult): string {
+  if (test.repeat === null) return escapeCell(test.fullName);
+  return `${escapeCell(plainFullName(test))} <sub>repeat ${iterationLabel(test.repeat)}</sub>`;
 }
 
 /** `path` relative to the project root when it lies inside it, with `:line` when known. */
@@ -65,7 +72,7 @@ export function renderTestTable(result: RunResult, tests: readonly MeasuredTest[
   const rows = tests.map((entry) => {
     const { test, deltas: d } = entry;
     return [
-      codeSpan(entry.file.job.id, true), escapeCell(test.fullName), testStatusLabel(test.status), formatDuration(test.durationMs),
+      codeSpan(entry.file.job.id, true), testNameCell(test), testStatusLabel(test.status), formatDuration(test.durationMs),
       vram(result, entry, d.vramBeforeBytes, formatBytes), vram(result, entry, d.vramAfterBytes, formatBytes),
       vram(result, entry, d.vramPeakBytes, formatBytes), vram(result, entry, d.vramDeltaBytes, formatBytesDelta),
       measured(test, d.rssDeltaBytes, formatBytesDelta),
@@ -86,7 +93,7 @@ export function renderTopGrowth(result: RunResult, tests: readonly MeasuredTest[
     const ranked = topGrowth(tests, key);
     if (ranked.length === 0) return;
     const rows = ranked.map((entry, index) => [
-      String(index + 1), escapeCell(entry.test.fullName), codeSpan(location(result, entry.test.file, entry.test.line), true),
+      String(index + 1), testNameCell(entry.test), codeSpan(location(result, entry.test.file, entry.test.line), true),
       formatBytesDelta(entry.deltas[key]), formatBytes(entry.deltas[after]),
     ]);
     sections.push(`## ${title}\n\n${table(['#', 'Test', 'Where', `${unit} Δ`, `${unit} after`], rows, ['r', 'l', 'l', 'r', 'r'])}`);

@@ -46,7 +46,7 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, source: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
       knownTags: ['flux', 'gpu'],
@@ -66,6 +66,12 @@ describe('resolveConfig without a config file', () => {
       shard: null,
       gpuBackend: 'auto',
       sampleIntervalMs: 50,
+      repeat: 1,
+      repeatFromCli: false,
+      leakThreshold: { vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2 },
+      leaks: 'fail',
+      settleTimeoutMs: 1000,
+      killOrphans: false,
     });
   });
 
@@ -91,9 +97,9 @@ describe('resolveConfig with a config file', () => {
     assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
     assert.equal(config.reportDir, join(dir, 'out/reports'));
     assert.deepEqual(config.suites, [
-      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
+      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
     ]);
   });
 
@@ -240,5 +246,60 @@ describe('resolveConfig paths', () => {
     const dir = await makeProject();
     const message = await rejection(resolveIn(dir, { paths: ['x'] }), 'FILE_NOT_FOUND');
     assert.equal(message, `test file or directory \`x\` does not exist (looked in ${join(dir, 'x')}); check the path, or run \`gpu-test list\` to see the files the config finds`);
+  });
+});
+
+describe('resolveConfig: repeat, leaks, settle timeout and orphans', () => {
+  const FILE = [
+    'repeat: 4',
+    'leakThreshold: { vram: 1GiB }',
+    'leaks: warn',
+    'settleTimeout: 500',
+    'killOrphans: true',
+    'suites:',
+    '  - name: cycles',
+    '    files: ["*.test.mjs"]',
+    '    repeat: 2',
+    '    leakThreshold: { ram: 10MiB }',
+    '  - name: once',
+    '    files: ["once/*.test.mjs"]',
+    '',
+  ].join('\n');
+  const MiB = 1024 ** 2;
+
+  it('takes them from the file, with the default for the threshold the file leaves out, and keeps suites\' own', async () => {
+    const config = await resolveIn(await makeProject({ 'gpu-test.config.yaml': FILE }));
+    assert.equal(config.repeat, 4);
+    assert.equal(config.repeatFromCli, false);
+    assert.deepEqual(config.leakThreshold, { vramBytes: 1024 * MiB, ramBytes: DEFAULTS.leakThreshold.ramBytes });
+    assert.equal(config.leaks, 'warn');
+    assert.equal(config.settleTimeoutMs, 500);
+    assert.equal(config.killOrphans, true);
+    assert.deepEqual(config.suites.map((suite) => [suite.name, suite.repeat, suite.leakThreshold]), [['cycles', 2, { ramBytes: 10 * MiB }], ['once', null, null]]);
+  });
+
+  it('takes the flags over the file, 0 and false included, and records that --repeat came from the command line', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': FILE });
+    const config = await resolveIn(dir, { repeat: 7, leaks: 'fail', settleTimeoutMs: 0, killOrphans: false });
+    assert.equal(config.repeat, 7);
+    assert.equal(config.repeatFromCli, true);
+    assert.equal(config.leaks, 'fail');
+    assert.equal(config.settleTimeoutMs, 0);
+    assert.equal(config.killOrphans, false);
+    // The suite keeps its own `repeat:`; the plan lets --repeat win (repeatFromCli).
+    assert.equal(config.suites[0]?.repeat, 2);
+    assert.equal((await resolveIn(dir, { repeat: 1 })).repeatFromCli, true, '--repeat 1 turns repeating off even where the file asks for it');
+  });
+
+  it('rejects a bad --repeat, --leaks or --settle-timeout with USAGE, naming the flag', async () => {
+    const dir = await makeProject();
+    assert.match(await rejection(resolveIn(dir, { repeat: 0 }), 'USAGE'), /^--repeat must be a positive whole number, got `0`; for example --repeat 10$/);
+    assert.match(await rejection(resolveIn(dir, { repeat: 2.5 }), 'USAGE'), /^--repeat must be a positive whole number, got `2.5`/);
+    const badMode = { leaks: 'warm' } as unknown as CliOptions;
+    assert.match(await rejection(resolveIn(dir, badMode), 'USAGE'), /^--leaks: unknown mode `warm`; choose from fail, warn$/);
+    const settle = /^--settle-timeout must be a whole number of milliseconds >= 0, got `(-1|1\.5|2147483648)`; for example --settle-timeout 1000 \(0 turns the wait off\)$/;
+    assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: -1 }), 'USAGE'), settle);
+    assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: 1.5 }), 'USAGE'), settle);
+    assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: 2 ** 31 }), 'USAGE'), settle);
   });
 });

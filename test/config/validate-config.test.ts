@@ -60,7 +60,7 @@ describe('validateConfig: valid files', () => {
   it('reads every top-level key', async () => {
     const { config } = await validateFixture('every-key.yaml');
     assert.deepEqual(config, {
-      suites: [{ name: 'unit', files: ['test/**/*.test.ts', 'test/**/*.test.mjs'] }],
+      suites: [{ name: 'unit', files: ['test/**/*.test.ts', 'test/**/*.test.mjs'], repeat: 3, leakThreshold: { vramBytes: 64 * 1024 ** 2 } }],
       gates: { gpu: 'ENABLE_GPU_TESTS', slow: 'RUN_SLOW_TESTS' },
       gpuTags: ['gpu'],
       tags: ['slow', 'nightly'],
@@ -70,6 +70,11 @@ describe('validateConfig: valid files', () => {
       concurrency: 3,
       gpuConcurrency: 2,
       timeout: 120000,
+      repeat: 5,
+      leakThreshold: { vramBytes: 200 * 1024 ** 2, ramBytes: 1.5 * 1024 ** 3 },
+      leaks: 'warn',
+      settleTimeout: 0,
+      killOrphans: true,
     });
   });
 
@@ -94,8 +99,11 @@ describe('validateConfig: valid files', () => {
   });
 
   it('knows exactly the keys of UserConfig and UserSuite', () => {
-    assert.deepEqual([...TOP_LEVEL_KEYS].sort(), ['concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'reportDir', 'reporters', 'suites', 'tags', 'timeout']);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['files', 'name', 'tags', 'timeout']);
+    assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
+      'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'killOrphans', 'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters',
+      'settleTimeout', 'suites', 'tags', 'timeout',
+    ]);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['files', 'leakThreshold', 'name', 'repeat', 'tags', 'timeout']);
   });
 });
 
@@ -114,7 +122,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `tags`, `timeout`',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `tags`, `timeout`, `repeat`, `leakThreshold`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -180,7 +188,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`');
   });
 
   it('rejects a key that is not a name', async () => {
@@ -220,6 +228,71 @@ describe('validateConfig: problems', () => {
       '`concurrency` must be a positive whole number such as `4`, got `-1` (number)',
       '`gpuConcurrency` must be a positive whole number such as `2`, got `1.5` (number)',
       'gpu-test.config.yaml:3:10: `timeout` must be a positive number of milliseconds such as `900000`, got `0` (number)',
+    );
+  });
+});
+
+describe('validateConfig: repeat, leak and orphan keys', () => {
+  it('reads sizes as bytes, with or without a unit, and a leak threshold of one resource only', async () => {
+    const { config } = await validateText('leakThreshold: { ram: 1048576 }\nsuites:\n  - name: a\n    files: ["*.test.ts"]\n    leakThreshold: { vram: 2 GiB, ram: 512KiB }\n');
+    assert.deepEqual(config.leakThreshold, { ramBytes: 1024 * 1024 });
+    assert.deepEqual(config.suites?.[0]?.leakThreshold, { vramBytes: 2 * 1024 ** 3, ramBytes: 512 * 1024 });
+  });
+
+  it('accepts settleTimeout 0 (no wait) and killOrphans false', async () => {
+    const { config } = await validateText('settleTimeout: 0\nkillOrphans: false\nleaks: fail\nrepeat: 1\n');
+    assert.deepEqual(config, { settleTimeout: 0, killOrphans: false, leaks: 'fail', repeat: 1 });
+  });
+
+  it('rejects a bad value of every new top-level and suite key, each at its file:line:column', async () => {
+    const message = await invalidMessage(validateText([
+      'repeat: 0',
+      'leakThreshold: { vram: 100MB, gpu: 1GiB }',
+      'leaks: warm',
+      'settleTimeout: -1',
+      'killOrphans: yes',
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    repeat: 2.5',
+      '    leakThreshold: 100MiB',
+      '  - name: b',
+      '    files: ["*.test.ts"]',
+      '    leakThreshold:',
+      '      ram: -1',
+      '      vram: true',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 10 problems');
+    includes(
+      message,
+      'gpu-test.config.yaml:1:9: `repeat` must be a positive whole number such as `10`, got `0` (number)',
+      'gpu-test.config.yaml:2:24: `leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `"100MB"` (string): '
+        + 'unknown unit `MB` in `100MB`: units are B, KiB, MiB, GiB, TiB; write `100MiB`',
+      'gpu-test.config.yaml:2:31: `leakThreshold.gpu` is not a known key;',
+      'leakThreshold keys are `vram`, `ram`',
+      'gpu-test.config.yaml:3:8: `leaks` must be one of `fail`, `warn`, got `"warm"` (string); did you mean `warn`?',
+      'gpu-test.config.yaml:4:16: `settleTimeout` must be a number of milliseconds >= 0 such as `1000` (0 turns it off), got `-1` (number)',
+      // YAML 1.2: an unquoted `yes` is a string, not a boolean.
+      'gpu-test.config.yaml:5:14: `killOrphans` must be `true` or `false`, got `"yes"` (string)',
+      'gpu-test.config.yaml:9:13: `suites[0].repeat` must be a positive whole number such as `10`, got `2.5` (number)',
+      'gpu-test.config.yaml:10:20: `suites[0].leakThreshold` must be a mapping of sizes such as `{ vram: 100MiB, ram: 200MiB }`, got `"100MiB"` (string)',
+      'gpu-test.config.yaml:14:12: `suites[1].leakThreshold.ram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `-1` (number): '
+        + 'a size must be a number of bytes >= 0',
+      'gpu-test.config.yaml:15:13: `suites[1].leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `true` (boolean)',
+    );
+  });
+
+  it('rejects wrong types and a settleTimeout too long for a Node.js timer', async () => {
+    const message = await invalidMessage(validateText('settleTimeout: 3000000000\nleaks: [fail]\nkillOrphans: 1\nleakThreshold: [1]\nrepeat: "3"\n'));
+    includes(
+      message,
+      'gpu-test.config.yaml: 5 problems',
+      'gpu-test.config.yaml:1:16: `settleTimeout` must be a number of milliseconds >= 0 such as `1000` (0 turns it off), got `3000000000` (number)',
+      'gpu-test.config.yaml:2:8: `leaks` must be one of `fail`, `warn`, got `["fail"]` (list)',
+      'gpu-test.config.yaml:3:14: `killOrphans` must be `true` or `false`, got `1` (number)',
+      'gpu-test.config.yaml:4:16: `leakThreshold` must be a mapping of sizes such as `{ vram: 100MiB, ram: 200MiB }`, got `[1]` (list)',
+      'gpu-test.config.yaml:5:9: `repeat` must be a positive whole number such as `10`, got `"3"` (string)',
     );
   });
 });

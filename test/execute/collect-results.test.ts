@@ -1,13 +1,16 @@
+// collectResults: windows attached by name, crashes, timeouts and interrupts as failed tests, and under --repeat
+// the iteration read back from each name; metrics attached by test name and time, with a warning for each lost one.
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ResultRecord } from '../../src/execute/child/protocol.js';
+import type { MetricMessage, ResultRecord } from '../../src/execute/child/protocol.js';
 import { collectResults, FILE_LEVEL_TEST, type BoundaryWindow } from '../../src/execute/collect-results.js';
 import type { ProcessOutcome } from '../../src/execute/types.js';
 import type { Job } from '../../src/plan/types.js';
 import { sample } from '../helpers/sample-run-result.js';
 
 const MiB = 1024 * 1024;
-const job: Job = { id: 'a.test.mjs', file: '/p/a.test.mjs', suite: 'unit', tags: [], lane: 'gpu', timeoutMs: 5000, skip: null };
+const job: Job = { id: 'a.test.mjs', file: '/p/a.test.mjs', suite: 'unit', tags: [], lane: 'gpu', timeoutMs: 5000, repeat: 1, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB }, skip: null };
 const clean: ProcessOutcome = { exitCode: 0, signal: null, timedOut: false, isCanceled: false, durationMs: 100 };
 
 function record(name: string, status: ResultRecord['status'], extra: Partial<ResultRecord> = {}): ResultRecord {
@@ -79,5 +82,68 @@ describe('collectResults', () => {
     assert.equal(error, null);
     assert.equal(tests.length, 1);
     assert.deepEqual(tests[0]?.failure, failure);
+  });
+});
+
+describe('collectResults under --repeat', () => {
+  const repeatedJob: Job = { ...job, repeat: 3 };
+
+  it('reads each iteration back from its name, and leaves other names alone', () => {
+    const records = [record('loads [repeat 1/3]', 'passed'), record('loads [repeat 3/3]', 'passed'), record('plain', 'passed'), record('other [repeat 1/2]', 'passed')];
+    const { tests } = collectResults(repeatedJob, records, [], clean, '', 2000);
+    assert.deepEqual(tests.map((t) => t.repeat), [{ name: 'loads', iteration: 1, count: 3 }, { name: 'loads', iteration: 3, count: 3 }, null, null]);
+  });
+
+  it('gives no repeat info in a file run once, whatever the names', () => {
+    const { tests } = collectResults(job, [record('loads [repeat 1/3]', 'passed')], [], clean, '', 2000);
+    assert.equal(tests[0]?.repeat, null);
+  });
+
+  it('gives the synthetic tests of a crash no repeat info and no metrics', () => {
+    const crashed: ProcessOutcome = { exitCode: null, signal: 'SIGKILL', timedOut: false, isCanceled: false, durationMs: 50 };
+    const { tests } = collectResults(repeatedJob, [], [window('loads [repeat 2/3]', 0, null)], crashed, '', 1500);
+    assert.deepEqual(tests.map((t) => [t.name, t.repeat, t.metrics]), [['loads [repeat 2/3]', null, []]]);
+  });
+});
+
+describe('collectResults metrics', () => {
+  const metric = (name: string, value: number, test: string | null, at: number, unit: string | null = null): MetricMessage =>
+    ({ gpuTest: 'metric', name, value, unit, test, at });
+  const timed = (name: string, from: number, to: number | null): BoundaryWindow =>
+    ({ name, before: sample(from, 0, 0, 0), after: to === null ? null : sample(to, 0, 0, 0), peak: null });
+
+  it('gives each metric to the test of its name, in the order they were recorded, with the unit', () => {
+    const records = [record('generate', 'passed'), record('load', 'passed')];
+    const metrics = [metric('tokens_per_s', 41.7, 'generate', 1005, 'tok/s'), metric('load_ms', 900, 'load', 2005, 'ms'), metric('tokens', 512, 'generate', 1006)];
+    const { tests, warnings } = collectResults(job, records, [timed('generate', 1000, 1010), timed('load', 2000, 2010)], clean, '', 3000, metrics);
+    assert.deepEqual(tests.map((t) => [t.name, t.metrics]), [
+      ['generate', [{ name: 'tokens_per_s', value: 41.7, unit: 'tok/s' }, { name: 'tokens', value: 512, unit: null }]],
+      ['load', [{ name: 'load_ms', value: 900, unit: 'ms' }]],
+    ]);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('tells same-named tests apart by the time the metric was recorded, else gives it to the first', () => {
+    const records = [record('step', 'passed'), record('step', 'passed')];
+    const windows = [timed('step', 1000, 1010), timed('step', 2000, 2010)];
+    const { tests } = collectResults(job, records, windows, clean, '', 3000, [metric('late', 2, 'step', 2005), metric('early', 1, 'step', 1001), metric('between', 3, 'step', 1500)]);
+    assert.deepEqual(tests.map((t) => t.metrics.map((m) => m.name)), [['early', 'between'], ['late']]);
+  });
+
+  it('warns about a metric recorded outside any test, or in a test that reported no result, and attaches it nowhere', () => {
+    const { tests, warnings } = collectResults(job, [record('ok', 'passed')], [timed('ok', 1000, 1010)], clean, '', 3000, [
+      metric('setup_ms', 5, null, 900), metric('ghost_ms', 7, 'ghost', 1005),
+    ]);
+    assert.deepEqual(tests[0]?.metrics, []);
+    assert.deepEqual(warnings, [
+      'metric `setup_ms` was recorded outside any test; call metric() inside a test so a report can show it',
+      'metric `ghost_ms` was recorded outside any test (in "ghost", which reported no result); call metric() inside a test so a report can show it',
+    ]);
+  });
+
+  it('gives a skipped test (no window) its metric by name', () => {
+    const { tests, warnings } = collectResults(job, [record('off', 'skipped')], [], clean, '', 3000, [metric('n', 1, 'off', 1000)]);
+    assert.deepEqual(tests[0]?.metrics, [{ name: 'n', value: 1, unit: null }]);
+    assert.deepEqual(warnings, []);
   });
 });

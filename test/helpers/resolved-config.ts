@@ -8,9 +8,9 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     rootDir: '/project',
     configFile: null,
     suites: [
-      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, source: null },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], tags: ['gpu'], timeoutMs: null, source: null },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, source: null },
+      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, source: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, source: null },
     ],
     gates: { flux: 'ENABLE_FLUX_TESTS' },
     gpuTags: ['gpu', 'flux'],
@@ -31,6 +31,12 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     shard: null,
     gpuBackend: 'auto',
     sampleIntervalMs: 50,
+    repeat: 1,
+    repeatFromCli: false,
+    leakThreshold: { vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2 },
+    leaks: 'fail',
+    settleTimeoutMs: 1000,
+    killOrphans: false,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@
 
 import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
 import { countResults } from '../../src/execute/count-results.js';
-import type { MemorySample } from '../../src/measure/types.js';
+import type { MemorySample, RunTimeline } from '../../src/measure/types.js';
 import type { Job } from '../../src/plan/types.js';
 
 const MiB = 1024 * 1024;
@@ -17,15 +17,19 @@ export function sample(at: number, vramUsed: number | null, rss: number, hostUse
     host: { totalBytes: 32 * GiB, usedBytes: hostUsed, availableBytes: 32 * GiB - hostUsed, swapTotalBytes: 8 * GiB, swapUsedBytes: swapUsed },
     processRssBytes: rss,
     gpus: vramUsed === null ? null : [{ index: 0, uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', usedBytes: vramUsed, totalBytes: 80 * GiB }],
+    // PSI totals that grow with time: some task stalled 0.5% of the time, every task 0.1%.
+    memoryStallUs: { some: Math.max(0, at - T0) * 5, full: Math.max(0, at - T0) },
     errors: [],
   };
 }
 
-function job(id: string, suite: string, tags: string[], lane: 'cpu' | 'gpu', skip: Job['skip'] = null): Job {
-  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, skip };
+/** A job as the plan makes it: run once, the default leak threshold. */
+export function job(id: string, suite: string, tags: string[], lane: 'cpu' | 'gpu', skip: Job['skip'] = null, repeat = 1): Job {
+  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, repeat, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB }, skip };
 }
 
-function test(partial: Partial<TestResult> & Pick<TestResult, 'name' | 'status'>): TestResult {
+/** A test result with every field a test that ran once without metrics has; `partial` overrides. */
+export function test(partial: Partial<TestResult> & Pick<TestResult, 'name' | 'status'>): TestResult {
   return {
     fullName: partial.name,
     nesting: 0,
@@ -36,7 +40,26 @@ function test(partial: Partial<TestResult> & Pick<TestResult, 'name' | 'status'>
     skipReason: null,
     failure: null,
     window: null,
+    repeat: null,
+    metrics: [],
     ...partial,
+  };
+}
+
+// VRAM of GPU 0 and host RAM every 250 ms while the VLM file loads and frees its models; one VRAM read failed.
+const TIMELINE_GIB: readonly (readonly [vram: number | null, host: number])[] = [
+  [0, 8], [1, 9], [3, 10], [6, 12], [4, 11], [7, 11], [6, 11], [null, 11], [3, 10], [1, 9.5], [0.5, 9],
+];
+
+/** The shared sample's timeline: 11 points, 250 ms apart from the run's start. */
+export function sampleTimeline(): RunTimeline {
+  return {
+    intervalMs: 50,
+    series: ['gpu0', 'hostUsed', 'swapUsed'],
+    points: TIMELINE_GIB.map(([vram, host], index) => ({
+      at: T0 + index * 250,
+      values: { gpu0: vram === null ? null : vram * GiB, hostUsed: host * GiB, swapUsed: index >= 3 ? 16 * MiB : 0 },
+    })),
   };
 }
 
@@ -55,7 +78,7 @@ export function sampleRunResult(): RunResult {
     {
       job: unit, status: 'failed', skipReason: null, error: null, lane: 'cpu', gpuIndices: [],
       outcome: { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 310 },
-      startedAt: T0, endedAt: T0 + 310,
+      startedAt: T0, endedAt: T0 + 310, leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] },
       stdout: 'log line with <angle> & "quotes" ]]> and \u0001 control\n', stderr: '',
       tests: [
         test({ name: 'adds', fullName: 'math > adds', nesting: 1, line: 4, column: 3, status: 'passed', durationMs: 1.5,
@@ -76,7 +99,7 @@ export function sampleRunResult(): RunResult {
     {
       job: vlm, status: 'passed', skipReason: null, error: null, lane: 'gpu', gpuIndices: [0],
       outcome: { exitCode: 0, signal: null, timedOut: false, isCanceled: false, durationMs: 2400 },
-      startedAt: T0 + 5, endedAt: T0 + 2405, stdout: '', stderr: '',
+      startedAt: T0 + 5, endedAt: T0 + 2405, stdout: '', stderr: '', leaks: [], residue: { vramBeforeBytes: 0, vramAfterBytes: 0, orphans: [] },
       tests: [
         test({ name: 'caption matches reference', fullName: 'ensemble > caption matches reference', nesting: 1, file: vlm.file, line: 8, column: 3,
           status: 'passed', durationMs: 800,
@@ -90,13 +113,14 @@ export function sampleRunResult(): RunResult {
     },
     {
       job: flux, status: 'skipped', skipReason: flux.skip?.message ?? null, error: null, lane: 'gpu', gpuIndices: [],
-      outcome: null, startedAt: null, endedAt: null, stdout: '', stderr: '', tests: [],
+      outcome: null, startedAt: null, endedAt: null, stdout: '', stderr: '', tests: [], leaks: [], residue: null,
     },
     {
       job: crash, status: 'crashed', skipReason: null, lane: 'cpu', gpuIndices: [],
       error: 'the test process was killed by SIGSEGV while "segfaults" was running',
       outcome: { exitCode: null, signal: 'SIGSEGV', timedOut: false, isCanceled: false, durationMs: 90 },
       startedAt: T0 + 320, endedAt: T0 + 410, stdout: '', stderr: 'Segmentation fault\n',
+      leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] },
       tests: [
         test({ name: 'segfaults', fullName: 'segfaults', file: crash.file, line: 3, column: 1, status: 'failed', durationMs: 80,
           failure: { type: 'crash', message: 'the test process was killed by SIGSEGV while "segfaults" was running', stack: null },
@@ -116,8 +140,15 @@ export function sampleRunResult(): RunResult {
     gpu: { available: true, reason: null, driverVersion: '580.159.04', cudaVersion: '13.0', warnings: [],
       gpus: [{ index: 0, uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', name: 'NVIDIA H100 80GB HBM3', totalBytes: 81559 * MiB }] },
     files,
+    pressure: {
+      gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', totalBytes: 81559 * MiB, peakUsedBytes: 7 * GiB }],
+      host: { totalBytes: 32 * GiB, peakUsedBytes: 12 * GiB, swapTotalBytes: 8 * GiB, peakSwapUsedBytes: 16 * MiB },
+      psi: { someStallMs: 1234.5, fullStallMs: 80, peakSomeAvg10: 2.5, peakFullAvg10: 0.4 },
+      cgroup: { path: '/sys/fs/cgroup/system.slice/ci-runner.service', maxBytes: 24 * GiB, oomKillsDuringRun: 0 },
+    },
+    timeline: sampleTimeline(),
     warnings: ['GPU 0 (GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d) reported memory.used as [N/A] once; that boundary has no VRAM figure'],
-    config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000 },
+    config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000, repeat: 1, leaks: 'fail' },
     toolVersion: '0.1.0',
   };
 }
@@ -130,6 +161,12 @@ export function sampleRunResultWithoutGpu(): RunResult {
     ...run,
     gpu: { available: false, reason: 'nvidia-smi was not found on PATH: no NVIDIA driver is installed', driverVersion: null, cudaVersion: null, gpus: [], warnings: [] },
     files,
+    pressure: { ...run.pressure, gpus: [] },
+    timeline: run.timeline && {
+      ...run.timeline,
+      series: ['hostUsed', 'swapUsed'],
+      points: run.timeline.points.map(({ at, values }) => ({ at, values: { hostUsed: values.hostUsed ?? null, swapUsed: values.swapUsed ?? null } })),
+    },
     counts: countResults(files),
   };
 }

@@ -77,3 +77,33 @@ describe('describeJobs and decideSkips', () => {
     assert.equal(skip.jobs[1]?.skip?.message, 'deselected by --skip-tags gpu');
   });
 });
+
+describe('describeJobs: repeat and leak threshold', () => {
+  const MiB = 1024 ** 2;
+  const runThreshold = { vramBytes: 100 * MiB, ramBytes: 200 * MiB };
+  const repeated: SuiteConfig = { ...unit, name: 'cycles', repeat: 3, leakThreshold: { ramBytes: 10 * MiB } };
+  const files = (): DiscoveredFile[] => [file('r1.test.ts', repeated), file('r2.test.ts', unit)];
+  const settings = (config: ResolvedConfig): unknown[] => describeJobs(config, files()).map((job) => [job.id, job.repeat, job.leakThreshold]);
+
+  it('runs each file once with the run\'s threshold by default', () => {
+    assert.deepEqual(settings(resolvedConfig({ rootDir: dir, leakThreshold: runThreshold })), [
+      ['r1.test.ts', 3, { vramBytes: 100 * MiB, ramBytes: 10 * MiB }],
+      ['r2.test.ts', 1, runThreshold],
+    ]);
+  });
+
+  it('lets a suite\'s `repeat:` win over the file\'s top-level `repeat:`', () => {
+    const config = resolvedConfig({ rootDir: dir, repeat: 5, repeatFromCli: false, leakThreshold: runThreshold });
+    assert.deepEqual(settings(config).map((row) => (row as unknown[])[1]), [3, 5]);
+  });
+
+  it('lets --repeat win over every suite\'s own, --repeat 1 included', () => {
+    assert.deepEqual(settings(resolvedConfig({ rootDir: dir, repeat: 7, repeatFromCli: true })).map((row) => (row as unknown[])[1]), [7, 7]);
+    assert.deepEqual(settings(resolvedConfig({ rootDir: dir, repeat: 1, repeatFromCli: true })).map((row) => (row as unknown[])[1]), [1, 1]);
+  });
+
+  it('overrides only the resources a suite\'s leakThreshold names, and under --repeat too', () => {
+    const [first] = describeJobs(resolvedConfig({ rootDir: dir, repeat: 7, repeatFromCli: true, leakThreshold: runThreshold }), files());
+    assert.deepEqual(first?.leakThreshold, { vramBytes: 100 * MiB, ramBytes: 10 * MiB });
+  });
+});

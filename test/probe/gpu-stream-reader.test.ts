@@ -29,6 +29,17 @@ describe('createStreamingGpuReader', () => {
     ]);
   });
 
+  it('lists the processes on the GPUs with their index, through one --query-compute-apps', async () => {
+    useFakeGpu(TWO_GPUS);
+    const reader = stream(2);
+    const holder = await spawnAllocator(128, 0, { CUDA_VISIBLE_DEVICES: '1' });
+    try {
+      assert.deepEqual(await reader.readProcesses?.(), [{ gpuIndex: 1, pid: holder.pid, usedBytes: 128 * MiB }]);
+    } finally {
+      await stopChild(holder);
+    }
+  });
+
   it('with takenAfter, waits for a reading taken after that moment: a freed allocation shows at once', async () => {
     useFakeGpu();
     const reader = stream(1, 100);

@@ -123,6 +123,32 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     }
   });
 
+  it('lists the processes of every GPU through the reader, each with its GPU index', async () => {
+    useFakeGpu(TWO_GPUS);
+    const reader = createNvmlGpuReader(open().session);
+    const onFirst = await spawnAllocator(300, 0);
+    const onSecond = await spawnAllocator(700, 0, { CUDA_VISIBLE_DEVICES: '1' });
+    try {
+      const processes = [...((await reader.readProcesses?.()) ?? [])].sort((a, b) => a.gpuIndex - b.gpuIndex);
+      assert.deepEqual(processes, [
+        { gpuIndex: 0, pid: onFirst.pid, usedBytes: 300 * MiB },
+        { gpuIndex: 1, pid: onSecond.pid, usedBytes: 700 * MiB },
+      ]);
+    } finally {
+      await stopChild(onFirst);
+      await stopChild(onSecond);
+    }
+    assert.deepEqual(await reader.readProcesses?.(), []);
+  });
+
+  it('rejects the reader\'s process list with GPU_READ when a GPU is lost', async () => {
+    const dir = useFakeGpu(TWO_GPUS);
+    const reader = createNvmlGpuReader(open().session);
+    mark(dir, 'lost-1');
+    assert.ok(reader.readProcesses, 'the NVML reader can list processes');
+    await assert.rejects(reader.readProcesses(), throwsReadError(/^GPU 1 .* is lost/));
+  });
+
   it('reports used without the driver reserve through v2, and with it through v1 with a warning', async () => {
     useFakeGpu();
     const child = await spawnAllocator(1024);

@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { killProcessTree, listProcessTree, readProcessTreeRss } from '../../src/probe/process-tree.js';
+import {
+  isRunning as isRunningProcess, killProcessTree, listProcessTree, readCommandLine, readProcessRss, readProcessTreeRss, readStartTime,
+} from '../../src/probe/process-tree.js';
 
 const linux = process.platform === 'linux';
 const started: ChildProcess[] = [];
@@ -99,6 +101,56 @@ describe('process-tree', { skip: linux ? false : 'reads /proc' }, () => {
     const churn = Array.from({ length: 20 }, () => spawn('true'));
     for (let i = 0; i < 20; i += 1) assert.equal(listProcessTree(process.pid)[0], process.pid);
     await Promise.all(churn.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
+  });
+});
+
+describe('one process: start time, running, command line, RSS', { skip: linux ? false : 'reads /proc' }, () => {
+  it('reads a live process: a stable start time, running, its command line and RSS', async () => {
+    const start = readStartTime(process.pid);
+    assert.ok(start !== null && start > 0);
+    assert.equal(readStartTime(process.pid), start, 'the same process has the same start time');
+    assert.equal(isRunningProcess(process.pid), true);
+    assert.ok(readCommandLine(process.pid)?.includes('process-tree.test'), readCommandLine(process.pid) ?? 'null');
+    assert.ok(((await readProcessRss(process.pid)) ?? 0) > 0);
+  });
+
+  it('tells a later process from an earlier one by start time, and reads its arguments joined by spaces', async () => {
+    const child = startTree('exec sleep 29.5');
+    const pid = child.pid ?? -1;
+    await waitFor(() => readCommandLine(pid), (command) => command === 'sleep 29.5');
+    assert.equal(readCommandLine(pid), 'sleep 29.5');
+    assert.ok((readStartTime(pid) ?? 0) >= (readStartTime(process.pid) ?? Infinity));
+  });
+
+  it('gives null and false for a process that has exited and been reaped', async () => {
+    const child = spawn('true');
+    await once(child, 'exit');
+    const pid = child.pid ?? -1;
+    assert.equal(readStartTime(pid), null);
+    assert.equal(isRunningProcess(pid), false);
+    assert.equal(readCommandLine(pid), null);
+    assert.equal(await readProcessRss(pid), null);
+  });
+
+  it('does not count a zombie (exited, not yet reaped by its parent) as running', { timeout: 5000 }, async () => {
+    // The shell forks `sleep 0`, then becomes `sleep 30`, which never waits: the exited child stays a zombie.
+    const child = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    started.push(child);
+    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+    const zombie = Number(chunk.toString().trim());
+    const state = (): string => {
+      try {
+        const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0] ?? '';
+      } catch {
+        return 'gone';
+      }
+    };
+    assert.equal(await waitFor(state, (s) => s === 'Z'), 'Z');
+    assert.equal(isRunningProcess(zombie), false);
+    assert.ok(readStartTime(zombie) !== null, 'a zombie still has its /proc entry');
+    assert.equal(readCommandLine(zombie), null, 'a zombie has no command line left');
+    assert.equal(isRunningProcess(child.pid ?? -1), true, 'its parent runs');
   });
 });
 

@@ -11,6 +11,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { formatClock, formatLiveLine, printable, truncateToWidth } from '../../src/report/console-live-line.js';
 import { createConsoleReporter } from '../../src/report/console.js';
 import type { WrittenReport } from '../../src/report/types.js';
+import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GOLDEN = new URL('./golden/console.txt', import.meta.url);
@@ -129,6 +130,33 @@ describe('console reporter, on a TTY', () => {
     assert.equal(stream.chunks.length, 1);
     assert.match(stream.chunks[0] ?? '', /cpu ▸ suites\/unit\/math\.test\.ts │ 0\/1 files, 0 tests done │ 0:00$/);
     reporter.onRunEnd?.(sampleRunResult(), []);
+  });
+});
+
+describe('console reporter, leaks and orphans', () => {
+  it('prints one line for confirmed leaks and one for processes left running, with the fix', () => {
+    const output = driveRun(sampleRepeatRunResult(), fakeStream(null));
+    assert.match(output, /^Leaks: {4}1 confirmed \(suites\/vlm\/loader\.test\.ts › loader > loads model: VRAM \+52\.0 MiB\/iteration\)$/m);
+    assert.match(output, /^Orphans: {2}2 left running after their file \(pid 4242 on GPU 0, 1\.5 GiB, still running; pid 5151 on GPU 1, killed\): kill 4242 or run with --kill-orphans$/m);
+    assert.doesNotMatch(output, /caches tokenizer/, 'a call the re-run did not confirm is not a leak');
+  });
+
+  it('prints neither line when there is nothing to say', () => {
+    const output = driveRun(sampleRunResult(), fakeStream(null));
+    assert.doesNotMatch(output, /^(Leaks|Orphans):/m);
+  });
+
+  it('names three leaks and counts the rest, and leaves out the fix once every orphan was killed', () => {
+    const run = sampleRepeatRunResult();
+    const [loader, server] = run.files;
+    assert.ok(loader && server);
+    const [confirmed] = loader.leaks;
+    assert.ok(confirmed);
+    const leaks = ['a', 'b', 'c', 'd', 'e'].map((test) => ({ ...confirmed, test }));
+    const residue = { vramBeforeBytes: 0, vramAfterBytes: 0, orphans: [] };
+    const output = driveRun({ ...run, files: [{ ...loader, leaks, residue }, server] }, fakeStream(null));
+    assert.match(output, /^Leaks: {4}5 confirmed \(.* › a: VRAM \+52\.0 MiB\/iteration; .* › b: .*; .* › c: .*; 2 more\)$/m);
+    assert.match(output, /^Orphans: {2}1 left running after their file \(pid 5151 on GPU 1, killed\)$/m);
   });
 });
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { embedOutput, renderJson } from '../../src/report/json.js';
+import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GOLDEN = new URL('./golden/results.json', import.meta.url);
@@ -60,6 +61,7 @@ function validate(value: unknown, schema: Schema, path = '$'): string[] {
       const rule = properties[key];
       if (rule) errors.push(...validate(child, rule, `${path}.${key}`));
       else if (schema.additionalProperties === false) errors.push(`${path}: undocumented key ${key}`);
+      else if (typeof schema.additionalProperties === 'object') errors.push(...validate(child, schema.additionalProperties as Schema, `${path}.${key}`));
     }
   }
   return errors;
@@ -76,8 +78,8 @@ describe('renderJson', () => {
     assert.equal(json, readFileSync(GOLDEN, 'utf8'));
   });
 
-  it('round-trips through JSON.parse and validates against docs/results.schema.json, with and without a GPU', () => {
-    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu()]) {
+  it('round-trips through JSON.parse and validates against docs/results.schema.json, with and without a GPU, and under --repeat', () => {
+    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu(), sampleRepeatRunResult()]) {
       const text = renderJson(run);
       assert.equal(JSON.stringify(JSON.parse(text), null, 2) + '\n', text);
       assert.deepEqual(validate(JSON.parse(text), SCHEMA as Schema), []);
@@ -132,6 +134,73 @@ describe('renderJson', () => {
     const gpu = parse(renderJson(sampleRunResultWithoutGpu())).gpu as { [key: string]: Json };
     assert.equal(gpu.available, false);
     assert.equal(gpu.reason, 'nvidia-smi was not found on PATH: no NVIDIA driver is installed');
+  });
+});
+
+describe('renderJson under --repeat', () => {
+  type Obj = { [key: string]: Json };
+  const document = parse(renderJson(sampleRepeatRunResult()));
+  const files = document.files as Obj[];
+  const loader = files[0] as Obj;
+  const server = files[1] as Obj;
+
+  it('records the repeat count and the leak mode in config', () => {
+    const config = document.config as Obj;
+    assert.deepEqual([config.repeat, config.leaks], [5, 'fail']);
+  });
+
+  it('gives each iteration its repeat info and each test its metrics', () => {
+    const first = (loader.tests as Obj[])[0] as Obj;
+    assert.deepEqual(first.repeat, { name: 'loads model', iteration: 1, count: 5 });
+    assert.deepEqual(first.metrics, [{ name: 'tokens_per_s', value: 41.1, unit: 'tok/s' }, { name: 'load_s', value: 0.1 + 0.2, unit: 's' }]);
+    assert.equal(((server.tests as Obj[])[0] as Obj).repeat, null);
+  });
+
+  it('keeps each leak call with its verdict in whole bytes and the raw readings', () => {
+    const [confirmed, , notConfirmed] = loader.leaks as Obj[];
+    assert.deepEqual({ ...confirmed, verdict: { ...(confirmed?.verdict as Obj), reason: '…' } }, {
+      test: 'loader > loads model', line: 6, resource: 'vram', rechecked: true,
+      verdict: { leaking: true, iterations: 5, perIterationBytes: 52 * 1024 ** 2, totalGrowthBytes: 208 * 1024 ** 2, rSquared: 1, thresholdBytes: 100 * 1024 ** 2, reason: '…' },
+      seriesBytes: [0, 1, 2, 3, 4].map((i) => 1024 ** 3 + i * 52 * 1024 ** 2),
+    });
+    assert.deepEqual([(notConfirmed?.verdict as Obj).leaking, notConfirmed?.rechecked], [false, true]);
+    assert.deepEqual(server.leaks, []);
+  });
+
+  it('keeps what each file left behind, and null for a file that never ran', () => {
+    assert.deepEqual(loader.residue, {
+      vramBeforeBytes: 0, vramAfterBytes: 1.5 * 1024 ** 3,
+      orphans: [{ pid: 4242, command: 'python3 -m vllm.entrypoints.openai.api_server --model /models/llama-3-8b | tee `server.log`', gpuIndex: 0, vramBytes: 1.5 * 1024 ** 3, rssBytes: 2 * 1024 ** 3, killed: false }],
+    });
+    const shared = parse(renderJson(sampleRunResult())).files as Obj[];
+    assert.equal(shared.find((file) => file.id === 'suites/flux/flux.test.ts')?.residue, null);
+  });
+
+  it('has the run\'s pressure, null PSI and cgroup where unknown, and the timeline with every series per point', () => {
+    const pressure = document.pressure as Obj;
+    assert.deepEqual([pressure.psi, pressure.cgroup], [null, null]);
+    assert.equal(((pressure.gpus as Obj[])[1] as Obj).peakUsedBytes, 0.75 * 1024 ** 3);
+    const shared = parse(renderJson(sampleRunResult())).pressure as Obj;
+    assert.deepEqual(shared.psi, { someStallMs: 1234.5, fullStallMs: 80, peakSomeAvg10Percent: 2.5, peakFullAvg10Percent: 0.4 });
+    const timeline = document.timeline as Obj;
+    assert.deepEqual(timeline.series, ['gpu0', 'gpu1', 'hostUsed', 'swapUsed']);
+    const [first] = timeline.points as Obj[];
+    assert.deepEqual(first, { atMs: Date.UTC(2026, 10, 23, 12), atIso: '2026-11-23T12:00:00.000Z', bytes: { gpu0: 1024 ** 3, gpu1: null, hostUsed: 10 * 1024 ** 3, swapUsed: 0 } });
+    assert.equal(parse(renderJson({ ...sampleRepeatRunResult(), timeline: null })).timeline, null);
+  });
+
+  it('ranks a repeated test once in the top lists', () => {
+    const top = (document.top as Obj).vramGrowth as Obj[];
+    assert.deepEqual(top.map((entry) => entry.fullName), ['loader > loads model [repeat 2/5]', 'loader > caches tokenizer [repeat 2/5]']);
+  });
+
+  it('fails the schema check on a timeline value that is not bytes', () => {
+    const timeline = document.timeline as Obj;
+    const points = (timeline.points as Obj[]).map((point, index) => (index === 0 ? { ...point, bytes: { gpu0: 'full' } } : point));
+    // timeline is null or an object, so the validator reports the oneOf that no longer matches.
+    assert.deepEqual(validate({ ...document, timeline: { ...timeline, points } }, SCHEMA as Schema), ['$.timeline: matches 0 of oneOf']);
+    assert.deepEqual(validate(points[0], (SCHEMA as { $defs: { timeline: { properties: { points: { items: Schema } } } } }).$defs.timeline.properties.points.items),
+      ['$.bytes.gpu0: string, expected integer|null']);
   });
 });
 

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { RunResult } from '../../src/execute/types.js';
 import { renderJunit, TEST_PROPERTY_SEPARATOR } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
+import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 import { validateJunit } from './validate-junit.js';
 
@@ -202,6 +203,70 @@ describe('renderJunit', () => {
     const { root } = render({ ...result, files: [{ ...(unit ?? assert.fail()), tests: [adds, adds] }, ...rest] });
     const names = [...propertiesOf(suiteNamed(root, 'suites/unit/math.test.ts')).keys()].filter((name) => name.endsWith('rss.delta.bytes'));
     assert.deepEqual(names, [`math > adds${TEST_PROPERTY_SEPARATOR}rss.delta.bytes`, `math > adds [2]${TEST_PROPERTY_SEPARATOR}rss.delta.bytes`]);
+  });
+});
+
+describe('renderJunit under --repeat', () => {
+  const result = sampleRepeatRunResult();
+  const { xml, root } = render(result);
+  const loader = propertiesOf(suiteNamed(root, 'suites/vlm/loader.test.ts'));
+  const server = suiteNamed(root, 'suites/vlm/server.test.ts');
+
+  it('stays valid against the schema', async () => {
+    assert.deepEqual(await validateJunit(xml), []);
+  });
+
+  it('writes each metric as `<test> :: metric.<name>` with its number, and the unit apart', () => {
+    assert.equal(loader.get(`loader > loads model [repeat 2/5]${TEST_PROPERTY_SEPARATOR}metric.tokens_per_s`), '41.2');
+    assert.equal(loader.get(`loader > loads model [repeat 2/5]${TEST_PROPERTY_SEPARATOR}metric.tokens_per_s.unit`), 'tok/s');
+    const figures = propertiesOf(server);
+    assert.equal(figures.get(`answers within budget${TEST_PROPERTY_SEPARATOR}metric.requests`), '1000');
+    assert.equal(figures.has(`answers within budget${TEST_PROPERTY_SEPARATOR}metric.requests.unit`), false, 'no unit property without a unit');
+  });
+
+  it('writes metrics of a test that has no memory window, and numbers a metric recorded twice', () => {
+    const [loaderFile, ...rest] = result.files;
+    const check = loaderFile?.tests.at(-1) ?? assert.fail();
+    const twice = { ...check, metrics: [{ name: 'n', value: 1, unit: null }, { name: 'n', value: 2, unit: null }] };
+    const { root } = render({ ...result, files: [{ ...(loaderFile ?? assert.fail()), tests: [twice] }, ...rest] });
+    const properties = propertiesOf(suiteNamed(root, 'suites/vlm/loader.test.ts'));
+    assert.equal(properties.get(`${check.fullName}${TEST_PROPERTY_SEPARATOR}metric.n`), '1');
+    assert.equal(properties.get(`${check.fullName}${TEST_PROPERTY_SEPARATOR}metric.n [2]`), '2');
+  });
+
+  it('writes each leak call under the test\'s plain name: growth per iteration, R², verdict and reason', () => {
+    const leak = (test: string, figure: string): string | undefined => loader.get(`${test}${TEST_PROPERTY_SEPARATOR}leak.${figure}`);
+    assert.equal(leak('loader > loads model', 'vram.per_iteration.bytes'), String(52 * 1024 ** 2));
+    assert.equal(leak('loader > loads model', 'vram.total.bytes'), String(208 * 1024 ** 2));
+    assert.equal(leak('loader > loads model', 'vram.r_squared'), '1.0000');
+    assert.equal(leak('loader > loads model', 'vram.threshold.bytes'), String(100 * 1024 ** 2));
+    assert.equal(leak('loader > loads model', 'vram.verdict'), 'leak');
+    assert.match(leak('loader > loads model', 'vram.reason') ?? '', /confirmed by a re-run/);
+    assert.equal(leak('loader > loads model', 'ram.verdict'), 'no-leak');
+    assert.equal(leak('loader > caches tokenizer', 'vram.verdict'), 'not-confirmed');
+  });
+
+  it('counts the leak check as a failure from the test the producing side adds', () => {
+    const suite = suiteNamed(root, 'suites/vlm/loader.test.ts');
+    assert.deepEqual([suite.attributes.tests, suite.attributes.failures], ['11', '1']);
+    const check = childrenNamed(suite, 'testcase').find((testcase) => testcase.attributes.name === 'loader > loads model [leak check: VRAM]');
+    assert.equal(only(check ?? assert.fail(), 'failure').attributes.type, 'MemoryLeak');
+  });
+
+  it('writes what a file left behind as properties, and a line per orphan in system-err after its stderr', () => {
+    assert.deepEqual(['residue.vram.before.bytes', 'residue.vram.after.bytes', 'orphan.4242.gpu', 'orphan.4242.vram.bytes', 'orphan.4242.killed'].map((name) => loader.get(name)),
+      ['0', String(1.5 * 1024 ** 3), '0', String(1.5 * 1024 ** 3), 'false']);
+    assert.equal(loader.get('orphan.4242.command'), 'python3 -m vllm.entrypoints.openai.api_server --model /models/llama-3-8b | tee `server.log`');
+    assert.match(only(suiteNamed(root, 'suites/vlm/loader.test.ts'), 'system-err').text,
+      /^\[gpu-test\] process 4242 \(python3 -m vllm[^\n]*\) was left holding 1\.5 GiB on GPU 0 after the file's process exited; it is still running: kill 4242, or run with --kill-orphans\n$/);
+    const serverProperties = propertiesOf(server);
+    assert.equal(serverProperties.get('orphan.5151.killed'), 'true');
+    assert.equal(serverProperties.has('orphan.5151.vram.bytes'), false, 'no VRAM figure where the driver hid it');
+    assert.equal(only(server, 'system-err').text, 'listening on :8001\n[gpu-test] process 5151 (node worker.js) was left holding VRAM on GPU 1 after the file\'s process exited; gpu-test killed it (--kill-orphans)\n');
+  });
+
+  it('writes no leak, metric or orphan properties for the shared sample', () => {
+    assert.doesNotMatch(renderJunit(sampleRunResult()), /:: (leak|metric)\.|orphan\.|\[gpu-test\]/);
   });
 });
 

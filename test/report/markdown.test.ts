@@ -9,9 +9,11 @@ import { countResults } from '../../src/execute/count-results.js';
 import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
+import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GOLDEN = new URL('./golden/report.md', import.meta.url);
+const REPEAT_GOLDEN = new URL('./golden/report-repeat.md', import.meta.url);
 const GiB = 1024 ** 3;
 
 /** The lines of the section under `## title`, up to the next `## `. */
@@ -52,6 +54,18 @@ describe('renderMarkdown', () => {
     const markdown = renderMarkdown(sampleRunResult());
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, markdown);
     assert.equal(markdown, readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('matches the golden report for a run under --repeat (leaks, orphans, metrics, no PSI or cgroup, two GPUs)', () => {
+    const markdown = renderMarkdown(sampleRepeatRunResult());
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(REPEAT_GOLDEN, markdown);
+    assert.equal(markdown, readFileSync(REPEAT_GOLDEN, 'utf8'));
+  });
+
+  it('puts the new sections after the skipped files and before the top lists, in a fixed order', () => {
+    const headings = renderMarkdown(sampleRepeatRunResult()).split('\n').filter((line) => line.startsWith('## '));
+    assert.deepEqual(headings, ['## Host and GPUs', '## Failures (1)', '## Leaks', '## Pressure', '## Timeline',
+      '## Top tests by VRAM growth', '## Top tests by RAM (RSS) growth', '## Metrics', '## Files', '## Tests']);
   });
 
   it('states the verdict with counts equal to result.counts, the duration and the ISO start time', () => {

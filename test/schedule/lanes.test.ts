@@ -4,7 +4,7 @@ import type { Job } from '../../src/plan/types.js';
 import { createSlots, pickStarts, releaseSlot } from '../../src/schedule/lanes.js';
 
 function job(id: string, lane: 'cpu' | 'gpu'): Job {
-  return { id, file: `/p/${id}`, suite: 's', tags: lane === 'gpu' ? ['gpu'] : [], lane, timeoutMs: 1000, skip: null };
+  return { id, file: `/p/${id}`, suite: 's', tags: lane === 'gpu' ? ['gpu'] : [], lane, timeoutMs: 1000, repeat: 1, leakThreshold: { vramBytes: 0, ramBytes: 0 }, skip: null };
 }
 
 describe('pickStarts', () => {

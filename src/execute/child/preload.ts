@@ -2,8 +2,10 @@
 // for its ack, so the harness samples memory right before the test body and right after it.
 // On Node 20 top-level beforeEach/afterEach in a preloaded module fire around every test of the file, subtests too.
 
+import { createRequire, register } from 'node:module';
 import { afterEach, beforeEach } from 'node:test';
-import { CHILD_ENV_FLAG, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
+import { CHILD_ENV_FLAG, CURRENT_TEST_KEY, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
+import { repeatingNodeTest } from './repeat-tests.js';
 
 type TestContextLike = { readonly name: string };
 
@@ -45,8 +47,32 @@ function installBoundaryHooks(send: NonNullable<typeof process.send>): void {
     });
   };
 
-  beforeEach((context) => announce('begin', context as TestContextLike));
-  afterEach((context) => announce('end', context as TestContextLike));
+  // The innermost test in flight, for metric() calls that do not name one: a subtest's end hands it back to its parent.
+  const global = globalThis as Record<symbol, unknown>;
+  const open: TestContextLike[] = [];
+  beforeEach((context) => {
+    open.push(context as TestContextLike);
+    global[CURRENT_TEST_KEY] = (context as TestContextLike).name;
+    return announce('begin', context as TestContextLike);
+  });
+  afterEach((context) => {
+    const index = open.lastIndexOf(context as TestContextLike);
+    if (index !== -1) open.splice(index, 1);
+    global[CURRENT_TEST_KEY] = open.at(-1)?.name;
+    return announce('end', context as TestContextLike);
+  });
+}
+
+/** Under --repeat: test files get the repeating node:test, through import (a resolve hook) and require alike. */
+function installRepeat(): void {
+  const repeating = repeatingNodeTest();
+  if (!repeating) return;
+  register(new URL('./repeat-hooks.js', import.meta.url));
+  const moduleApi = createRequire(import.meta.url)('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const load = moduleApi._load;
+  moduleApi._load = function loadWithRepeat(this: unknown, request: string, ...rest: unknown[]) {
+    return request === 'node:test' ? repeating : load.call(this, request, ...rest);
+  };
 }
 
 /** Waits for the harness's go: modules given with --import finish before the test file loads, so it waits too. */
@@ -64,5 +90,6 @@ function waitForGo(): Promise<GoMessage> {
 if (process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function') {
   const go = await waitForGo();
   Object.assign(process.env, go.env);
+  installRepeat();
   installBoundaryHooks(process.send.bind(process));
 }

@@ -44,6 +44,47 @@ export interface ResultRecord {
   readonly failure: { readonly type: string; readonly message: string; readonly stack: string | null } | null;
 }
 
+/** A figure a test recorded with `metric()`; fire and forget. */
+export interface MetricMessage {
+  readonly gpuTest: 'metric';
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string | null;
+  /** The test it belongs to: the one in flight when it was recorded; null outside any test. */
+  readonly test: string | null;
+  readonly at: number;
+}
+
+/** `snapshot()` asks for a fresh memory reading; the harness answers with a SnapshotReply of the same seq. */
+export interface SnapshotRequest {
+  readonly gpuTest: 'snapshot';
+  readonly seq: number;
+}
+
+/** The harness's answer to a SnapshotRequest. */
+export interface SnapshotReply {
+  readonly gpuTest: 'snapshot-reply';
+  readonly seq: number;
+  readonly snapshot: MemorySnapshot;
+}
+
+/** Memory as the harness read it for `snapshot()`, in bytes; a figure is null where it could not be read. */
+export interface MemorySnapshot {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** Used VRAM summed over the GPUs this test process was given; null off the gpu lane or without a GPU reader. */
+  readonly vramUsedBytes: number | null;
+  readonly gpus: readonly { readonly index: number; readonly usedBytes: number | null; readonly totalBytes: number | null }[];
+  /** RSS of the test's whole process tree. */
+  readonly processRssBytes: number | null;
+  readonly hostUsedBytes: number | null;
+  readonly hostAvailableBytes: number | null;
+  readonly swapUsedBytes: number | null;
+}
+
+/** Where the preload keeps the name of the test in flight, for metric() calls that do not name one. */
+export const CURRENT_TEST_KEY = Symbol.for('gpu-test.current-test');
+
 /** Environment variable naming the file the child's reporter appends its records to. */
 export const RESULTS_FILE_ENV = 'GPU_TEST_RESULTS_FILE';
 
@@ -63,4 +104,19 @@ export function isGoMessage(value: unknown): value is GoMessage {
 /** Whether an IPC message is the harness's ack. */
 export function isAckMessage(value: unknown): value is AckMessage {
   return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'ack';
+}
+
+/** Whether an IPC message is a metric. */
+export function isMetricMessage(value: unknown): value is MetricMessage {
+  return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'metric';
+}
+
+/** Whether an IPC message asks for a snapshot. */
+export function isSnapshotRequest(value: unknown): value is SnapshotRequest {
+  return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'snapshot';
+}
+
+/** Whether an IPC message is the harness's snapshot answer. */
+export function isSnapshotReply(value: unknown): value is SnapshotReply {
+  return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'snapshot-reply';
 }

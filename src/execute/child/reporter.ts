@@ -4,6 +4,13 @@
 
 import { appendFileSync } from 'node:fs';
 import { RESULTS_FILE_ENV, type ResultRecord } from './protocol.js';
+import { REPEAT_LOCATIONS_KEY, type SourcePosition } from './repeat-tests.js';
+
+// Under --repeat, node:test sees the repeat wrapper as every test's caller; the wrapper notes the real call sites.
+function declaredAt(fullName: string): SourcePosition | undefined {
+  const locations = (globalThis as Record<symbol, unknown>)[REPEAT_LOCATIONS_KEY] as Map<string, SourcePosition> | undefined;
+  return locations?.get(fullName);
+}
 
 interface TestEventData {
   name: string;
@@ -45,13 +52,14 @@ function toRecord(event: TestEvent, ancestors: readonly string[]): ResultRecord 
   const status: ResultRecord['status'] = data.todo !== undefined && data.todo !== false ? 'todo'
     : data.skip !== undefined && data.skip !== false ? 'skipped'
     : event.type === 'test:fail' ? 'failed' : 'passed';
+  const declared = declaredAt([...ancestors, data.name].join(' > '));
   return {
     name: data.name,
     fullName: [...ancestors, data.name].join(' > '),
     nesting: data.nesting,
-    file: data.file ?? null,
-    line: data.line ?? null,
-    column: data.column ?? null,
+    file: declared?.file ?? data.file ?? null,
+    line: declared?.line ?? data.line ?? null,
+    column: declared?.column ?? data.column ?? null,
     isSuite: data.details?.type === 'suite',
     status,
     durationMs: data.details?.duration_ms ?? 0,

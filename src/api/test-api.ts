@@ -1,0 +1,77 @@
+// What test files may call: record a figure for the reports, read memory right now. Both talk to the harness over
+// the test process's IPC channel; run without the harness (plain `node --test`), they do nothing and cost nothing.
+
+import {
+  CHILD_ENV_FLAG, CURRENT_TEST_KEY, isSnapshotReply, type MemorySnapshot, type MetricMessage, type SnapshotRequest,
+} from '../execute/child/protocol.js';
+
+export type { MemorySnapshot } from '../execute/child/protocol.js';
+
+/** Options of metric(). */
+export interface MetricOptions {
+  /** Shown after the value: `tok/s`, `ms`. */
+  readonly unit?: string;
+  /** The test it belongs to, by name; default: the test running now. */
+  readonly test?: string;
+}
+
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
+
+function underHarness(): boolean {
+  return process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function' && process.connected;
+}
+
+/**
+ * Records a custom figure for the test running now, such as `metric('tokens_per_s', 41.7, { unit: 'tok/s' })`; it
+ * lands in report.md, junit.xml and results.json. Throws TypeError for a bad name or a value that is not finite,
+ * so a broken measurement fails its test rather than reporting NaN.
+ */
+export function metric(name: string, value: number, options: MetricOptions | string = {}): void {
+  if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
+    throw new TypeError(`metric(): the name must be letters, digits, \`_\`, \`.\`, \`:\` or \`-\` and start with a letter or \`_\`, such as \`tokens_per_s\`; got ${JSON.stringify(name)}`);
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`metric('${name}'): the value must be a finite number, got ${String(value)}`);
+  }
+  const { unit, test } = typeof options === 'string' ? { unit: options, test: undefined } : options;
+  if (!underHarness()) return;
+  const current = (globalThis as Record<symbol, unknown>)[CURRENT_TEST_KEY];
+  const message: MetricMessage = {
+    gpuTest: 'metric', name, value, unit: unit ?? null,
+    test: test ?? (typeof current === 'string' ? current : null), at: Date.now(),
+  };
+  process.send?.(message);
+}
+
+let nextSeq = 0;
+
+/**
+ * A fresh reading of memory as the harness sees it: VRAM of this process's GPUs (read now, not from the last
+ * sample), the RSS of this test's process tree, host RAM and swap. Resolves to null without the harness.
+ */
+export function snapshot(): Promise<MemorySnapshot | null> {
+  if (!underHarness()) return Promise.resolve(null);
+  nextSeq += 1;
+  const seq = nextSeq;
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (!isSnapshotReply(message) || message.seq !== seq) return;
+      done(message.snapshot);
+    };
+    const onDisconnect = (): void => done(null);
+    const done = (value: MemorySnapshot | null): void => {
+      process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
+      process.channel?.unref();
+      resolve(value);
+    };
+    process.on('message', onMessage);
+    process.on('disconnect', onDisconnect);
+    // The preload keeps the channel unref'd between boundaries; hold it while the answer is on its way.
+    process.channel?.ref();
+    const request: SnapshotRequest = { gpuTest: 'snapshot', seq };
+    process.send?.(request, undefined, {}, (error: Error | null) => {
+      if (error) done(null);
+    });
+  });
+}

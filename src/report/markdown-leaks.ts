@@ -1,0 +1,133 @@
+// The Leaks section of report.md: the call on each repeated test's memory growth per iteration, then what files left
+// behind once their process had exited (VRAM still held, processes still running) and the command that frees it.
+
+import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult } from '../execute/types.js';
+import { formatBytes, formatBytesDelta, plural } from './format.js';
+import { leakCall, leakCallLabel, RESOURCE_LABEL, type LeakCall } from './leak-calls.js';
+import { codeSpan, escapeCell, table } from './markdown-escape.js';
+import { location } from './markdown-tests.js';
+
+const NONE = '—';
+const CALL_SYMBOL: Readonly<Record<LeakCall, string>> = { leak: '❌', 'not-confirmed': '⚠️', 'no-leak': '✅' };
+// A command line can be kilobytes of arguments; the pid is what the fix needs, the start is enough to recognise it.
+const COMMAND_CHARS = 120;
+
+interface FoundLeak {
+  readonly file: FileResult;
+  readonly finding: LeakFinding;
+}
+
+/** Whether any file ran its tests more than once (`--repeat`, or a suite's `repeat:`). */
+export function repeatWasUsed(result: RunResult): boolean {
+  return result.config.repeat > 1 || result.files.some((file) => file.job.repeat > 1);
+}
+
+/** VRAM still in use on the file's GPUs after its process exited, against before it started; null where either is unknown. */
+export function vramHeldAfterExit(residue: FileResidue): number | null {
+  const { vramBeforeBytes: before, vramAfterBytes: after } = residue;
+  return before === null || after === null ? null : after - before;
+}
+
+// VRAM on a card moves as other processes allocate, so held VRAM counts only above the growth the file's leak threshold
+// already accepts from a repeated test; a process left running always counts.
+function leftSomethingBehind(file: FileResult): boolean {
+  if (file.residue === null) return false;
+  const held = vramHeldAfterExit(file.residue);
+  return file.residue.orphans.length > 0 || (held !== null && held > file.job.leakThreshold.vramBytes);
+}
+
+function noFitSentence(result: RunResult): string {
+  if (!repeatWasUsed(result)) {
+    return 'No test was repeated, so no leak was fitted: leak fitting needs `--repeat N` (N of 3 or more; 10 is a good start), '
+      + 'which runs each test N times in its process and fits its memory growth per iteration.';
+  }
+  return 'Tests were repeated, but none ran the 3 iterations a fit needs, so no leak was fitted.';
+}
+
+function findingsIntro(result: RunResult, found: readonly FoundLeak[]): string {
+  const count = (call: LeakCall): number => found.filter(({ finding }) => leakCall(finding) === call).length;
+  const leaks = count('leak');
+  const notConfirmed = count('not-confirmed');
+  const clear = count('no-leak');
+  const calls = [
+    leaks > 0 ? `**${plural(leaks, 'leak')}**` : 'no leak',
+    ...(notConfirmed > 0 ? [`${notConfirmed} flagged once but not confirmed by the re-run`] : []),
+    ...(clear > 0 ? [`${clear} clear`] : []),
+  ].join(', ');
+  const mode = result.config.leaks === 'fail'
+    ? 'A leak fails its test as `<test> [leak check: VRAM]` (or `RAM`), listed under Failures; `--leaks warn` only reports it.'
+    : 'With `--leaks warn`, leaks are reported here and do not fail the run.';
+  return [
+    `${calls} (${plural(found.length, 'call')}: one per repeated test and resource).`,
+    'Each line is fitted through the reading after every iteration (VRAM of the file\'s GPUs; RAM is the test\'s process-tree RSS).',
+    'A leak is steady growth above the threshold over the run with a line that fits well (R²), and a first call of leak is re-run to confirm it.',
+    mode,
+  ].join(' ');
+}
+
+function findingsTable(result: RunResult, found: readonly FoundLeak[]): string {
+  const rows = found.map(({ file, finding }) => {
+    const { verdict } = finding;
+    return [
+      escapeCell(finding.test), codeSpan(location(result, file.job.file, finding.line), true), RESOURCE_LABEL[finding.resource],
+      formatBytesDelta(verdict.perIterationBytes), `${formatBytesDelta(verdict.totalGrowthBytes)} over ${verdict.iterations} iterations`,
+      verdict.rSquared.toFixed(2), formatBytes(verdict.thresholdBytes), `${CALL_SYMBOL[leakCall(finding)]} ${leakCallLabel(finding)}`,
+      escapeCell(verdict.reason),
+    ];
+  });
+  const header = ['Test', 'Where', 'Memory', 'Growth / iteration', 'Growth over the run', 'R²', 'Threshold', 'Verdict', 'Why'];
+  return table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']);
+}
+
+function residueTable(files: readonly FileResult[]): string {
+  const rows = files.map((file) => {
+    const residue = file.residue as FileResidue;
+    const killed = residue.orphans.filter((orphan) => orphan.killed).length;
+    const orphans = residue.orphans.length === 0 ? NONE : `${residue.orphans.length}${killed > 0 ? ` (${killed} killed)` : ''}`;
+    return [
+      codeSpan(file.job.id, true), file.gpuIndices.length > 0 ? file.gpuIndices.join(', ') : NONE,
+      formatBytes(residue.vramBeforeBytes), formatBytes(residue.vramAfterBytes), formatBytesDelta(vramHeldAfterExit(residue)), orphans,
+    ];
+  });
+  return table(['File', 'GPUs', 'VRAM before it started', 'VRAM after it exited', 'Held', 'Processes left'], rows, ['l', 'l', 'r', 'r', 'r', 'r']);
+}
+
+function shortCommand(command: string): string {
+  const chars = [...command];
+  return chars.length <= COMMAND_CHARS ? command : `${chars.slice(0, COMMAND_CHARS - 1).join('')}…`;
+}
+
+function orphanRow(file: FileResult, orphan: OrphanProcess): string[] {
+  const onGpu = orphan.gpuIndex !== null;
+  return [
+    codeSpan(file.job.id, true), String(orphan.pid), codeSpan(shortCommand(orphan.command), true),
+    onGpu ? String(orphan.gpuIndex) : NONE,
+    // A process on a GPU whose figure the driver hides (most containers) is not the same as one on no GPU.
+    onGpu ? formatBytes(orphan.vramBytes) : NONE, formatBytes(orphan.rssBytes),
+    orphan.killed ? 'killed by `--kill-orphans`' : '⚠️ still running',
+    orphan.killed ? NONE : `${codeSpan(`kill ${orphan.pid}`, true)}, or run with \`--kill-orphans\``,
+  ];
+}
+
+function orphansTable(files: readonly FileResult[]): string {
+  const rows = files.flatMap((file) => (file.residue?.orphans ?? []).map((orphan) => orphanRow(file, orphan)));
+  return table(['File', 'PID', 'Command', 'GPU', 'VRAM', 'RAM (RSS)', 'State', 'To free it'], rows, ['l', 'r', 'l', 'r', 'r', 'r', 'l', 'l']);
+}
+
+/** The Leaks section, or null when no file has leak calls and none left anything behind. */
+export function renderLeaks(result: RunResult): string | null {
+  const found = result.files.flatMap((file) => file.leaks.map((finding) => ({ file, finding })));
+  const leftBehind = result.files.filter(leftSomethingBehind);
+  if (found.length === 0 && leftBehind.length === 0) return null;
+  const parts = ['## Leaks'];
+  if (found.length > 0) parts.push(findingsIntro(result, found), findingsTable(result, found));
+  else parts.push(noFitSentence(result));
+  if (leftBehind.length > 0) {
+    parts.push('### Left behind after the process exited',
+      'Files whose GPUs held more VRAM after their process exited (and VRAM settled) than before it started, by more than the '
+        + 'file\'s VRAM leak threshold, or that left a process they started running.',
+      residueTable(leftBehind));
+    if (leftBehind.some((file) => (file.residue?.orphans.length ?? 0) > 0)) parts.push(orphansTable(leftBehind));
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,115 @@
+// report.md's Pressure section: run-wide peaks against capacity, PSI and the cgroup (known or not), and the tests that
+// came nearest a limit.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countResults } from '../../src/execute/count-results.js';
+import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
+import { measureTests, topShareOfCapacity } from '../../src/report/growth.js';
+import { renderPressure } from '../../src/report/markdown-pressure.js';
+import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
+import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
+
+const GiB = 1024 ** 3;
+
+function cells(row: string): string[] {
+  return row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim());
+}
+
+function rowStarting(markdown: string, first: string): string[] {
+  const row = markdown.split('\n').find((line) => line.startsWith(`| ${first} `));
+  assert.ok(row, `no row starting with ${first}`);
+  return cells(row);
+}
+
+/** The rows of the table that follows the header containing `header`. */
+function tableAfter(markdown: string, header: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('| ') && line.includes(header));
+  assert.notEqual(start, -1, `no table with ${header}`);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('| ')) break;
+    rows.push(cells(line));
+  }
+  return rows;
+}
+
+function render(result: RunResult): string {
+  return renderPressure(result, measureTests(result));
+}
+
+describe('renderPressure', () => {
+  it('shows each GPU\'s, the host\'s and swap\'s peak with the total and the share', () => {
+    const markdown = render(sampleRunResult());
+    assert.match(markdown, /^## Pressure\n/);
+    assert.deepEqual(rowStarting(markdown, 'GPU 0 VRAM'), ['GPU 0 VRAM (NVIDIA H100 80GB HBM3)', '7.0 GiB', '79.6 GiB', '8.8%']);
+    assert.deepEqual(rowStarting(markdown, 'Host RAM'), ['Host RAM', '12.0 GiB', '32.0 GiB', '37.5%']);
+    assert.deepEqual(rowStarting(markdown, 'Swap'), ['Swap', '16.0 MiB', '8.0 GiB', '0.2%']);
+  });
+
+  it('gives PSI stall totals and the worst avg10, and the cgroup\'s limit and OOM kills, when known', () => {
+    const markdown = render(sampleRunResult());
+    assert.match(markdown, /- \*\*Memory stalls \(PSI\)\*\*: some task waited on memory for 1\.23 s in all, every task at once for 80 ms; worst 10-second average 2\.50% \(some task\), 0\.40% \(every task\)\./);
+    assert.match(markdown, /- \*\*cgroup\*\* `\/sys\/fs\/cgroup\/system\.slice\/ci-runner\.service`: memory limit 24\.0 GiB; no OOM kills during the run\./);
+  });
+
+  it('says PSI is unavailable and the cgroup not known when the host has neither, and "no swap" without swap', () => {
+    const markdown = render(sampleRepeatRunResult());
+    assert.match(markdown, /\*\*Memory stalls \(PSI\)\*\*: unavailable: this kernel shows no `\/proc\/pressure\/memory`/);
+    assert.match(markdown, /\*\*cgroup\*\*: not known: the run is not in a cgroup v2 with a memory limit or an OOM-kill count/);
+    assert.deepEqual(rowStarting(markdown, 'Swap'), ['Swap', '0 B', '0 B', 'no swap']);
+    assert.deepEqual(rowStarting(markdown, 'GPU 1 VRAM').slice(1), ['768 MiB', '80.0 GiB', '0.9%']);
+  });
+
+  it('flags OOM kills, and says when the count or the limit is unknown, or PSI has no full line', () => {
+    const run = sampleRunResult();
+    const cgroup = { path: '/sys/fs/cgroup/ci', maxBytes: null, oomKillsDuringRun: 2 };
+    assert.match(render({ ...run, pressure: { ...run.pressure, cgroup } }), /`\/sys\/fs\/cgroup\/ci`: no memory limit; ❌ \*\*2 OOM kills\*\* during the run/);
+    const unknown = { ...cgroup, maxBytes: 8 * GiB, oomKillsDuringRun: null };
+    assert.match(render({ ...run, pressure: { ...run.pressure, cgroup: unknown } }), /memory limit 8\.0 GiB; OOM kills during the run not known/);
+    const psi = { someStallMs: 0, fullStallMs: null, peakSomeAvg10: 0, peakFullAvg10: null };
+    assert.match(render({ ...run, pressure: { ...run.pressure, psi } }), /for 0 ms in all, the kernel gives no figure for every task at once; worst 10-second average 0\.00% \(some task\)\./);
+  });
+
+  it('ranks the tests nearest the limit by share of their GPU\'s memory and of host RAM', () => {
+    const markdown = render(sampleRunResult());
+    assert.match(markdown, /### Tests nearest the limit/);
+    assert.deepEqual(tableAfter(markdown, 'VRAM peak').map((row) => [row[1], row[3], row[4]]), [
+      ['ensemble > three models agree', '7.0 GiB', '8.8% of 79.6 GiB'],
+      ['ensemble > caption matches reference', '6.0 GiB', '7.5% of 79.6 GiB'],
+    ]);
+    const ram = tableAfter(markdown, '| RAM peak |');
+    assert.equal(ram.length, 5);
+    assert.deepEqual(ram[0]?.slice(3), ['12.0 GiB', '37.5% of 32.0 GiB']);
+  });
+
+  it('counts a repeated test once, at its highest iteration', () => {
+    const vram = tableAfter(render(sampleRepeatRunResult()), 'VRAM peak');
+    assert.deepEqual(vram.map((row) => row[1]), ['loader > loads model <sub>repeat 5/5</sub>', 'loader > caches tokenizer <sub>repeat 5/5</sub>', 'answers within budget']);
+  });
+
+  it('ranks by share, not by bytes, when the GPUs differ in size', () => {
+    const run = sampleRepeatRunResult();
+    const pressure = { ...run.pressure, gpus: run.pressure.gpus.map((gpu) => (gpu.index === 1 ? { ...gpu, totalBytes: GiB } : gpu)) };
+    const ranked = topShareOfCapacity(measureTests({ ...run, pressure }), 'vramPeakBytes', (entry) => (entry.file.gpuIndices[0] === 1 ? GiB : 80 * GiB));
+    assert.equal(ranked[0]?.entry.test.name, 'answers within budget');
+    assert.equal(ranked[0]?.share, 0.75);
+  });
+
+  it('has no VRAM rows or VRAM ranking without a GPU, and says why', () => {
+    const markdown = render(sampleRunResultWithoutGpu());
+    assert.match(markdown, /No GPU: nvidia-smi was not found on PATH/);
+    assert.doesNotMatch(markdown, /GPU 0 VRAM|VRAM peak/);
+    assert.match(markdown, /\| RAM peak \|/);
+  });
+
+  it('leaves out tests whose peak or capacity is unknown', () => {
+    const run = sampleRunResult();
+    const files: FileResult[] = run.files.map((file) => ({
+      ...file, tests: file.tests.map((test): TestResult => (test.window ? { ...test, window: { before: sample(1, null, 1, 1), after: null, peak: null } } : test)),
+    }));
+    const markdown = render({ ...run, files, counts: countResults(files) });
+    assert.doesNotMatch(markdown, /Tests nearest the limit/);
+  });
+});
