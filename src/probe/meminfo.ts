@@ -9,13 +9,10 @@ type RequiredField = (typeof REQUIRED_FIELDS)[number];
 
 /** Parses the text of /proc/meminfo; throws an Error naming the first field that is missing or unreadable. */
 export function parseMeminfo(text: string): HostMemory {
-  const kib = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([\w()]+):\s+(\d+)(?:\s+kB)?\s*$/.exec(line);
-    if (match?.[1] !== undefined && match[2] !== undefined) kib.set(match[1], Number(match[2]));
-  }
+  // Read at every test boundary: look up the four fields rather than parse all ~50 lines.
   const bytes = (field: RequiredField): number => {
-    const value = kib.get(field);
+    const match = new RegExp(`^${field}:[ \\t]+(\\d+)(?:[ \\t]+kB)?[ \\t]*$`, 'm').exec(text);
+    const value = match?.[1] === undefined ? undefined : Number(match[1]);
     if (value === undefined) {
       throw new Error(`${MEMINFO_PATH} has no readable \`${field}:\` line; host memory cannot be measured`);
     }

@@ -3,6 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import pidusage from 'pidusage';
 
+// Read once: every sample asks, and the answer cannot change while the harness runs.
+const hasProcfs = existsSync('/proc/self/statm');
+
 /** The ppid of a process from its /proc/<pid>/stat, or null when it is gone or unreadable. */
 export function readParentPid(pid: number): number | null {
   let stat: string;
@@ -34,27 +37,53 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** How often every thread of a process is checked for children; in between, only its main thread and known forkers. */
+const FULL_THREAD_SCAN_MS = 1000;
+const threadScans = new Map<number, { at: number; forkers: Set<string> }>();
+
 /**
- * The children of `pid` from /proc/<pid>/task/<tid>/children (every thread: any of them may have forked);
- * [] when the process is gone, null when the kernel has no such file.
+ * The children of `pid` from /proc/<pid>/task/<tid>/children. Any thread may fork, but reading every thread's file
+ * (a Node process has ten or more) at every test boundary was most of the harness's cost per test: the main thread
+ * (where Node and Python usually spawn) and threads that have forked before are read every time, all threads once
+ * a second. [] when it has none, 'gone' when it exited, null when the kernel has no children files.
  */
-function readChildren(pid: number): number[] | null {
+function readChildren(pid: number, now = Date.now()): number[] | null | 'gone' {
+  const previous = threadScans.get(pid);
+  const full = previous === undefined || now - previous.at >= FULL_THREAD_SCAN_MS;
   let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return []; // Gone, or no procfs: the caller tells the two apart.
+  if (full) {
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      threadScans.delete(pid);
+      return 'gone'; // Exited (procfs itself was checked once at start-up).
+    }
+  } else {
+    tids = [String(pid), ...(previous?.forkers ?? [])];
   }
+  const forkers = full ? new Set<string>() : (previous?.forkers ?? new Set<string>());
   const children: number[] = [];
   for (const tid of tids) {
     let text: string;
     try {
       text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && tid === String(pid)) return null;
-      continue; // That thread ended while we read.
+      if (tid !== String(pid)) continue; // That thread ended while we read.
+      threadScans.delete(pid);
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`/proc/${pid}`) ? null : 'gone';
     }
-    for (const field of text.split(' ')) if (field.trim() !== '') children.push(Number(field));
+    let found = false;
+    for (const field of text.split(' ')) {
+      if (field.trim() === '') continue;
+      children.push(Number(field));
+      found = true;
+    }
+    if (found && tid !== String(pid)) forkers.add(tid);
+  }
+  threadScans.set(pid, { at: full ? now : (previous?.at ?? now), forkers });
+  // Processes that exited unseen leave entries behind: drop the stale ones now and then, so a long run stays small.
+  if (threadScans.size > 1000) {
+    for (const [known, scan] of threadScans) if (now - scan.at > 10 * FULL_THREAD_SCAN_MS) threadScans.delete(known);
   }
   return children;
 }
@@ -65,6 +94,10 @@ function walkChildren(rootPid: number): number[] | null {
   for (let i = 0; i < tree.length; i += 1) {
     const children = readChildren(tree[i] as number);
     if (children === null) return null;
+    if (children === 'gone') {
+      if (i === 0) return [];
+      continue; // A descendant that exited while we walked.
+    }
     for (const child of children) if (!tree.includes(child)) tree.push(child);
   }
   return tree;
@@ -73,7 +106,7 @@ function walkChildren(rootPid: number): number[] | null {
 /** `rootPid` and all its descendants, root first; [] when the root is gone; just the root where there is no /proc. */
 export function listProcessTree(rootPid: number): number[] {
   // Called at every test boundary: the children files cost a few reads, the full scan one read per process.
-  if (existsSync(`/proc/${rootPid}/task`)) {
+  if (hasProcfs) {
     const walked = walkChildren(rootPid);
     if (walked !== null) return walked;
   }
@@ -157,7 +190,6 @@ function readStatmRss(pid: number): number | null {
   }
 }
 
-const hasProcfs = existsSync('/proc/self/statm');
 
 /** The RSS of one process in bytes, or null when it is gone. */
 export async function readProcessRss(pid: number): Promise<number | null> {
