@@ -11,6 +11,7 @@ import { NVML_LIBRARY_ENV } from '../src/probe/nvml.js';
 import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
 import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
+import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
 import { printReadCost } from './read-cost.js';
 import { printSmallestSpike } from './smallest-spike.js';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   await printReadCost(gpu);
   printPerTestOverhead(gpu, ROUNDS);
   printSmallestSpike(gpu);
+  printMultiGpu(nvmlLibrary, ROUNDS);
   rmSync(state, { recursive: true, force: true });
 }
 

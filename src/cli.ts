@@ -8,13 +8,20 @@ import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { isGpuTestError } from './errors.js';
 import { runPlan } from './execute/run-plan.js';
+import { applyBudgets } from './measure/budgets.js';
+import { compareSuiteNeeds, gpuBalance } from './measure/suite-needs.js';
 import type { RunResult } from './execute/types.js';
 import { discoverFiles } from './plan/discover-files.js';
 import { decideSkips, describeJobs } from './plan/plan-jobs.js';
 import { NO_GPU_READER } from './probe/gpu-presence.js';
 import { readGpuInventory } from './probe/gpu-inventory.js';
 import { readHostInfo } from './probe/host-info.js';
+import { readHostMemory } from './probe/meminfo.js';
 import { openGpuReader } from './probe/open-gpu-reader.js';
+import { previewPlacements } from './schedule/preview.js';
+import { buildCapacity, type HostCapacity } from './schedule/capacity.js';
+import { selectUsableGpus } from './schedule/usable-gpus.js';
+import type { ResolvedConfig } from './config/types.js';
 import type { GpuInventory, GpuReader } from './probe/types.js';
 import { createConsoleReporter } from './report/console.js';
 import type { RunObserver } from './report/types.js';
@@ -41,19 +48,45 @@ async function describeRun(args: ParsedArgs) {
   return { config, jobs };
 }
 
+const NO_GPUS: GpuInventory = { available: false, reason: null, driverVersion: null, cudaVersion: null, gpus: [], warnings: [] };
+
+/** Each card's used VRAM before any test, for the VRAM budgets of declared jobs; empty when it cannot be read. */
+async function usedBeforeRun(reader: GpuReader): Promise<Map<number, number | null>> {
+  try {
+    return new Map((await reader.readMemory()).map((gpu) => [gpu.index, gpu.usedBytes]));
+  } catch {
+    return new Map();
+  }
+}
+
+function runCapacity(config: ResolvedConfig, gpu: GpuInventory, usedBefore: ReadonlyMap<number, number | null>): HostCapacity {
+  let host = null;
+  try {
+    host = readHostMemory();
+  } catch {
+    // Off Linux or unreadable: RAM needs are then not enforced.
+  }
+  return buildCapacity({
+    cpuSlots: config.concurrency, gpuConcurrency: config.gpuConcurrency, admission: config.admission,
+    gpus: gpu.available ? gpu.gpus : [], usedBefore, host,
+  });
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
   // The inventory spawns nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM reader
   // starts once the GPUs are known: meanwhile the config is read and the cpu lane already runs.
-  const inventory = readGpuInventory();
+  const found = readGpuInventory();
   const { config, jobs } = await describeRun(args);
+  const inventory = found.then((gpu) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
   const readerWarnings = new Set<string>();
   const gpuReader = inventory.then((gpu) => openGpuReader({
     backend: config.gpuBackend, gpu, intervalMs: config.sampleIntervalMs, onWarning: (w) => readerWarnings.add(w),
   }));
   try {
-    // A backend the user named must start before any test does, or the run would end half-way with a usage error.
-    if (config.gpuBackend !== 'auto') await gpuReader;
+    // A backend the user named must start before any test does, or the run would end half-way with a usage error;
+    // so must a --gpus that names no card.
+    if (config.gpuBackend !== 'auto' || config.gpus !== null) await gpuReader;
     return await runWithReader({ config, jobs }, chalk, inventory, gpuReader, readerWarnings);
   } finally {
     (await gpuReader.catch(() => NO_GPU_READER)).close?.();
@@ -66,8 +99,10 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
   const runnableWithGpu = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.skip === null);
   const earlyJobs = runnableWithGpu.filter((job) => job.lane === 'cpu');
   const gpuCandidates = runnableWithGpu.filter((job) => job.lane === 'gpu');
-  const planned = Promise.all([inventory, gpuReaderPromise])
-    .then(([gpu, gpuReader]) => ({ gpu, gpuReader, plan: decideSkips(config, jobs, process.env, gpu) }));
+  const planned = Promise.all([inventory, gpuReaderPromise]).then(async ([gpu, gpuReader]) => {
+    const capacity = runCapacity(config, gpu, await usedBeforeRun(gpuReader));
+    return { gpu, gpuReader, capacity, plan: decideSkips(config, jobs, process.env, gpu, capacity) };
+  });
   const observer: RunObserver = config.reporters.includes('console')
     ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 })
     : {};
@@ -87,10 +122,16 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
   process.on('SIGTERM', onSignal);
 
   const ran: RunResult = await runPlan({
-    planned, earlyJobs, gpuCandidates, config, host: readHostInfo(), observer, signal: controller.signal,
+    planned, earlyJobs, earlyCapacity: runCapacity(config, { ...NO_GPUS, available: false }, new Map()), gpuCandidates, config, host: readHostInfo(), observer, signal: controller.signal,
     env: process.env, toolVersion: readToolVersion(),
   });
-  const result: RunResult = { ...ran, warnings: [...ran.warnings, ...readerWarnings] };
+  // Budget breaches become failed tests before any report is written, so every report and the exit code agree.
+  const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...ran.warnings, ...readerWarnings] }, config.suites);
+  const result: RunResult = {
+    ...budgeted,
+    suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
+    gpuBalance: { limitPercent: config.balancePercent, files: gpuBalance(budgeted, config.balancePercent) },
+  };
   const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
   observer.onRunEnd?.(result, written);
   for (const failure of failures) process.stderr.write(`${chalk.red('gpu-test:')} ${failure}\n`);
@@ -101,11 +142,13 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
 
 async function list(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  const inventory = readGpuInventory();
+  const found = readGpuInventory();
   const { config, jobs } = await describeRun(args);
-  const gpu = await inventory;
-  const plan = decideSkips(config, jobs, process.env, gpu);
-  process.stdout.write(formatPlan(plan, gpu, chalk));
+  const gpu = selectUsableGpus(await found, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
+  // No VRAM reader is opened for `list`: cards count as empty, so shared-card previews assume an idle host.
+  const capacity = runCapacity(config, gpu, new Map());
+  const plan = decideSkips(config, jobs, process.env, gpu, capacity);
+  process.stdout.write(formatPlan(plan, gpu, chalk, previewPlacements(plan, capacity)));
   return EXIT.passed;
 }
 

@@ -2,12 +2,14 @@
 // harness measures every test without them).
 
 export type {
-  Counts, FileResidue, FileResult, FileStatus, LeakFinding, OrphanProcess, ProcessOutcome, RepeatInfo, RunResult, TestFailure, TestMetric,
-  TestResult, TestStatus,
+  Counts, FileResidue, FileResult, FileStatus, HookPhase, HookRun, LeakFinding, OrphanProcess, ProcessOutcome, RepeatInfo, RunResult, TestFailure,
+  TestMetric, TestResult, TestStatus,
 } from './execute/types.js';
-export type { MemorySample, TestWindow, WindowDeltas, WindowPeak } from './measure/types.js';
+export type {
+  BudgetBound, BudgetBreach, BudgetCheck, BudgetFigure, BudgetKind, MemorySample, TestWindow, WindowDeltas, WindowPeak,
+} from './measure/types.js';
 export type { Job, Lane, Plan, SkipReason } from './plan/types.js';
-export type { GpuInfo, GpuInventory, GpuMemory, HostInfo, HostMemory } from './probe/types.js';
+export type { GpuHealth, GpuInfo, GpuInventory, GpuMemory, HostInfo, HostMemory } from './probe/types.js';
 export type { ResolvedConfig, UserConfig, UserSuite } from './config/types.js';
 export { computeWindowDeltas } from './measure/window-deltas.js';
 

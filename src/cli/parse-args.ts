@@ -42,6 +42,10 @@ Options:
   --leaks MODE            fail (default): a confirmed leak fails its test; warn: only report it
   --settle-timeout MS     after a GPU test, wait up to MS for VRAM to stop changing before reading it (default: 1000)
   --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
+  --gpus LIST             use only these GPUs (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES)
+  --durations FILE        a previous results.json: start the longest waiting files first
+  --guard on|off          the memory guard that stops a test before RAM, swap or VRAM run out (default: on)
+  --no-retry-alone        do not re-run alone a file that ran out of memory beside others
   --color / --no-color    force colors on or off
   -h, --help              show this help
   -v, --version           print the version
@@ -52,6 +56,12 @@ Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage or con
 function splitList(values: readonly string[] | undefined): string[] | undefined {
   if (!values) return undefined;
   return values.flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function guardFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new GpuTestError('USAGE', `--guard takes \`on\` or \`off\`, got \`${value}\``);
 }
 
 function leakMode(value: string | undefined): LeakMode | undefined {
@@ -136,6 +146,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         leaks: { type: 'string' },
         'settle-timeout': { type: 'string' },
         'kill-orphans': { type: 'boolean' },
+        gpus: { type: 'string', multiple: true },
+        durations: { type: 'string' },
+        guard: { type: 'string' },
+        'retry-alone': { type: 'boolean' },
+        'no-retry-alone': { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -175,6 +190,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     leaks: leakMode(values.leaks),
     settleTimeoutMs: wholeNumberOrZero('settle-timeout', values['settle-timeout'], 1000),
     killOrphans: values['kill-orphans'],
+    gpus: splitList(values.gpus),
+    durations: values.durations,
+    guard: guardFlag(values.guard),
+    retryAlone: values['no-retry-alone'] ? false : values['retry-alone'],
   };
   return { command: first, options, color };
 }

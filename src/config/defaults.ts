@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -32,6 +32,9 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
       timeoutMs: null,
       repeat: null,
       leakThreshold: null,
+      requires: null,
+      hooks: null,
+      budgets: null,
       source: null,
     }),
   ]),
@@ -54,4 +57,11 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   settleTimeoutMs: 1000,
   // Killing a process the harness did not start is the user's call.
   killOrphans: false,
+  // Room for the allocator's fragmentation and the CUDA context of each process beyond what suites declare.
+  admission: Object.freeze({ vramHeadroom: Object.freeze({ bytes: 1024 ** 3 }), ramReserve: Object.freeze({ bytes: 4 * 1024 ** 3 }) }),
+  // A desktop stays usable: stop a test before the host swaps hard or a card is full, or when the trend says it will
+  // be within 10 s.
+  guard: Object.freeze({ enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 }),
+  retryAlone: true,
+  balancePercent: 10,
 });

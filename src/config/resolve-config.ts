@@ -1,6 +1,6 @@
 // Builds the ResolvedConfig: command-line flags over the config file over DEFAULTS, every check done before any test starts.
 
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
@@ -35,7 +35,8 @@ function flagNumber(flag: string, value: number | undefined, example: number): n
 
 /** Tags every file header, suite and flag may name: suites' tags, gates, gpuTags and `tags`, sorted. */
 function collectKnownTags(suites: readonly SuiteConfig[], gates: Readonly<Record<string, string>>, gpuTags: readonly string[], tags: readonly string[]): string[] {
-  return unique([...suites.flatMap((suite) => suite.tags), ...Object.keys(gates), ...gpuTags, ...tags]).sort();
+  // `exclusive` is built in: a file with it runs alone on the whole host.
+  return unique([...suites.flatMap((suite) => suite.tags), ...Object.keys(gates), ...gpuTags, ...tags, 'exclusive']).sort();
 }
 
 // Every unknown tag of every flag in one error, so one fix-and-rerun is enough.
@@ -69,6 +70,37 @@ function checkGpuBackend(name: GpuBackendName | undefined): GpuBackendName {
     throw new GpuTestError('USAGE', `--gpu-backend: unknown backend \`${String(name)}\`; choose from ${GPU_BACKEND_NAMES.join(', ')}`);
   }
   return name;
+}
+
+function resolveGuard(flag: boolean | undefined, fromFile: UserConfig['guard']): ResolvedConfig['guard'] {
+  const base = { ...DEFAULTS.guard, ...(fromFile === false ? { enabled: false } : fromFile) };
+  return flag === undefined ? base : { ...base, enabled: flag };
+}
+
+/** Durations by job id from a previous results.json, for ordering waiting jobs longest-first. */
+async function readDurations(path: string, given: string): Promise<Record<string, number>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+    throw new GpuTestError('FILE_NOT_FOUND', `--durations \`${given}\` ${why}; pass the results.json of an earlier run, such as reports/results.json`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new GpuTestError('USAGE', `--durations \`${given}\` is not JSON (${(error as Error).message}); pass the results.json of an earlier run`, { cause: error });
+  }
+  const files = typeof parsed === 'object' && parsed !== null ? (parsed as { files?: unknown }).files : undefined;
+  if (!Array.isArray(files)) {
+    throw new GpuTestError('USAGE', `--durations \`${given}\` has no \`files\` list: it is not a gpu-test results.json (see docs/results-schema.md)`);
+  }
+  const durations: Record<string, number> = {};
+  for (const file of files as { id?: unknown; durationMs?: unknown }[]) {
+    if (typeof file.id === 'string' && typeof file.durationMs === 'number' && Number.isFinite(file.durationMs)) durations[file.id] = file.durationMs;
+  }
+  return durations;
 }
 
 function checkLeakMode(mode: LeakMode | undefined): LeakMode | undefined {
@@ -127,6 +159,9 @@ async function readFileConfig(cwd: string, cli: CliOptions): Promise<FileConfig>
     timeoutMs: suite.timeout ?? null,
     repeat: suite.repeat ?? null,
     leakThreshold: suite.leakThreshold ? { ...suite.leakThreshold } : null,
+    requires: suite.requires ?? null,
+    hooks: suite.hooks ?? null,
+    budgets: suite.budgets ?? null,
     source: suiteSources[index] ?? null,
   }));
   return { configFile, user, suites };
@@ -186,5 +221,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     leaks: checkLeakMode(cli.leaks) ?? user.leaks ?? DEFAULTS.leaks,
     settleTimeoutMs: checkSettleTimeout(cli.settleTimeoutMs) ?? user.settleTimeout ?? DEFAULTS.settleTimeoutMs,
     killOrphans: cli.killOrphans ?? user.killOrphans ?? DEFAULTS.killOrphans,
+    admission: { ...DEFAULTS.admission, ...user.admission },
+    guard: resolveGuard(cli.guard, user.guard),
+    retryAlone: cli.retryAlone ?? user.retryAlone ?? DEFAULTS.retryAlone,
+    balancePercent: user.balancePercent ?? DEFAULTS.balancePercent,
+    gpus: cli.gpus && cli.gpus.length > 0 ? [...cli.gpus] : null,
+    durations: cli.durations === undefined ? {} : await readDurations(resolve(cwd, cli.durations), cli.durations),
   };
 }

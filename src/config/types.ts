@@ -20,6 +20,71 @@ export interface UserSuite {
   /** Runs each test of the suite's files this many times in one process, to find leaks. */
   repeat?: number;
   leakThreshold?: UserLeakThreshold;
+  /** What one file of the suite needs to run: the scheduler admits it only where that fits. */
+  requires?: Requirements;
+  hooks?: SuiteHooks;
+  budgets?: Budgets;
+}
+
+/** A size as declared: bytes, or a share of the capacity it is measured against (a card's VRAM, the host's RAM). */
+export type SizeSpec = { readonly bytes: number } | { readonly percent: number };
+
+/** `requires:` of a suite or a file header. `vram` is per GPU; `gpus` defaults to 1 in the gpu lane, 0 in the cpu lane. */
+export interface Requirements {
+  readonly vram?: SizeSpec;
+  readonly ram?: SizeSpec;
+  readonly gpus?: number;
+}
+
+/** One step of a coordination hook: a shell command, or an HTTP request that must answer with `status`. */
+export type HookStep =
+  | { readonly run: string; readonly timeoutMs: number }
+  | { readonly http: { readonly url: string; readonly method: string; readonly status: number }; readonly timeoutMs: number };
+
+/** A step retried until it succeeds or `waitMs` passes: a service coming up. */
+export type HealthcheckStep = HookStep & { readonly waitMs: number; readonly intervalMs: number };
+
+/** `hooks:` of a suite: `before` its first file starts, `after` its last file ends (always, even on failure or Ctrl-C). */
+export interface SuiteHooks {
+  readonly before?: readonly HookStep[];
+  readonly healthcheck?: HealthcheckStep;
+  readonly after?: readonly HookStep[];
+}
+
+/** A bound on a custom metric, as written: `">= 40"`, `"< 2000"`. */
+export interface MetricBound {
+  readonly op: '<' | '<=' | '>' | '>=' | '==';
+  readonly value: number;
+}
+
+/** `budgets:` of a suite: each breach fails the test (or file) it belongs to. */
+export interface Budgets {
+  readonly peakVram?: SizeSpec;
+  readonly peakRam?: SizeSpec;
+  readonly swap?: SizeSpec;
+  readonly leak?: SizeSpec;
+  readonly gpuUtilMin?: number;
+  readonly tempMax?: number;
+  readonly powerMax?: number;
+  readonly metrics?: Readonly<Record<string, MetricBound>>;
+}
+
+/** `admission:`: what is kept free when jobs are admitted by their declared needs. */
+export interface Admission {
+  /** VRAM left free on each card beyond the declared needs of what runs on it. */
+  readonly vramHeadroom: SizeSpec;
+  /** Host RAM left free beyond the declared needs of what runs. */
+  readonly ramReserve: SizeSpec;
+}
+
+/** `guard:`: the memory guard's thresholds (shares of capacity) and its prediction horizon. */
+export interface GuardSettings {
+  readonly enabled: boolean;
+  readonly ramPercent: number;
+  readonly swapPercent: number;
+  readonly vramPercent: number;
+  /** Kill early when the growth rate predicts exhaustion within this many ms. */
+  readonly horizonMs: number;
 }
 
 /** `leakThreshold:` as written, sizes already read into bytes. */
@@ -63,6 +128,12 @@ export interface UserConfig {
   settleTimeout?: number;
   /** Kill processes a test file left holding VRAM after it exited. */
   killOrphans?: boolean;
+  admission?: Partial<Admission>;
+  guard?: Partial<Omit<GuardSettings, 'enabled'>> | false;
+  /** Re-run alone a file that failed out of memory while it shared its GPU or host. */
+  retryAlone?: boolean;
+  /** Largest memory spread between the cards of a multi-GPU job still called balanced, percent. */
+  balancePercent?: number;
 }
 
 /** How GPU memory is read: `auto` tries NVML, then the nvidia-smi stream, then none. */
@@ -98,6 +169,12 @@ export interface CliOptions {
   leaks?: LeakMode;
   settleTimeoutMs?: number;
   killOrphans?: boolean;
+  /** `--gpus 0,2`: the cards this run may use (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES). */
+  gpus?: string[];
+  /** `--durations FILE`: a previous results.json whose durations order waiting jobs longest-first. */
+  durations?: string;
+  guard?: boolean;
+  retryAlone?: boolean;
 }
 
 /** A suite after resolution: every field set. */
@@ -111,6 +188,9 @@ export interface SuiteConfig {
   readonly repeat: number | null;
   /** Overrides of the run's threshold for this suite's files. */
   readonly leakThreshold: Partial<LeakThreshold> | null;
+  readonly requires: Requirements | null;
+  readonly hooks: SuiteHooks | null;
+  readonly budgets: Budgets | null;
   readonly source: SourceLocation | null;
 }
 
@@ -157,4 +237,12 @@ export interface ResolvedConfig {
   readonly leaks: LeakMode;
   readonly settleTimeoutMs: number;
   readonly killOrphans: boolean;
+  readonly admission: Admission;
+  readonly guard: GuardSettings;
+  readonly retryAlone: boolean;
+  readonly balancePercent: number;
+  /** `--gpus`: null means every card the host (and an outer CUDA_VISIBLE_DEVICES) allows. */
+  readonly gpus: readonly string[] | null;
+  /** Expected duration per job id (ms), from `--durations`; empty without it. */
+  readonly durations: Readonly<Record<string, number>>;
 }

@@ -5,6 +5,9 @@ import { GpuTestError } from '../errors.js';
 import { checkGlob, checkTag, ConfigChecker, TAG_PATTERN, VARIABLE_PATTERN, type ItemCheck, type MapEntry } from './config-checker.js';
 import { closestName, describeNode, describeValue, formatLocation, formatProblems, nodeValue } from './config-problems.js';
 import type { LoadedConfig } from './load-config.js';
+import { readBudgets } from './read-budgets.js';
+import { readHooks } from './read-hooks.js';
+import { readAdmission, readBalance, readGuard, readRequires } from './read-needs.js';
 import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserLeakThreshold, type UserSuite } from './types.js';
 
 /** A checked config: the user's values, and where each of `config.suites` was written, in the same order. */
@@ -87,6 +90,9 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
   timeout: (checker, entry, suite) => { suite.timeout = checker.milliseconds(entry); },
   repeat: (checker, entry, suite) => { suite.repeat = checker.wholeNumber(entry, 10); },
   leakThreshold: (checker, entry, suite) => { suite.leakThreshold = readLeakThreshold(checker, entry); },
+  requires: (checker, entry, suite) => { suite.requires = readRequires(checker, entry); },
+  hooks: (checker, entry, suite) => { suite.hooks = readHooks(checker, entry); },
+  budgets: (checker, entry, suite) => { suite.budgets = readBudgets(checker, entry); },
 };
 
 interface SuiteRead {
@@ -181,6 +187,10 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
   leaks: (checker, entry, out) => { out.config.leaks = checker.choice(entry, LEAK_MODES); },
   settleTimeout: (checker, entry, out) => { out.config.settleTimeout = checker.millisecondsOrZero(entry, 1000); },
   killOrphans: (checker, entry, out) => { out.config.killOrphans = checker.flag(entry); },
+  admission: (checker, entry, out) => { out.config.admission = readAdmission(checker, entry); },
+  guard: (checker, entry, out) => { out.config.guard = readGuard(checker, entry); },
+  retryAlone: (checker, entry, out) => { out.config.retryAlone = checker.flag(entry); },
+  balancePercent: (checker, entry, out) => { out.config.balancePercent = readBalance(checker, entry); },
 };
 
 /** The keys gpu-test.config.yaml may have at the top level. */

@@ -5,7 +5,7 @@ import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
 import type { MetricMessage, ResultRecord } from './child/protocol.js';
 import { parseIterationName } from './child/repeat-tests.js';
-import { describeOutcome, outcomeFailureType } from './describe-outcome.js';
+import { describeGuardStop, describeOutcome, outcomeFailureType } from './describe-outcome.js';
 import type { FileStatus, ProcessOutcome, RepeatInfo, TestMetric, TestResult } from './types.js';
 
 /** One test's boundaries as the harness saw them; `end` null when the process died inside the test. */
@@ -105,11 +105,13 @@ export function collectResults(
   const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${metric.test}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
   const ending = describeOutcome(outcome, job.timeoutMs);
   const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null;
+  // The memory guard's stop says what crossed and how it got there, in place of the process's ending.
+  const guardMessage = outcome.stoppedByGuard && !outcome.isCanceled ? describeGuardStop(outcome.stoppedByGuard) : null;
 
   // Tests the process was inside when it died: they appear as failed, named, with what killed them.
   for (const window of unused) {
     if (window.after !== null || !ending) continue;
-    const message = `the test process ${ending} while "${window.name}" was running`;
+    const message = guardMessage ?? `the test process ${ending} while "${window.name}" was running`;
     tests.push({
       name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
@@ -119,9 +121,11 @@ export function collectResults(
   }
 
   const anyFailed = tests.some((test) => test.status === 'failed');
-  if (ending && !anyFailed) {
+  // A guard stop between tests must show even when an earlier test failed on its own.
+  const guardUnshown = guardMessage !== null && !tests.some((test) => test.failure?.message === guardMessage);
+  if ((ending && !anyFailed) || guardUnshown) {
     const tail = lastLines(stderr, 20);
-    const message = `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
+    const message = guardMessage ?? `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
     tests.push({
       name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: outcome.durationMs, skipReason: null,
@@ -131,6 +135,7 @@ export function collectResults(
 
   let status: FileStatus = 'passed';
   if (outcome.isCanceled) status = 'interrupted';
+  else if (guardMessage) status = 'failed'; // Stopped on purpose, and said why: a failed file, not a crash.
   else if (outcome.timedOut) status = 'timed-out';
   else if (abnormal || (ending && !anyFailed)) status = 'crashed';
   else if (anyFailed || ending) status = 'failed';

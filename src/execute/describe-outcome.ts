@@ -1,10 +1,11 @@
 // The one place where a process outcome becomes a sentence, so every report says the same thing.
 
-import type { ProcessOutcome } from './types.js';
+import type { GuardStop, ProcessOutcome } from './types.js';
 
 /** How the test process ended, as a sentence fragment ("was killed by SIGSEGV"); null for a clean exit 0. */
 export function describeOutcome(outcome: ProcessOutcome, timeoutMs: number): string | null {
   if (outcome.isCanceled) return 'was stopped because the run was interrupted';
+  if (outcome.stoppedByGuard) return `was stopped by the memory guard (${outcome.stoppedByGuard.figure})`;
   if (outcome.timedOut) return `timed out after ${timeoutMs} ms (the per-file timeout) and its process tree was killed`;
   if (outcome.signal === 'SIGKILL') return 'was killed by SIGKILL (often the kernel\'s out-of-memory killer; check `dmesg`)';
   if (outcome.signal) return `was killed by ${outcome.signal}`;
@@ -13,8 +14,14 @@ export function describeOutcome(outcome: ProcessOutcome, timeoutMs: number): str
 }
 
 /** The failure type reported for tests cut short by the outcome (JUnit `type`). */
-export function outcomeFailureType(outcome: ProcessOutcome): 'interrupted' | 'timeout' | 'crash' {
+export function outcomeFailureType(outcome: ProcessOutcome): 'interrupted' | 'MemoryGuard' | 'timeout' | 'crash' {
   if (outcome.isCanceled) return 'interrupted';
+  if (outcome.stoppedByGuard) return 'MemoryGuard';
   if (outcome.timedOut) return 'timeout';
   return 'crash';
+}
+
+/** The failure message of a test (or the file) the memory guard stopped: the figure that crossed and the curve. */
+export function describeGuardStop(stop: GuardStop): string {
+  return `stopped by the memory guard: ${stop.figure}; recent curve: ${stop.curve}`;
 }

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { sampleBoundary } from '../measure/boundary-sampler.js';
-import type { ContinuousSampler } from '../measure/continuous-sampler.js';
+import { gpuSeries, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import { formatGuardCurve, type GuardVerdict } from '../measure/memory-guard.js';
 import { confirmFindings, judgeRepeats, namesToRecheck } from '../measure/leak-check.js';
 import { SETTLE_TOLERANCE_BYTES, settleVram } from '../measure/settle-vram.js';
 import type { MemorySample, WindowPeak } from '../measure/types.js';
@@ -23,7 +24,7 @@ import { findResidue, readOccupancy, type GpuOccupancy } from './file-residue.js
 import { leakCheckFailures } from './leak-failures.js';
 import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
-import type { FileResidue, FileResult, LeakFinding } from './types.js';
+import type { FileResidue, FileResult, GpuLoad, GuardStop, LeakFinding } from './types.js';
 
 /** What a launch reads from the run: fixed settings, and the GPU state known so far. */
 export interface LaunchContext {
@@ -36,15 +37,21 @@ export interface LaunchContext {
   /** The GPUs, their reader and the sampler, once known (null before the inventory is in). */
   readonly gpuState: () => { readonly gpu: GpuInventory | null; readonly gpuReader: GpuReader | null; readonly sampler: ContinuousSampler | null };
   readonly warn: (message: string) => void;
+  /** Launches not yet done, for the memory guard: each launch adds itself and leaves once its result is in. */
+  readonly live?: Set<LaunchedJob>;
 }
 
 /** A booting or running test process. */
 export interface LaunchedJob {
   readonly job: Job;
-  /** The file's turn has come: run it on `gpuIndex` (null for the cpu lane). */
-  start(gpuIndex: number | null): void;
+  /** The file's turn has come: run it on `gpuIndices` (physical indices; none in the cpu lane). */
+  start(gpuIndices: readonly number[]): void;
   /** Stops a launch whose turn never came (its file turned out to be skipped, or the run ended). */
   cancel(): void;
+  /** The test process while its file runs (its turn came, it has not exited): its pid and GPUs; null otherwise. */
+  runningProcess(): { readonly pid: number; readonly gpuIndices: readonly number[] } | null;
+  /** Kills the running process tree at once (SIGKILL), as the memory guard decided; the file fails with its figure. */
+  stopByGuard(verdict: GuardVerdict): void;
   /** Its result; for a cancelled launch, resolves once the process is gone (the result is then meaningless). */
   readonly done: Promise<FileResult>;
 }
@@ -58,12 +65,17 @@ interface ProcessRun {
   /** Processes seen in its tree: pid -> start time. */
   readonly seenPids: ReadonlyMap<number, number | null>;
   readonly before: GpuOccupancy;
+  /** On cards shared by budget: the most VRAM the file's own processes held on each, read at test ends. */
+  readonly ownPeaks: ReadonlyMap<number, number>;
 }
 
 /** Boots the process of `job` now; it runs its tests once `start` is called. `index` names its result files. */
 export function launchJob(job: Job, index: number, context: LaunchContext): LaunchedJob {
   const { config, observer } = context;
   const controller = new AbortController();
+  // Aborted by the memory guard, with the GuardStop as its reason; the pid it may stop is that of the process running now.
+  const guardController = new AbortController();
+  let livePid: number | null = null;
   const onRunAbort = (): void => controller.abort();
   context.runSignal.addEventListener('abort', onRunAbort, { once: true });
   let gpuIndices: number[] | null = null;
@@ -96,6 +108,21 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
     };
     let before: GpuOccupancy = { gpus: null, processes: null };
+    const ownPeaks = new Map<number, number>();
+    // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
+    const noteOwnVram = async (): Promise<void> => {
+      const current = reader();
+      if (job.needs.vram === null || !current.readProcesses) return;
+      try {
+        const held = new Map<number, number>();
+        for (const p of await current.readProcesses()) {
+          if (seenPids.has(p.pid) && p.usedBytes !== null) held.set(p.gpuIndex, (held.get(p.gpuIndex) ?? 0) + p.usedBytes);
+        }
+        for (const [gpu, bytes] of held) ownPeaks.set(gpu, Math.max(ownPeaks.get(gpu) ?? 0, bytes));
+      } catch {
+        // Per-process figures are a refinement: without them the card's own peak stands.
+      }
+    };
 
     const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
       const { sampler } = context.gpuState();
@@ -110,6 +137,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       if (indices && indices.length > 0 && taken.gpus) {
         taken = { ...taken, gpus: await settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
       }
+      await noteOwnVram();
       if (window) {
         window.after = taken;
         window.peak = computeWindowPeak(sampler, window.before, taken, indices);
@@ -137,8 +165,9 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     });
     const spawned = await spawnTestProcess({
       job, cwd: config.rootDir, env: { ...context.env, ...extraEnv }, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only,
-      signal: controller.signal, startWhen: startWhenMeasured,
+      signal: controller.signal, guardSignal: guardController.signal, startWhen: startWhenMeasured,
       onStart: (pid) => {
+        livePid = pid;
         notePids([pid]);
         if (live) observer.onFileStart?.(job, gpuIndices ?? []);
       },
@@ -146,11 +175,27 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       onMetric: (message) => metrics.push(message),
       onSnapshot,
     });
+    livePid = null;
     const records = await readResultRecords(reporterFile);
     const boundaryWindows: BoundaryWindow[] = [...windows.values()];
     const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics);
     for (const warning of collected.warnings) context.warn(`${job.id}: ${warning}`);
-    return { spawned, collected, seenPids, before };
+    return { spawned, collected, seenPids, before, ownPeaks };
+  };
+
+  /**
+   * How the file loaded its cards: on a card it had to itself, the card's peak during the file above its use at the
+   * file's start (spikes included); on a card shared by budget, the most its own processes held at a test's end.
+   */
+  const gpuLoadOf = (run: ProcessRun, from: number, to: number): GpuLoad[] => {
+    const { sampler } = context.gpuState();
+    return (lane() ?? []).map((index) => {
+      const own = run.ownPeaks.get(index);
+      if (own !== undefined) return { gpuIndex: index, peakAboveStartBytes: own };
+      const start = run.before.gpus?.find((gpu) => gpu.index === index)?.usedBytes ?? null;
+      const peak = sampler?.timeline.peak(gpuSeries(index), from, to)?.value ?? null;
+      return { gpuIndex: index, peakAboveStartBytes: peak === null || start === null ? null : Math.max(0, peak - start) };
+    });
   };
 
   /** What a run left: VRAM once it settled after the process exited, and its processes still running. */
@@ -162,7 +207,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       before: run.before,
       after: { gpus: afterGpus ?? after.gpus, processes: after.processes },
       seenPids: run.seenPids,
-      gpusExclusive: config.gpuConcurrency === 1,
+      // Only an undeclared job, one per card, has its cards to itself; declared jobs share cards by budget.
+      gpusExclusive: config.gpuConcurrency === 1 && job.needs.vram === null,
       killOrphans: config.killOrphans,
     });
     return residue;
@@ -172,7 +218,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const checkLeaks = async (first: ProcessRun): Promise<{ leaks: LeakFinding[]; orphans: FileResidue['orphans'] }> => {
     const findings = judgeRepeats(first.collected.tests, job.leakThreshold);
     const names = namesToRecheck(first.collected.tests, findings);
-    if (names.length === 0 || controller.signal.aborted || first.collected.status === 'interrupted') return { leaks: findings, orphans: [] };
+    if (names.length === 0 || controller.signal.aborted || guardController.signal.aborted || first.collected.status === 'interrupted') return { leaks: findings, orphans: [] };
     const env = { [REPEAT_ENV]: String(job.repeat), [REPEAT_ONLY_ENV]: JSON.stringify(names) };
     const recheck = await runProcess(2, Promise.resolve(turnEnv ?? {}), env, false);
     const { orphans } = await residueOf(recheck);
@@ -195,19 +241,21 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     return {
       job, status, skipReason: null, error: collected.error, outcome: spawned.outcome,
       startedAt: spawned.startedAt, endedAt: spawned.endedAt, lane: job.lane, gpuIndices: gpuIndices ?? [],
-      tests: [...collected.tests, ...leakTests], leaks, residue, stdout: spawned.stdout, stderr: spawned.stderr,
+      tests: [...collected.tests, ...leakTests], leaks, residue, gpuLoad: gpuLoadOf(first, spawned.startedAt, spawned.endedAt),
+      stdout: spawned.stdout, stderr: spawned.stderr,
     };
   })();
 
-  return {
+  const launched: LaunchedJob = {
     job,
     done,
-    start(gpuIndex) {
-      gpuIndices = gpuIndex === null ? [] : [gpuIndex];
+    start(indices) {
+      gpuIndices = [...indices];
       const env: Record<string, string> = {};
-      if (gpuIndex !== null) {
-        const info = context.gpuState().gpu?.gpus.find((g) => g.index === gpuIndex);
-        env.CUDA_VISIBLE_DEVICES = info?.uuid ?? String(gpuIndex);
+      if (job.lane === 'gpu') {
+        // By UUID: indices differ between CUDA and nvidia-smi orderings, and a UUID never names a card outside the set.
+        const known = context.gpuState().gpu?.gpus ?? [];
+        env.CUDA_VISIBLE_DEVICES = indices.map((index) => known.find((g) => g.index === index)?.uuid ?? String(index)).join(',');
       }
       turnEnv = env;
       release(env);
@@ -215,5 +263,17 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     cancel() {
       controller.abort();
     },
+    runningProcess() {
+      return livePid === null ? null : { pid: livePid, gpuIndices: gpuIndices ?? [] };
+    },
+    stopByGuard(verdict) {
+      if (livePid === null || guardController.signal.aborted) return;
+      const stop: GuardStop = { resource: verdict.resource, gpuIndex: verdict.gpuIndex ?? null, figure: verdict.figure, curve: formatGuardCurve(verdict.curve) };
+      guardController.abort(stop);
+    },
   };
+  context.live?.add(launched);
+  const leave = (): void => void context.live?.delete(launched);
+  done.then(leave, leave);
+  return launched;
 }

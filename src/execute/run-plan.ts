@@ -5,17 +5,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import { gpuSeries, startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
 import { readPressureCounters, summarizePressure, thinTimeline } from '../measure/run-pressure.js';
 import type { Job, Plan } from '../plan/types.js';
 import { readHostMemory } from '../probe/meminfo.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
-import { createSlots, pickStarts, releaseSlot, type Start } from '../schedule/lanes.js';
+import { orderByDuration, pickStarts, type Placement } from '../schedule/admission.js';
+import type { HostCapacity } from '../schedule/capacity.js';
 import { FILE_LEVEL_TEST } from './collect-results.js';
 import { countResults } from './count-results.js';
 import { launchJob, type LaunchContext, type LaunchedJob } from './launch-job.js';
-import type { FileResult, RunResult } from './types.js';
+import { createNeighbourLog } from './neighbour-log.js';
+import { describeCoScheduled, memoryFailureOf, mergeAloneRun } from './retry-alone.js';
+import { startMemoryGuard } from './memory-guard-loop.js';
+import { createSuiteHookRunner } from './suite-hook-runner.js';
+import type { FileResult, HookRun, RunResult } from './types.js';
 
 /** The plan and the GPUs it was made for: known once the GPU inventory is read. */
 export interface GpuPlan {
@@ -23,7 +28,12 @@ export interface GpuPlan {
   readonly gpu: GpuInventory;
   /** Reads VRAM at the boundaries of gpu-lane tests. */
   readonly gpuReader: GpuReader;
+  /** What the scheduler may hand out: the usable cards with their VRAM budgets, cpu slots, host RAM. */
+  readonly capacity: HostCapacity;
 }
+
+/** Most gpu-lane files booted ahead of their turn: each is an idle node process until then. */
+const PREWARM_LIMIT = 4;
 
 /** Everything runPlan needs; it reads the machine only through `gpuReader` and the probes. */
 export interface RunPlanOptions {
@@ -31,6 +41,8 @@ export interface RunPlanOptions {
   readonly planned: Promise<GpuPlan>;
   /** cpu-lane jobs that run whatever the GPUs are, started while the GPU inventory is still being read. */
   readonly earlyJobs: readonly Job[];
+  /** The capacity before the GPUs are known: cpu slots and host RAM only. */
+  readonly earlyCapacity: HostCapacity;
   /** gpu-lane jobs that will run if a GPU is found: the first may boot while the inventory is read. */
   readonly gpuCandidates: readonly Job[];
   readonly config: ResolvedConfig;
@@ -49,7 +61,7 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
     startedAt: null, endedAt: null, lane: job.lane, gpuIndices: [], stdout: '', stderr: '',
     tests: failed ? [{ name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: 0, skipReason: null, failure: { type: 'no-gpu', message: reason, stack: null }, window: null, repeat: null, metrics: [] }] : [],
-    leaks: [], residue: null,
+    leaks: [], residue: null, gpuLoad: [],
   };
 }
 
@@ -73,20 +85,21 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   let known: GpuPlan | null = null;
   // Started once the GPUs are known; tests that end before then get peaks from their boundary samples alone.
   let sampler = null as ContinuousSampler | null;
-  // Until the GPUs are known only the cpu lane has slots; adoptPlan adds the GPUs' slots and jobs.
-  let waiting: Job[] = [...options.earlyJobs];
-  let slots = createSlots(config.concurrency, [], config.gpuConcurrency);
+  // Until the GPUs are known only the cpu lane has room; adoptPlan adds the GPUs and their jobs.
+  let waiting: Job[] = orderByDuration(options.earlyJobs, config.durations);
+  let capacity = options.earlyCapacity;
+  const placements = new Map<string, Placement>();
   const started = new Set<string>();
 
   /** Once the GPUs are known: the plan's skipped jobs become results, its GPU jobs join the queue. */
-  const adoptPlan = ({ plan, gpu, gpuReader }: GpuPlan): void => {
+  const adoptPlan = ({ plan, gpu, gpuReader, capacity: full }: GpuPlan): void => {
     for (const warning of gpu.warnings) warnings.add(warning);
     observer.onPlan?.(plan);
     for (const job of plan.jobs) {
       if (job.skip) {
-        const requireFails = job.skip.code === 'no-gpu' && config.requireGpu;
+        const requireFails = (job.skip.code === 'no-gpu' || job.skip.code === 'unfit') && config.requireGpu;
         results.set(job.id, notRun(job, requireFails ? 'failed' : 'skipped',
-          requireFails ? `${job.skip.message}; --require-gpu makes a missing GPU a failure` : job.skip.message));
+          requireFails ? `${job.skip.message}; --require-gpu makes ${job.skip.code === 'unfit' ? 'needs a host cannot meet' : 'a missing GPU'} a failure` : job.skip.message));
       } else if (!started.has(job.id) && !waiting.some((w) => w.id === job.id)) {
         waiting.push(job);
       }
@@ -95,67 +108,115 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       gpuReader, intervalMs: config.sampleIntervalMs,
       gpuIndices: gpu.available ? gpu.gpus.map((g) => g.index) : [],
     });
-    const gpuSlots = createSlots(0, gpu.available ? gpu.gpus.map((g) => g.index) : [], config.gpuConcurrency);
-    slots = { cpu: slots.cpu, gpus: gpuSlots.gpus };
+    capacity = full;
+    waiting = orderByDuration(waiting, config.durations);
   };
 
   const context: LaunchContext = {
     config, env: options.env, workDir, observer, runSignal: signal,
     gpuState: () => ({ gpu: known?.gpu ?? null, gpuReader: known?.gpuReader ?? null, sampler }),
     warn: (message) => warnings.add(message),
+    live: new Set<LaunchedJob>(),
   };
-  const running = new Map<string, Promise<{ start: Start; result: FileResult }>>();
+  // The memory guard stops a test before host RAM, swap or its card runs out; it acts once the sampler exists.
+  const guard = config.guard.enabled ? startMemoryGuard({
+    settings: config.guard, intervalMs: config.sampleIntervalMs, sampler: () => sampler, launches: () => context.live ?? [],
+    capacity: () => ({
+      hostTotalBytes: options.host.memory?.totalBytes ?? null, swapTotalBytes: options.host.memory?.swapTotalBytes ?? null,
+      gpuTotalBytes: new Map((known?.gpu.gpus ?? []).map((g) => [g.index, g.totalBytes])),
+    }),
+    warn: (message) => warnings.add(message),
+  }) : null;
+  // Coordination hooks: a suite's `before` runs ahead of its first file, its `after` once its last file has ended.
+  const hooks = createSuiteHookRunner({ config, env: options.env, signal, jobs: [...options.earlyJobs, ...options.gpuCandidates] });
+  let hookRuns: readonly HookRun[] = [];
+  const running = new Map<string, Promise<{ start: Placement; result: FileResult }>>();
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
   let launched = 0;
-  // The next gpu-lane file, booted while the GPU is busy (or while the GPUs are still being listed), so its node
-  // start does not wait on the lane: the test file itself loads only when its turn comes.
-  let prewarmed = null as LaunchedJob | null;
+  // The next gpu-lane files, booted while the GPUs are busy (or while they are still being listed), so their node
+  // start does not wait on the lane: a test file itself loads only when its turn comes. As many as run on the
+  // GPUs now (at least one, at most PREWARM_LIMIT), so a whole next wave of shared cards is ready at once.
+  let prewarmed: LaunchedJob[] = [];
   const prewarmNext = (): void => {
-    if (prewarmed || signal.aborted) return;
+    if (signal.aborted) return;
     const candidates = known === null ? options.gpuCandidates : waiting;
-    const next = candidates.find((job) => job.lane === 'gpu' && !started.has(job.id));
-    if (next) prewarmed = launchJob(next, (launched += 1), context);
+    const gpuRunning = [...placements.values()].filter((p) => p.job.lane === 'gpu').length;
+    const want = Math.min(PREWARM_LIMIT, Math.max(1, gpuRunning));
+    for (const next of candidates.filter((job) => job.lane === 'gpu' && !started.has(job.id) && !prewarmed.some((p) => p.job === job))) {
+      if (prewarmed.length >= want) break;
+      prewarmed.push(launchJob(next, (launched += 1), context));
+    }
+  };
+  const cancelPrewarmed = async (keep: (job: Job) => boolean): Promise<void> => {
+    const dropped = prewarmed.filter((launch) => !keep(launch.job));
+    prewarmed = prewarmed.filter((launch) => keep(launch.job));
+    for (const launch of dropped) launch.cancel();
+    await Promise.all(dropped.map((launch) => launch.done));
+  };
+  // For --retry-alone: who ran beside whom, and the first run of a file being re-run alone.
+  const neighbours = createNeighbourLog();
+  const firstRuns = new Map<string, { result: FileResult; reason: string; beside: string[]; vramPercent: number | null }>();
+  const cardPeakPercent = (placement: Placement, result: FileResult): number | null => {
+    if (!sampler || result.startedAt === null || result.endedAt === null) return null;
+    const shares = placement.gpuIndices.map((index) => {
+      const total = known?.gpu.gpus.find((g) => g.index === index)?.totalBytes ?? null;
+      const peak = sampler?.timeline.peak(gpuSeries(index), result.startedAt ?? 0, result.endedAt ?? 0)?.value ?? null;
+      return total && peak !== null ? (peak / total) * 100 : null;
+    }).filter((share): share is number => share !== null);
+    return shares.length === 0 ? null : Math.max(...shares);
   };
   try {
     while (known === null || waiting.length > 0 || running.size > 0) {
       if (!signal.aborted) {
-        const picked = pickStarts(waiting, slots);
-        slots = picked.slots;
-        for (const start of picked.starts) {
+        for (const start of pickStarts(waiting, [...placements.values()], capacity)) {
+          neighbours.note(start, placements.values());
+          placements.set(start.job.id, start);
           waiting = waiting.filter((job) => job !== start.job);
           started.add(start.job.id);
-          const launch: LaunchedJob = prewarmed?.job === start.job ? prewarmed : launchJob(start.job, (launched += 1), context);
-          if (launch === prewarmed) prewarmed = null;
-          launch.start(start.gpuIndex);
-          running.set(start.job.id, launch.done.then((result) => ({ start, result })));
+          const warm = prewarmed.find((launch) => launch.job === start.job);
+          const launch: LaunchedJob = warm ?? launchJob(start.job, (launched += 1), context);
+          prewarmed = prewarmed.filter((other) => other !== warm);
+          running.set(start.job.id, hooks.startWhenReady(launch, () => launch.start(start.gpuIndices)).then((result) => ({ start, result })));
         }
         prewarmNext();
       }
-      const next: { gpuPlan: GpuPlan } | { start: Start; result: FileResult } =
+      const next: { gpuPlan: GpuPlan } | { start: Placement; result: FileResult } =
         await Promise.race([...running.values(), ...(known === null ? [planArrives] : [])]);
       if ('gpuPlan' in next) {
         known = next.gpuPlan;
         adoptPlan(next.gpuPlan);
+        hooks.planKnown(next.gpuPlan.plan.jobs);
         // A file booted before the GPUs were known may turn out not to run (no GPU): stop it.
-        if (prewarmed && !waiting.includes(prewarmed.job)) {
-          prewarmed.cancel();
-          await prewarmed.done;
-          prewarmed = null;
-        }
+        await cancelPrewarmed((job) => waiting.includes(job));
         continue;
       }
-      const { start, result } = next;
+      const { start } = next;
       running.delete(start.job.id);
-      slots = releaseSlot(slots, start);
+      placements.delete(start.job.id);
+      const first = firstRuns.get(start.job.id);
+      const failure = first || !config.retryAlone || signal.aborted ? null : memoryFailureOf(next.result);
+      const beside = failure ? neighbours.of(start, failure.resource) : [];
+      if (failure && beside.length > 0) {
+        // Ran out of memory beside others: once more, alone on the host, before anything else starts.
+        firstRuns.set(start.job.id, { result: next.result, reason: failure.reason, beside, vramPercent: cardPeakPercent(start, next.result) });
+        started.delete(start.job.id);
+        waiting = [{ ...start.job, needs: { ...start.job.needs, exclusive: true } }, ...waiting];
+        continue;
+      }
+      const result = first
+        ? mergeAloneRun(first.result, next.result, { neighbours: first.beside, vramPercent: first.vramPercent, reason: first.reason })
+        : next.result;
+      if (result.coScheduled) warnings.add(`${start.job.id}: ${describeCoScheduled(result.coScheduled)}`);
       results.set(start.job.id, result);
+      hooks.fileEnded(start.job);
       notePsi();
       observer.onFileEnd?.(result);
     }
   } finally {
-    if (prewarmed) {
-      prewarmed.cancel();
-      await prewarmed.done;
-    }
+    await cancelPrewarmed(() => false);
+    // Also after a failure or Ctrl-C: every suite whose `before` ran gets its `after`, bounded by the steps' timeouts.
+    hookRuns = await hooks.finish();
+    guard?.stop();
     sampler?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
@@ -176,11 +237,12 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     hostAtEnd = options.host.memory;
   }
   const pressure = summarizePressure({ sampler, gpu, hostAtEnd, start: pressureAtStart, end: readPressureCounters(), peakSomeAvg10, peakFullAvg10 });
-  const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 ? 'failed' : 'passed';
+  const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 || hookRuns.some((run) => !run.ok) ? 'failed' : 'passed';
   return {
     startedAt, endedAt: Date.now(), verdict, interrupted, counts, host: options.host, gpu, files,
     pressure, timeline: thinTimeline(sampler),
     warnings: [...warnings],
+    hooks: hookRuns,
     config: {
       rootDir: config.rootDir, configFile: config.configFile, reportDir: config.reportDir, concurrency: config.concurrency,
       gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs, repeat: config.repeat, leaks: config.leaks,

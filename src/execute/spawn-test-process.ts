@@ -10,7 +10,7 @@ import {
   CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, RESULTS_FILE_ENV,
   type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
 } from './child/protocol.js';
-import type { ProcessOutcome } from './types.js';
+import type { GuardStop, ProcessOutcome } from './types.js';
 
 /** Everything needed to start one test process. */
 export interface SpawnRequest {
@@ -24,6 +24,8 @@ export interface SpawnRequest {
   readonly only: boolean;
   /** Aborted when the run is interrupted. */
   readonly signal: AbortSignal;
+  /** Aborted by the memory guard, with the GuardStop as its reason: the tree is killed at once (SIGKILL). */
+  readonly guardSignal?: AbortSignal;
   /**
    * Resolves when the file's turn comes, with the environment to add: node and the preload boot at once, the test
    * file loads (and the timeout starts) only then. A job started at once passes an already resolved promise.
@@ -110,6 +112,15 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   };
   if (request.signal.aborted) onAbort();
   else request.signal.addEventListener('abort', onAbort, { once: true });
+  // The guard acts before the OOM killer or a frozen desktop would: no grace period, and it names what crossed.
+  let stoppedByGuard: GuardStop | null = null;
+  const onGuard = (): void => {
+    if (pid === undefined || hasExited) return;
+    if (!timedOut && !canceled) stoppedByGuard = request.guardSignal?.reason as GuardStop;
+    killProcessTree(pid, 'SIGKILL');
+  };
+  if (request.guardSignal?.aborted) onGuard();
+  else request.guardSignal?.addEventListener('abort', onGuard, { once: true });
 
   subprocess.on('exit', () => {
     hasExited = true;
@@ -153,13 +164,15 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   clearTimeout(timeoutTimer);
   clearTimeout(graceTimer);
   request.signal.removeEventListener('abort', onAbort);
+  request.guardSignal?.removeEventListener('abort', onGuard);
   const endedAt = Date.now();
   const outcome: ProcessOutcome = {
     exitCode: result.code,
     signal: result.signal,
     timedOut,
-    isCanceled: canceled && !timedOut,
+    isCanceled: canceled && !timedOut && stoppedByGuard === null,
     durationMs: endedAt - startedAt,
+    ...(stoppedByGuard ? { stoppedByGuard } : {}),
   };
   const spawnError = result.error ? `gpu-test could not start node: ${result.error.message}\n` : '';
   return { outcome, stdout: stdout.text(), stderr: stderr.text() + spawnError, startedAt, endedAt };

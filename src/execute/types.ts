@@ -2,7 +2,8 @@
 
 import type { ResolvedConfig } from '../config/types.js';
 import type { LeakVerdict } from '../measure/leak-fit.js';
-import type { RunPressure, RunTimeline, TestWindow } from '../measure/types.js';
+import type { GpuBalance, SuiteNeeds } from '../measure/suite-needs.js';
+import type { BudgetCheck, RunPressure, RunTimeline, TestWindow } from '../measure/types.js';
 import type { Job, Lane } from '../plan/types.js';
 import type { GpuInventory, HostInfo } from '../probe/types.js';
 
@@ -73,6 +74,13 @@ export interface LeakFinding {
   readonly series: readonly number[];
 }
 
+/** One card's load from one file. */
+export interface GpuLoad {
+  readonly gpuIndex: number;
+  /** Highest used VRAM on the card during the file, minus its use when the file started; null when not sampled. */
+  readonly peakAboveStartBytes: number | null;
+}
+
 /** What a file left behind once its process had exited. */
 export interface FileResidue {
   /** VRAM of the job's GPUs before the process started and after it exited (and VRAM settled); null off the gpu lane. */
@@ -105,10 +113,37 @@ export interface ProcessOutcome {
   /** Stopped by the harness because the run was interrupted (Ctrl-C, SIGTERM). */
   readonly isCanceled: boolean;
   readonly durationMs: number;
+  /** Killed by the memory guard before RAM, swap or a card ran out; absent or null when it was not. */
+  readonly stoppedByGuard?: GuardStop | null;
 }
 
-/** A file's overall status. `crashed`: died by a signal or exited non-zero with results missing. */
-export type FileStatus = 'passed' | 'failed' | 'skipped' | 'crashed' | 'timed-out' | 'interrupted';
+/** Why the memory guard stopped a test process: the figure that crossed and the recent curve, as text. */
+export interface GuardStop {
+  readonly resource: 'ram' | 'swap' | 'vram';
+  /** The physical GPU, for `vram`; null otherwise. */
+  readonly gpuIndex: number | null;
+  /** One sentence: "GPU 0 VRAM at 98.5% of 4.00 GiB, over the 98% limit". */
+  readonly figure: string;
+  /** The resource's recent readings: "t-1.80s 2.00 GiB, …, t0 4.00 GiB". */
+  readonly curve: string;
+}
+
+/**
+ * A file's overall status. `crashed`: died by a signal or exited non-zero with results missing. `passed-alone`: it
+ * ran out of memory beside other files and passed when re-run alone (`coScheduled` says beside whom).
+ */
+export type FileStatus = 'passed' | 'failed' | 'skipped' | 'crashed' | 'timed-out' | 'interrupted' | 'passed-alone';
+
+/** A file that ran out of memory while it shared its GPU or the host, and what its alone re-run did. */
+export interface CoScheduledFailure {
+  /** The files that ran beside it (job ids). */
+  readonly neighbours: readonly string[];
+  /** The highest VRAM use of its card(s) while it ran, % of total; null off the gpu lane or unmeasured. */
+  readonly vramPercent: number | null;
+  /** What the first run died of, in a few words. */
+  readonly reason: string;
+  readonly passedAlone: boolean;
+}
 
 /** One test file after the run (or not run: then `skipReason` says why). */
 export interface FileResult {
@@ -130,6 +165,10 @@ export interface FileResult {
   readonly leaks: readonly LeakFinding[];
   /** What the file left behind; null when it did not run. */
   readonly residue: FileResidue | null;
+  /** Per card the file ran on: its peak VRAM during the file, above what the card held when the file started. */
+  readonly gpuLoad: readonly GpuLoad[];
+  /** Set when it ran out of memory beside other files and was re-run alone (`--retry-alone`). */
+  readonly coScheduled?: CoScheduledFailure | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -144,6 +183,27 @@ export interface Counts {
   readonly files: number;
   readonly filesSkipped: number;
   readonly filesFailed: number;
+}
+
+/** When a coordination hook step ran: `before` a suite's first file, its `healthcheck` after those, `after` its last file. */
+export type HookPhase = 'before' | 'healthcheck' | 'after';
+
+/** One step of a suite's coordination hooks (`hooks:` in the config), as it ran. */
+export interface HookRun {
+  readonly suite: string;
+  readonly phase: HookPhase;
+  /** The step as written: the shell command, or the request (`POST http://localhost:8000/unload`). */
+  readonly step: string;
+  readonly ok: boolean;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** How many times it was tried: 1, more for a healthcheck that waited. */
+  readonly attempts: number;
+  /** The end (at most 4 KiB) of what it printed, stdout and stderr together, or of the response body. */
+  readonly output: string;
+  /** Why it failed, as a sentence without the step (`exited with code 3`); null when it succeeded. */
+  readonly error: string | null;
 }
 
 /** The whole run: what every reporter receives, read-only. */
@@ -162,6 +222,14 @@ export interface RunResult {
   readonly timeline: RunTimeline | null;
   /** Problems met while measuring (a GPU read that failed, a GPU that vanished), each once, as full sentences. */
   readonly warnings: readonly string[];
+  /** Every coordination hook step that ran, in the order they started; empty when no suite has hooks. */
+  readonly hooks: readonly HookRun[];
   readonly config: Pick<ResolvedConfig, 'rootDir' | 'configFile' | 'reportDir' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leaks'>;
   readonly toolVersion: string;
+  /** Each budget of each suite (`budgets:`) against what the run measured; absent or empty when no suite has budgets. */
+  readonly budgets?: readonly BudgetCheck[];
+  /** Each suite's declared needs against what its files measured; absent in results from before declared needs. */
+  readonly suiteNeeds?: readonly SuiteNeeds[];
+  /** How evenly each file that ran on several GPUs loaded them, against `balancePercent`. */
+  readonly gpuBalance?: { readonly limitPercent: number; readonly files: readonly GpuBalance[] };
 }

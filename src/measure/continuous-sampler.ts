@@ -1,15 +1,23 @@
 // Samples every GPU's used VRAM, host RAM used and swap used at a fixed interval into a bounded timeline, so a test
 // whose memory rises and falls between its two boundary samples (a model load that peaks at 20 GB and settles at
-// 10, a 300 ms spike) still shows its peak. Never throws: a failed read is a gap in the timeline and one warning.
+// 10, a 300 ms spike) still shows its peak. Where the reader has `readHealth` (NVML), each GPU's utilization,
+// temperature and power are sampled too, for the `gpuUtilMin`, `tempMax` and `powerMax` budgets. Never throws: a
+// failed read is a gap in the timeline and one warning.
 
 import { DEFAULT_SAMPLE_INTERVAL_MS } from '../config/defaults.js';
 import { describeError } from '../errors.js';
 import { readHostMemory } from '../probe/meminfo.js';
-import type { GpuReader, HostMemory } from '../probe/types.js';
+import type { GpuHealth, GpuReader, HostMemory } from '../probe/types.js';
 import { createSampleTimeline, type SampleTimeline } from './sample-timeline.js';
+import { healthSeries } from './window-health.js';
 
-/** A timeline series: `gpu<index>` (used VRAM of that physical GPU), `hostUsed` or `swapUsed`, all in bytes. */
-export type SampleSeries = `gpu${number}` | 'hostUsed' | 'swapUsed';
+/**
+ * A timeline series: `gpu<index>` (used VRAM of that physical GPU), `hostUsed` or `swapUsed`, in bytes; and with a
+ * reader that has `readHealth`, per GPU `util<index>` (%), `temp<index>` (°C), `power<index>` (W) and the running sums
+ * `utilAcc<index>` (%·ms) and `utilMs<index>` (ms) that give an exact mean utilization over any window.
+ */
+export type SampleSeries = `gpu${number}` | 'hostUsed' | 'swapUsed'
+  | `util${number}` | `utilAcc${number}` | `utilMs${number}` | `temp${number}` | `power${number}`;
 
 /** At 50 ms, 4000 points keep the last 100 s raw and the rest of the run as buckets that keep their maxima. */
 export const SAMPLE_TIMELINE_POINTS = 4000;
@@ -28,7 +36,7 @@ export interface ContinuousSamplerOptions {
 /** A running sampler; reports read its timeline, run-plan stops it when the run ends. */
 export interface ContinuousSampler {
   readonly intervalMs: number;
-  /** The series it samples: one per GPU it was given, then `hostUsed` and `swapUsed`. */
+  /** The series it samples: one per GPU it was given, then `hostUsed` and `swapUsed`, then each GPU's health series. */
   readonly series: readonly SampleSeries[];
   readonly timeline: SampleTimeline<SampleSeries>;
   /** Each distinct failure once, as a sentence: the reports list them, the run goes on. */
@@ -54,7 +62,13 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
   const readHost = options.readHost ?? readHostMemory;
   const { gpuReader } = options;
   const gpuIndices = gpuReader.backend === 'none' ? [] : [...(options.gpuIndices ?? [])];
-  const series: readonly SampleSeries[] = [...gpuIndices.map(gpuSeries), 'hostUsed', 'swapUsed'];
+  // Health is polled on the timer: a reader that pushes its readings (the nvidia-smi stream) has no readHealth anyway.
+  const readsHealth = gpuIndices.length > 0 && gpuReader.readHealth !== undefined && gpuReader.subscribe === undefined;
+  const healthNames = readsHealth ? gpuIndices.map(healthSeries) : [];
+  const series: readonly SampleSeries[] = [
+    ...gpuIndices.map(gpuSeries), 'hostUsed', 'swapUsed',
+    ...healthNames.flatMap((names) => [names.util, names.utilAcc, names.utilMs, names.temp, names.power]),
+  ];
   const timeline = createSampleTimeline<SampleSeries>({
     series,
     maxPoints: SAMPLE_TIMELINE_POINTS,
@@ -74,6 +88,45 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
     return used;
   };
 
+  const readHealth = async (): Promise<Map<number, GpuHealth>> => {
+    const health = new Map<number, GpuHealth>();
+    if (!readsHealth) return health;
+    try {
+      for (const gpu of await gpuReader.readHealth?.() ?? []) health.set(gpu.index, gpu);
+    } catch (error) {
+      warnings.add(`continuous GPU health sampling: ${describeError(error)}; utilization, temperature and power have gaps there`);
+    }
+    return health;
+  };
+
+  // Running sums per GPU: utilization × time and the time it covers, so a mean over a window stays exact after the
+  // timeline merges old samples into buckets that keep maxima (a sum's maximum is its last value).
+  const utilSums = new Map<number, { acc: number; ms: number }>(gpuIndices.map((index) => [index, { acc: 0, ms: 0 }]));
+  let lastHealthAt: number | null = null;
+  const healthValues = (at: number, health: ReadonlyMap<number, GpuHealth>): Partial<Record<SampleSeries, number | null>> => {
+    const values: Partial<Record<SampleSeries, number | null>> = {};
+    const elapsed = lastHealthAt === null ? 0 : Math.max(0, at - lastHealthAt);
+    lastHealthAt = at;
+    gpuIndices.forEach((index, k) => {
+      const names = healthNames[k];
+      const sums = utilSums.get(index);
+      if (!names || !sums) return;
+      const reading = health.get(index);
+      const util = reading?.utilizationPercent ?? null;
+      // A reading is the GPU's average over its last sample period: it stands for the time since the previous sample.
+      if (util !== null) {
+        sums.acc += util * elapsed;
+        sums.ms += elapsed;
+      }
+      values[names.util] = util;
+      values[names.utilAcc] = sums.acc;
+      values[names.utilMs] = sums.ms;
+      values[names.temp] = reading?.temperatureC ?? null;
+      values[names.power] = reading?.powerWatts ?? null;
+    });
+    return values;
+  };
+
   const readHostOrNull = (): HostMemory | null => {
     try {
       return readHost();
@@ -82,15 +135,16 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
       return null;
     }
   };
-  const store = (at: number, host: HostMemory | null, gpus: ReadonlyMap<number, number | null>): void => {
-    const values: Partial<Record<SampleSeries, number | null>> = { hostUsed: host?.usedBytes ?? null, swapUsed: host?.swapUsedBytes ?? null };
+  const store = (at: number, host: HostMemory | null, gpus: ReadonlyMap<number, number | null>, health: Partial<Record<SampleSeries, number | null>> = {}): void => {
+    const values: Partial<Record<SampleSeries, number | null>> = { hostUsed: host?.usedBytes ?? null, swapUsed: host?.swapUsedBytes ?? null, ...health };
     for (const index of gpuIndices) values[gpuSeries(index)] = gpus.get(index) ?? null;
     timeline.add({ at, values: values as Record<SampleSeries, number | null> });
   };
   const takeSample = async (): Promise<void> => {
     const at = now();
     const host = readHostOrNull();
-    store(at, host, await readGpus());
+    const gpus = await readGpus();
+    store(at, host, gpus, readsHealth ? healthValues(at, await readHealth()) : {});
   };
 
   const sampleNow = (): Promise<void> => {

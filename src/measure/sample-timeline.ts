@@ -51,6 +51,8 @@ export interface SampleTimeline<K extends string> {
   peak(series: K, from?: number, to?: number): TimelinePeak | null;
   /** A copy of the stored points, oldest first, for charts. */
   points(): readonly StoredPoint<K>[];
+  /** The stored points that ended after `at` (epoch ms), oldest first: a watcher following the newest samples reads a few rows. */
+  since(at: number): readonly StoredPoint<K>[];
   stats(): TimelineStats;
 }
 
@@ -141,6 +143,11 @@ export function createSampleTimeline<K extends string>(options: SampleTimelineOp
     for (let i = buckets - 1; i >= 0; i -= 1) if (!visit(archive, i * stride)) return;
   };
 
+  const storedPoint = (rows: Float64Array, r: number): StoredPoint<K> => {
+    const values = Object.fromEntries(series.map((name, k) => [name, toNullable(rows[r + SERIES_BASE + 2 * k])])) as Record<K, number | null>;
+    return { at: rows[r + LAST] ?? 0, firstAt: rows[r + FIRST] ?? 0, samples: rows[r + COUNT] ?? 0, values };
+  };
+
   const seriesIndex = (name: K): number => {
     const k = indexOf.get(name);
     if (k === undefined) throw new RangeError(`sample timeline: unknown series \`${name}\`; known: ${series.join(', ')}`);
@@ -192,10 +199,19 @@ export function createSampleTimeline<K extends string>(options: SampleTimelineOp
     points() {
       const out: StoredPoint<K>[] = [];
       forEachRow((rows, r) => {
-        const values = Object.fromEntries(series.map((name, k) => [name, toNullable(rows[r + SERIES_BASE + 2 * k])])) as Record<K, number | null>;
-        out.push({ at: rows[r + LAST] ?? 0, firstAt: rows[r + FIRST] ?? 0, samples: rows[r + COUNT] ?? 0, values });
+        out.push(storedPoint(rows, r));
       });
       return out;
+    },
+
+    since(at) {
+      const out: StoredPoint<K>[] = [];
+      forEachRowNewestFirst((rows, r) => {
+        if ((rows[r + LAST] ?? 0) <= at) return false;
+        out.push(storedPoint(rows, r));
+        return true;
+      });
+      return out.reverse();
     },
 
     stats() {

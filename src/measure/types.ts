@@ -98,3 +98,59 @@ export interface RunTimeline {
   readonly series: readonly string[];
   readonly points: readonly { readonly at: number; readonly values: Readonly<Record<string, number | null>> }[];
 }
+
+/** What a suite's budget bounds (`budgets:` in the config); `metric` is one of `budgets.metrics`. */
+export type BudgetKind = 'peakVram' | 'peakRam' | 'swap' | 'leak' | 'gpuUtilMin' | 'tempMax' | 'powerMax' | 'metric';
+
+/** A budget's bound as declared: an absolute `value` (bytes, %, °C, W or the metric's own unit), or a `percent` share. */
+export interface BudgetBound {
+  /** How a measured figure must compare with the limit to be within budget. */
+  readonly op: '<' | '<=' | '>' | '>=' | '==';
+  /** null for a share of capacity (`percent`). */
+  readonly value: number | null;
+  /** A share of the capacity the figure is measured against (the job's VRAM, host RAM, swap); null for a `value`. */
+  readonly percent: number | null;
+  /** `bytes`, `%`, `°C`, `W`, or a metric's unit as the test recorded it (null when it gave none). */
+  readonly unit: string | null;
+}
+
+/** One figure measured against a budget: a test's, a file's, or (for a metric nobody recorded) the suite's. */
+export interface BudgetFigure {
+  /** null for a suite-level figure. */
+  readonly fileId: string | null;
+  /** The test's full name, without a ` [repeat i/N]` suffix; null for a file- or suite-level figure. */
+  readonly test: string | null;
+  readonly line: number | null;
+  /** null: never recorded (a metric no test of the suite recorded). */
+  readonly measured: number | null;
+  /** The limit this figure is held to, in the bound's unit (a percent budget resolved against this figure's capacity). */
+  readonly limit: number;
+}
+
+/** A figure over its budget, and the failed test it became. */
+export interface BudgetBreach extends BudgetFigure {
+  /** The failed test added to the file: `<test> [budget: peakVram]`. */
+  readonly testName: string;
+  /** One sentence, as the failure's message: `VRAM peaked at 5.3 GiB, over the 4.0 GiB budget of suite vlm`. */
+  readonly message: string;
+}
+
+/** One budget of one suite after the run: the worst figure against it, and every breach. */
+export interface BudgetCheck {
+  readonly suite: string;
+  /** `peakVram`, `leak.vram`, `metric.tokens_per_s`: the budget's name in JUnit property names. */
+  readonly name: string;
+  readonly kind: BudgetKind;
+  /** For `metric`: the metric's name; null otherwise. */
+  readonly metric: string | null;
+  readonly bound: BudgetBound;
+  /** `ok`: every figure within budget; `breached`: at least one over; `not-measured`: no figure to check (see `note`). */
+  readonly status: 'ok' | 'breached' | 'not-measured';
+  /** How many figures were checked. */
+  readonly checked: number;
+  /** The figure furthest past (or closest to) the limit; null when none was measured. */
+  readonly worst: BudgetFigure | null;
+  readonly breaches: readonly BudgetBreach[];
+  /** Why nothing (or not everything) was measured, as a sentence; null when there is nothing to add. */
+  readonly note: string | null;
+}

@@ -17,7 +17,7 @@ export interface DiscoveredFile {
 }
 
 /** The suite used for a file given on the command line that no suite's patterns match. */
-const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: null };
+const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null };
 
 function toId(rootDir: string, file: string): string {
   return relative(rootDir, file).split(sep).join('/');

@@ -1,9 +1,14 @@
 // Turns discovered files into jobs: tags from suite and header, the lane, and whether (and why not) each runs.
 
 import type { ResolvedConfig } from '../config/types.js';
+import { neverFits } from '../schedule/admission.js';
+import type { HostCapacity } from '../schedule/capacity.js';
 import type { DiscoveredFile } from './discover-files.js';
 import { readFileHeader } from './read-file-header.js';
-import type { Job, Lane, Plan, SkipReason } from './types.js';
+import type { Job, JobNeeds, Lane, Plan, SkipReason } from './types.js';
+
+/** The tag that makes a file run alone on the whole host. */
+export const EXCLUSIVE_TAG = 'exclusive';
 
 /** What the planner needs to know about the host's GPUs. */
 export interface GpuAvailability {
@@ -56,16 +61,33 @@ export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredF
   return files.map((found) => {
     const header = readFileHeader(found.file, found.id, config.knownTags);
     const tags = [...new Set([...found.suite.tags, ...header.tags])].sort();
-    const lane: Lane = tags.some((tag) => config.gpuTags.includes(tag)) ? 'gpu' : 'cpu';
+    const requires = { ...found.suite.requires, ...header.requires };
+    // Declaring GPUs or VRAM is asking for a GPU: such a file runs in the gpu lane whatever its tags.
+    const lane: Lane = tags.some((tag) => config.gpuTags.includes(tag)) || (requires.gpus ?? 0) > 0 || requires.vram !== undefined ? 'gpu' : 'cpu';
+    const needs: JobNeeds = {
+      vram: requires.vram ?? null,
+      ram: requires.ram ?? null,
+      gpus: requires.gpus ?? (lane === 'gpu' ? 1 : 0),
+      exclusive: tags.includes(EXCLUSIVE_TAG),
+    };
     const repeat = config.repeatFromCli ? config.repeat : found.suite.repeat ?? config.repeat;
     const leakThreshold = { ...config.leakThreshold, ...found.suite.leakThreshold };
-    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, repeat, leakThreshold, skip: null };
+    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, repeat, leakThreshold, needs, skip: null };
   });
 }
 
-/** The plan: each job with its skip reason, and notes for the user. cpu-lane decisions never depend on `gpu`. */
-export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
-  const planned = jobs.map((job) => ({ ...job, skip: skipReasonFor(job.tags, job.lane, config, env, gpu) }));
+/** Skipped as `unfit` when its declared needs exceed what this host can ever give. */
+function unfitReason(job: Job, capacity: HostCapacity | undefined): SkipReason | null {
+  const why = capacity ? neverFits(job, capacity) : null;
+  return why === null ? null : { code: 'unfit', message: `can never run here: it ${why}`, enableWith: null };
+}
+
+/**
+ * The plan: each job with its skip reason, and notes for the user. cpu-lane decisions never depend on `gpu`; with
+ * `capacity`, a job whose declared needs this host can never meet is skipped with the reason.
+ */
+export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: NodeJS.ProcessEnv, gpu: GpuAvailability, capacity?: HostCapacity): Plan {
+  const planned = jobs.map((job) => ({ ...job, skip: skipReasonFor(job.tags, job.lane, config, env, gpu) ?? unfitReason(job, capacity) }));
   const notes: string[] = [];
   const noGpu = planned.filter((job) => job.skip?.code === 'no-gpu').length;
   if (noGpu > 0) {
@@ -73,5 +95,7 @@ export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: N
       ? `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will fail because of --require-gpu`
       : `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will be skipped; pass --require-gpu to fail instead`);
   }
+  const unfit = planned.filter((job) => job.skip?.code === 'unfit').length;
+  if (unfit > 0 && config.requireGpu) notes.push(`${unfit} file(s) declare needs this host cannot meet: they fail because of --require-gpu`);
   return { rootDir: config.rootDir, jobs: planned, notes };
 }

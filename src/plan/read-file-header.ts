@@ -3,15 +3,44 @@
 // Syntax (documented in the README): inside the first comment block of the file, lines of the form
 //   // @gpu-test tags: gpu, vlm
 //   /** @gpu-test timeout: 900000 */
+//   // @gpu-test requires: vram=10GiB, ram=25GiB, gpus=2
 // Only the leading comments count, so a string in the test body can never change how a file is scheduled.
 
 import { readFileSync } from 'node:fs';
+import { parseSizeSpec } from '../config/read-needs.js';
+import type { Requirements, SizeSpec } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What a file's header declares; each field null when absent. */
 export interface FileHeader {
   readonly tags: readonly string[];
   readonly timeoutMs: number | null;
+  readonly requires: Requirements | null;
+}
+
+const REQUIRES_EXAMPLE = '`// @gpu-test requires: vram=10GiB, ram=25GiB, gpus=2`';
+
+/** `vram=10GiB, ram=25GiB, gpus=2` (commas or spaces between the pairs). */
+function parseRequires(value: string, where: string): Requirements {
+  const out: { vram?: SizeSpec; ram?: SizeSpec; gpus?: number } = {};
+  if (/\s=|=\s/.test(value)) throw new GpuTestError('FILE_HEADER', `${where}: write each requirement as \`key=value\` without spaces around \`=\`; for example ${REQUIRES_EXAMPLE}`);
+  for (const pair of value.split(/[\s,]+/).filter(Boolean)) {
+    const parts = pair.split('=');
+    const [key, size] = parts;
+    if (parts.length !== 2) throw new GpuTestError('FILE_HEADER', `${where}: \`${pair}\` is not one \`key=value\` pair; for example ${REQUIRES_EXAMPLE}`);
+    if (key === 'gpus') {
+      const n = /^\d+$/.test(size ?? '') ? Number(size) : NaN;
+      if (!Number.isInteger(n) || n < 1) throw new GpuTestError('FILE_HEADER', `${where}: \`gpus=${size ?? ''}\` must be a whole number of GPUs, at least 1, such as \`gpus=2\`; for example ${REQUIRES_EXAMPLE}`);
+      out.gpus = n;
+    } else if (key === 'vram' || key === 'ram') {
+      const parsed = parseSizeSpec(size ?? '');
+      if ('problem' in parsed) throw new GpuTestError('FILE_HEADER', `${where}: \`${pair}\`: ${parsed.problem}; for example ${REQUIRES_EXAMPLE}`);
+      out[key] = parsed.spec;
+    } else {
+      throw new GpuTestError('FILE_HEADER', `${where}: \`${pair}\` is not a requirement; use \`vram=\`, \`ram=\` and \`gpus=\`, for example ${REQUIRES_EXAMPLE}`);
+    }
+  }
+  return out;
 }
 
 const DIRECTIVE = /@gpu-test\s+([A-Za-z-]+)\s*:\s*(.*?)\s*(?:\*\/\s*)?$/;
@@ -51,6 +80,7 @@ function leadingCommentLines(text: string): { line: number; text: string }[] {
 export function parseFileHeader(source: string, file: string, knownTags: readonly string[]): FileHeader {
   const tags: string[] = [];
   let timeoutMs: number | null = null;
+  let requires: Requirements | null = null;
   for (const { line, text } of leadingCommentLines(source)) {
     const match = DIRECTIVE.exec(text);
     if (!match) continue;
@@ -74,11 +104,13 @@ export function parseFileHeader(source: string, file: string, knownTags: readonl
         throw new GpuTestError('FILE_HEADER', `${where}: \`@gpu-test timeout\` must be a positive number of milliseconds such as \`900000\`, got \`${value}\``);
       }
       timeoutMs = n;
+    } else if (key === 'requires') {
+      requires = parseRequires(value, where);
     } else {
-      throw new GpuTestError('FILE_HEADER', `${where}: unknown directive \`@gpu-test ${key}\`; supported: \`tags\`, \`timeout\``);
+      throw new GpuTestError('FILE_HEADER', `${where}: unknown directive \`@gpu-test ${key}\`; supported: \`tags\`, \`timeout\`, \`requires\``);
     }
   }
-  return { tags, timeoutMs };
+  return { tags, timeoutMs, requires };
 }
 
 /** Reads and parses the header of the file at `path` (only its first few KiB). */

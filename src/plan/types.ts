@@ -1,14 +1,17 @@
 // The plan: every test file the run knows of, as a job with its tags, lane and whether it runs.
 
-import type { LeakThreshold } from '../config/types.js';
+import type { LeakThreshold, SizeSpec } from '../config/types.js';
 
 /** Which lane a job runs in: `gpu` jobs hold a GPU slot, `cpu` jobs a CPU slot; both lanes run at once. */
 export type Lane = 'cpu' | 'gpu';
 
 /** Why a job will not run. */
 export interface SkipReason {
-  /** `gated`: its gate variable is unset; `no-gpu`: a GPU job on a host without a usable GPU; `deselected`: --tags/--skip-tags. */
-  readonly code: 'gated' | 'no-gpu' | 'deselected';
+  /**
+   * `gated`: its gate variable is unset; `no-gpu`: a GPU job on a host without a usable GPU; `deselected`:
+   * --tags/--skip-tags; `unfit`: it declares needs this host can never meet (more GPUs, VRAM or RAM than it has).
+   */
+  readonly code: 'gated' | 'no-gpu' | 'deselected' | 'unfit';
   /** A full sentence for every report, naming the way to enable it where there is one. */
   readonly message: string;
   /** For `gated`: the variable that enables it (`ENABLE_FLUX_TESTS`). */
@@ -27,8 +30,21 @@ export interface Job {
   /** How many times each test runs in the file's process; above 1 its memory growth is fitted for leaks. */
   readonly repeat: number;
   readonly leakThreshold: LeakThreshold;
+  /** What one run of the file needs: the scheduler admits it only where that fits. */
+  readonly needs: JobNeeds;
   /** null when the job runs. */
   readonly skip: SkipReason | null;
+}
+
+/** A job's declared needs; null where not declared (then it gets a GPU to itself, and RAM is not reserved). */
+export interface JobNeeds {
+  /** Per GPU. */
+  readonly vram: SizeSpec | null;
+  readonly ram: SizeSpec | null;
+  /** 1 for an undeclared gpu-lane job, 0 in the cpu lane. */
+  readonly gpus: number;
+  /** Tagged `exclusive`: runs alone on the whole host. */
+  readonly exclusive: boolean;
 }
 
 /** The whole plan, printable by `gpu-test list` and testable without running anything. */

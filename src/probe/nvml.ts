@@ -14,7 +14,7 @@ import {
   type NvmlProcessInfo,
 } from './nvml-bindings.js';
 import { describeUnreadable, labelGpu } from './smi-fields.js';
-import type { GpuInfo, GpuMemory, GpuReader } from './types.js';
+import type { GpuHealth, GpuInfo, GpuMemory, GpuReader } from './types.js';
 
 /** The library the NVIDIA driver installs; the unversioned name exists only with the development files. */
 export const DEFAULT_NVML_LIBRARY = 'libnvidia-ml.so.1';
@@ -247,6 +247,16 @@ export function createNvmlGpuReader(session: NvmlSession): GpuReader {
     readProcesses() {
       try {
         return Promise.resolve(session.gpus.flatMap((gpu) => session.readProcesses(gpu.index).map((p) => ({ gpuIndex: gpu.index, pid: p.pid, usedBytes: p.usedBytes }))));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    readHealth() {
+      try {
+        return Promise.resolve(session.gpus.map((gpu): GpuHealth => {
+          const health = session.readHealth(gpu.index);
+          return { index: health.index, utilizationPercent: health.utilizationPercent, temperatureC: health.temperatureC, powerWatts: health.powerWatts };
+        }));
       } catch (error) {
         return Promise.reject(error);
       }

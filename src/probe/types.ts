@@ -56,8 +56,23 @@ export interface GpuReader {
    * reading lands in the timeline at its own time rather than at the time of the next poll.
    */
   subscribe?(listener: (at: number, gpus: readonly GpuMemory[]) => void): () => void;
+  /**
+   * Load, heat and power of every visible GPU, read on the spot. Optional: only NVML has it (nvidia-smi's stream
+   * carries memory only), and a reader without it leaves the `gpuUtilMin`, `tempMax` and `powerMax` budgets unchecked.
+   * Rejects with a GpuTestError (code GPU_READ) like readMemory; a figure a GPU does not report is null.
+   */
+  readHealth?(): Promise<readonly GpuHealth[]>;
   /** Stops whatever the reader keeps running (a streaming nvidia-smi). */
   close?(): void;
+}
+
+/** One GPU's load, heat and power at one moment; a field is null when the GPU does not report it. */
+export interface GpuHealth {
+  readonly index: number;
+  /** Percent of the last sample period (1/6 s to 1 s, by product) in which a kernel ran. */
+  readonly utilizationPercent: number | null;
+  readonly temperatureC: number | null;
+  readonly powerWatts: number | null;
 }
 
 /** One process holding VRAM on one GPU. */

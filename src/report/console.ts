@@ -3,7 +3,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
-import type { FileResult, FileStatus, RunResult, TestResult } from '../execute/types.js';
+import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../execute/types.js';
 import type { Lane, Plan } from '../plan/types.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
 import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
@@ -25,6 +25,7 @@ const MESSAGE_LINES = 6;
 const STDERR_LINES = 5;
 const STATUS_WORD: Readonly<Record<FileStatus, string>> = {
   passed: '', failed: '', skipped: 'skipped', crashed: 'crashed', 'timed-out': 'timed out', interrupted: 'interrupted',
+  'passed-alone': 'passed alone, fails co-scheduled',
 };
 const SKIP_WORD = { gated: 'gated', 'no-gpu': 'no GPU', deselected: 'deselected' } as const;
 
@@ -60,6 +61,7 @@ function formatTestCounts(tests: readonly TestResult[], chalk: ChalkInstance): s
 
 function fileSymbol(status: FileStatus, chalk: ChalkInstance): string {
   if (status === 'passed') return chalk.green('✔');
+  if (status === 'passed-alone') return chalk.yellow('⚠');
   if (status === 'skipped' || status === 'interrupted') return chalk.yellow('﹣');
   return chalk.red('✖');
 }
@@ -164,6 +166,17 @@ function formatOrphans(result: RunResult): string[] {
   return [`${orphans.length} left running after their file (${firstFew(each)})${fix}`];
 }
 
+// One line per failed hook step; report.md has its output.
+function formatHooks(result: RunResult): string[] {
+  return result.hooks.filter((run) => !run.ok).map((run: HookRun) =>
+    `${printable(run.suite)} ${run.phase} \`${printable(run.step)}\` failed: ${printable(run.error ?? 'failed')}`);
+}
+
+// One line per budget breach: they are found after the files end, so the per-file lines above do not show them.
+function formatBudgets(result: RunResult): string[] {
+  return (result.budgets ?? []).flatMap((check) => check.breaches.map((breach) => `${printable(breach.testName)}: ${printable(breach.message)}`));
+}
+
 function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
   const { counts } = result;
   const verdict = result.verdict === 'passed' ? chalk.green.bold('✔ PASSED')
@@ -182,6 +195,8 @@ function formatSummary(result: RunResult, written: readonly WrittenReport[], cha
   section('Gated:', formatSkipGroups(result.files, true), chalk.yellow);
   section('Skipped:', formatSkipGroups(result.files, false));
   section('Top VRAM:', formatTopVram(result));
+  section('Hooks:', formatHooks(result), chalk.red);
+  section('Budgets:', formatBudgets(result), chalk.red);
   section('Leaks:', formatLeaks(result), chalk.red);
   section('Orphans:', formatOrphans(result), chalk.yellow);
   section('Warnings:', result.warnings.map((warning) => printable(warning)), chalk.yellow);

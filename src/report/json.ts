@@ -1,14 +1,16 @@
 // results.json: the whole run as data for scripts and nightly comparisons, documented in docs/results-schema.md.
 // Every object is built field by field, so key order is fixed by this file, not by whoever built the RunResult.
 
-import type { FileResidue, FileResult, LeakFinding, RunResult, TestResult } from '../execute/types.js';
-import type { MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../measure/types.js';
+import { describeCoScheduled } from '../execute/retry-alone.js';
+import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestResult } from '../execute/types.js';
+import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../measure/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
+import { isHealthSeries } from '../measure/window-health.js';
 import type { GpuMemory, HostMemory } from '../probe/types.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** Per stream, the most stdout/stderr bytes results.json embeds (half from the start, half from the end). */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
@@ -123,15 +125,36 @@ function pressure(p: RunPressure) {
   };
 }
 
+// Memory series in `bytes`; GPU health series (NVML only), whose values are not bytes, under `health`.
 function timeline(t: RunTimeline | null) {
   if (!t) return null;
+  const memory = t.series.filter((name) => !isHealthSeries(name));
+  const health = t.series.filter(isHealthSeries);
   return {
     intervalMs: t.intervalMs,
-    series: [...t.series],
+    series: memory,
     points: t.points.map((point) => ({
       atMs: point.at, atIso: iso(point.at),
-      bytes: Object.fromEntries(t.series.map((name) => [name, point.values[name] ?? null])),
+      bytes: Object.fromEntries(memory.map((name) => [name, point.values[name] ?? null])),
     })),
+    health: health.length === 0 ? null : {
+      series: health,
+      points: t.points.map((point) => ({ atMs: point.at, values: Object.fromEntries(health.map((name) => [name, point.values[name] ?? null])) })),
+    },
+  };
+}
+
+function budgetFigure(f: BudgetFigure) {
+  return { fileId: f.fileId, test: f.test, line: f.line, measured: f.measured, limit: f.limit };
+}
+
+function budget(c: BudgetCheck) {
+  return {
+    suite: c.suite, name: c.name, kind: c.kind, metric: c.metric,
+    bound: { op: c.bound.op, value: c.bound.value, percent: c.bound.percent, unit: c.bound.unit },
+    status: c.status, checked: c.checked, worst: c.worst ? budgetFigure(c.worst) : null,
+    breaches: c.breaches.map((b) => ({ ...budgetFigure(b), testName: b.testName, message: b.message })),
+    note: c.note,
   };
 }
 
@@ -153,6 +176,15 @@ function file(f: FileResult) {
     tests: f.tests.map(test),
     leaks: f.leaks.map(leak),
     residue: residue(f.residue),
+    gpuLoad: f.gpuLoad.map((load) => ({ gpuIndex: load.gpuIndex, peakAboveStartBytes: load.peakAboveStartBytes })),
+    coScheduled: f.coScheduled ? { ...f.coScheduled, neighbours: [...f.coScheduled.neighbours], sentence: describeCoScheduled(f.coScheduled) } : null,
+  };
+}
+
+function hook(h: HookRun) {
+  return {
+    suite: h.suite, phase: h.phase, step: h.step, ok: h.ok, startedAtMs: h.startedAt, startedAtIso: iso(h.startedAt),
+    durationMs: h.durationMs, attempts: h.attempts, error: h.error, output: h.output,
   };
 }
 
@@ -187,6 +219,14 @@ export function renderJson(result: RunResult): string {
     files: result.files.map(file),
     pressure: pressure(result.pressure),
     timeline: timeline(result.timeline),
+    // Added in 0.1 without a schema bump, last, as new keys go.
+    budgets: (result.budgets ?? []).map(budget),
+    hooks: result.hooks.map(hook),
+    suiteNeeds: (result.suiteNeeds ?? []).map((row) => ({ ...row })),
+    gpuBalance: {
+      limitPercent: result.gpuBalance?.limitPercent ?? null,
+      files: (result.gpuBalance?.files ?? []).map((row) => ({ ...row, loads: row.loads.map((load) => ({ ...load })) })),
+    },
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -2,15 +2,19 @@
 // testcase `file`/`line` added, and shaped for what GitHub's JUnit actions read (docs/junit.md says what each needs).
 
 import { isAbsolute, relative, sep } from 'node:path';
-import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult, TestResult } from '../execute/types.js';
+import type { FileResidue, FileResult, HookRun, LeakFinding, OrphanProcess, RunResult, TestResult } from '../execute/types.js';
+import { describeCoScheduled } from '../execute/retry-alone.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
-import type { WindowDeltas } from '../measure/types.js';
+import type { BudgetCheck, WindowDeltas } from '../measure/types.js';
 import { formatBytes } from './format.js';
 import { leakCall } from './leak-calls.js';
 import { escapeXmlText, openTag } from './xml.js';
 
 /** Failure types the harness gives tests it had to stop or never ran: written as `<error>`, not `<failure>`. */
-export const ERROR_FAILURE_TYPES: ReadonlySet<string> = new Set(['crash', 'timeout', 'interrupted', 'no-gpu']);
+export const ERROR_FAILURE_TYPES: ReadonlySet<string> = new Set(['crash', 'timeout', 'interrupted', 'no-gpu', 'hook']);
+
+/** The `type` of the failure of a hook step's testcase. */
+export const HOOK_STEP_FAILURE_TYPE = 'HookFailure';
 
 /** The memory figures written per test, as property-name suffixes, in bytes. */
 export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])[] = [
@@ -95,6 +99,8 @@ function fileProperties(file: FileResult): Property[] {
   if (file.error !== null) properties.push(['error', file.error]);
   if (file.skipReason !== null) properties.push(['skip.reason', file.skipReason]);
   if (job.skip?.enableWith) properties.push(['skip.enable.with', job.skip.enableWith]);
+  // JUnit has no status between pass and fail: the tests are the alone run's, and this says what happened before.
+  if (file.coScheduled) properties.push(['co.scheduled', describeCoScheduled(file.coScheduled)]);
   return properties;
 }
 
@@ -157,6 +163,24 @@ function leakProperties(leaks: readonly LeakFinding[]): Property[] {
     const key = occurrence === 1 ? finding.test : `${finding.test} [${occurrence}]`;
     return LEAK_PROPERTIES.map(([suffix, value]): Property => [`${key}${TEST_PROPERTY_SEPARATOR}leak.${finding.resource}.${suffix}`, value(finding)]);
   });
+}
+
+// A breach's figures beside the failed test it added, named after what breached (the test; the file for a GPU health
+// budget; the suite for a metric no test recorded): `ensemble > caption :: budget.peakVram.limit`. Numbers are in the
+// bound's unit (`.unit`: bytes, %, °C, W or the metric's); `.measured` is absent for a metric never recorded.
+function budgetProperties(file: FileResult, checks: readonly BudgetCheck[]): Property[] {
+  const properties: Property[] = [];
+  for (const check of checks) {
+    for (const breach of check.breaches) {
+      if (breach.fileId !== file.job.id) continue;
+      const cut = breach.testName.lastIndexOf(' [budget: ');
+      const key = `${cut === -1 ? breach.testName : breach.testName.slice(0, cut)}${TEST_PROPERTY_SEPARATOR}budget.${check.name}`;
+      properties.push([`${key}.limit`, String(breach.limit)]);
+      if (breach.measured !== null) properties.push([`${key}.measured`, String(breach.measured)]);
+      if (check.bound.unit !== null) properties.push([`${key}.unit`, check.bound.unit]);
+    }
+  }
+  return properties;
 }
 
 function residueProperties(residue: FileResidue | null): Property[] {
@@ -228,6 +252,7 @@ function renderTestsuite(file: FileResult, result: RunResult): string {
   })}>`];
   const properties = [
     ...runProperties(result), ...fileProperties(file), ...residueProperties(file.residue), ...testProperties(file.tests), ...leakProperties(file.leaks),
+    ...budgetProperties(file, result.budgets ?? []),
   ];
   lines.push('    <properties>');
   for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);
@@ -241,6 +266,39 @@ function renderTestsuite(file: FileResult, result: RunResult): string {
   return lines.join('\n');
 }
 
+/** A failed hook step's testcase name: `flux [hook before: ./unload-models.sh]`. */
+export function hookCaseName(run: HookRun): string {
+  return `${run.suite} [hook ${run.phase}: ${run.step}]`;
+}
+
+// A failed hook step is a failed testcase of its own, in one testsuite per suite named `<suite> [hooks]`, so CI lists it
+// beside the tests; steps that succeeded are in report.md and results.json only, so the test counts stay the tests'.
+function renderHookSuite(suite: string, failed: readonly HookRun[], result: RunResult): string {
+  const name = `${suite} [hooks]`;
+  const time = failed.reduce((sum, run) => sum + run.durationMs, 0);
+  const lines = [`  ${openTag('testsuite', {
+    name, tests: failed.length, failures: failed.length, errors: 0, skipped: 0, time: seconds(time),
+    timestamp: timestamp(failed[0]?.startedAt ?? result.startedAt), hostname: result.host.hostname, package: suite,
+  })}>`, '    <properties>'];
+  for (const [key, value] of [...runProperties(result), ['suite', suite] as const]) lines.push(`      ${openTag('property', { name: key, value })}/>`);
+  lines.push('    </properties>');
+  for (const run of failed) {
+    const message = run.error ?? 'failed';
+    const text = run.output.trim() === '' ? message : `${message}; its output ended with:\n${run.output}`;
+    lines.push(`    ${openTag('testcase', { name: hookCaseName(run), classname: name, time: seconds(run.durationMs) })}>`);
+    lines.push(`      ${openTag('failure', { type: HOOK_STEP_FAILURE_TYPE, message })}>${escapeXmlText(text)}</failure>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>');
+  return lines.join('\n');
+}
+
+function failedHooksBySuite(result: RunResult): Map<string, HookRun[]> {
+  const bySuite = new Map<string, HookRun[]>();
+  for (const run of result.hooks) if (!run.ok) bySuite.set(run.suite, [...(bySuite.get(run.suite) ?? []), run]);
+  return bySuite;
+}
+
 /** Renders the run as JUnit XML: counts on every level agree with the testcases, failed = failures + errors. */
 export function renderJunit(result: RunResult): string {
   const totals = { tests: 0, failures: 0, errors: 0 };
@@ -250,9 +308,14 @@ export function renderJunit(result: RunResult): string {
     totals.failures += counts.failures;
     totals.errors += counts.errors;
   }
+  const hookSuites = failedHooksBySuite(result);
+  for (const failed of hookSuites.values()) {
+    totals.tests += failed.length;
+    totals.failures += failed.length;
+  }
   // No `skipped` on <testsuites>: junit-10.xsd declares only name, time, tests, failures and errors there, and
   // readers sum the testsuites' own `skipped`.
   const root = openTag('testsuites', { name: 'gpu-test', tests: totals.tests, failures: totals.failures, errors: totals.errors, time: seconds(result.endedAt - result.startedAt) });
-  const suites = result.files.map((file) => renderTestsuite(file, result));
+  const suites = [...result.files.map((file) => renderTestsuite(file, result)), ...[...hookSuites].map(([suite, failed]) => renderHookSuite(suite, failed, result))];
   return ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`, ...suites, '</testsuites>', ''].join('\n');
 }

@@ -10,6 +10,7 @@ import { iterationLabel, plainFullName } from './repeated-tests.js';
 const TEST_STATUS: Readonly<Record<TestStatus, string>> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', todo: '📝 todo' };
 const FILE_STATUS: Readonly<Record<FileStatus, string>> = {
   passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', crashed: '💥 crashed', 'timed-out': '⏱️ timed out', interrupted: '⏹️ interrupted',
+  'passed-alone': '⚠️ passed alone, fails co-scheduled',
 };
 const NONE = '—';
 

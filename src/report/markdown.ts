@@ -4,7 +4,10 @@
 import type { FileResult, RunResult, TestResult } from '../execute/types.js';
 import { formatBytes, formatDuration, plural } from './format.js';
 import { measureTests } from './growth.js';
+import { renderBudgets } from './markdown-budgets.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
+import { renderHooks } from './markdown-hooks.js';
+import { renderNeeds } from './markdown-needs.js';
 import { renderLeaks } from './markdown-leaks.js';
 import { renderMetrics } from './markdown-metrics.js';
 import { renderPressure } from './markdown-pressure.js';
@@ -26,7 +29,9 @@ function renderVerdict(result: RunResult): string {
   const tests = `${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.todo} todo (${plural(c.tests, 'test')})`;
   const files = `${plural(c.files, 'file')} (${c.filesFailed} failed, ${c.filesSkipped} skipped)`;
   const started = new Date(result.startedAt).toISOString();
-  return `**${VERDICT[result.verdict]}**: ${tests} in ${files} · ${formatDuration(result.endedAt - result.startedAt)} · started ${started}`;
+  const hooksFailed = result.hooks.filter((run) => !run.ok).length;
+  const hooks = hooksFailed > 0 ? ` · [${plural(hooksFailed, 'hook step')} failed](#hooks)` : '';
+  return `**${VERDICT[result.verdict]}**: ${tests} in ${files}${hooks} · ${formatDuration(result.endedAt - result.startedAt)} · started ${started}`;
 }
 
 function renderHost(result: RunResult): string {
@@ -159,9 +164,12 @@ export function renderMarkdown(result: RunResult): string {
     renderWarnings(result),
     renderFailures(result),
     renderEndedEarly(result),
+    renderHooks(result),
     renderSkipped(result),
+    renderBudgets(result),
     renderLeaks(result),
     renderPressure(result, tests),
+    renderNeeds(result),
     renderTimeline(result),
     ...renderTopGrowth(result, tests),
     renderMetrics(result),

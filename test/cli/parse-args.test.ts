@@ -1,3 +1,6 @@
+// parseCliArgs: every command and option into CliOptions (the scheduling flags --gpus, --durations, --guard and
+// --no-retry-alone included), --help text, and a USAGE error naming the flag and the fix for each bad value.
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCliArgs, USAGE } from '../../src/cli/parse-args.js';
@@ -6,13 +9,15 @@ describe('parseCliArgs', () => {
   it('parses run with paths and every option', () => {
     const parsed = parseCliArgs(['run', 'suites/vlm', '--report-dir', 'out', '--reporter', 'junit,json', '--concurrency', '3',
       '--gpu-concurrency', '2', '--enable', 'flux', '--enable', 'gpu', '--tags', 'gpu', '--skip-tags', 'slow', '--test-name-pattern', 'caption',
-      '--timeout', '1000', '--require-gpu', '--only', '--shard', '2/3', '--gpu-backend', 'nvml', '--sample-interval', '20', '--repeat', '5', '--leaks', 'warn', '--settle-timeout', '250', '--kill-orphans', '--no-color']);
+      '--timeout', '1000', '--require-gpu', '--only', '--shard', '2/3', '--gpu-backend', 'nvml', '--sample-interval', '20', '--repeat', '5', '--leaks', 'warn', '--settle-timeout', '250', '--kill-orphans',
+      '--gpus', '0,2', '--gpus', 'GPU-5f2a', '--durations', 'reports/results.json', '--guard', 'off', '--no-retry-alone', '--no-color']);
     assert.equal(parsed.command, 'run');
     assert.equal(parsed.color, false);
     assert.deepEqual(parsed.options, {
       config: undefined, reportDir: 'out', reporters: ['junit', 'json'], concurrency: 3, gpuConcurrency: 2, enable: ['flux', 'gpu'],
       tags: ['gpu'], skipTags: ['slow'], testNamePatterns: ['caption'], timeout: 1000, requireGpu: true, only: true, paths: ['suites/vlm'], shard: { index: 2, total: 3 },
       gpuBackend: 'nvml', sampleIntervalMs: 20, repeat: 5, leaks: 'warn', settleTimeoutMs: 250, killOrphans: true,
+      gpus: ['0', '2', 'GPU-5f2a'], durations: 'reports/results.json', guard: false, retryAlone: false,
     });
   });
 
@@ -77,5 +82,25 @@ describe('parseCliArgs', () => {
     usage(['run', '--settle-timeout', ''], /^--settle-timeout must be a whole number >= 0, got ``/);
     usage(['run', '--settle-timeout'], /argument missing.*gpu-test --help/);
     usage(['run', '--kill-orphans=yes'], /'--kill-orphans' does not take an argument; run `gpu-test --help`/);
+  });
+
+  it('documents the scheduling flags in --help', () => {
+    for (const flag of ['--gpus LIST', '--durations FILE', '--guard on|off', '--no-retry-alone']) assert.ok(USAGE.includes(`  ${flag} `), `${flag} in:\n${USAGE}`);
+  });
+
+  it('leaves the scheduling flags unset without them, and reads --guard on and --retry-alone', () => {
+    const plain = parseCliArgs(['run']).options;
+    assert.deepEqual([plain.gpus, plain.durations, plain.guard, plain.retryAlone], [undefined, undefined, undefined, undefined]);
+    assert.equal(parseCliArgs(['run', '--guard', 'on']).options.guard, true);
+    assert.equal(parseCliArgs(['run', '--retry-alone']).options.retryAlone, true);
+    assert.deepEqual(parseCliArgs(['list', '--gpus', ' 1 , 3 ,']).options.gpus, ['1', '3']);
+  });
+
+  it('rejects a --guard that is neither on nor off', () => {
+    assert.throws(() => parseCliArgs(['run', '--guard', 'yes']), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'USAGE');
+      assert.equal(error.message, '--guard takes `on` or `off`, got `yes`');
+      return true;
+    });
   });
 });

@@ -1,3 +1,7 @@
+// resolveConfig: flags over the file over DEFAULTS for every key, suites with their sources, known tags (with the
+// built-in `exclusive`), every flag checked with USAGE/UNKNOWN_TAG/FILE_NOT_FOUND; admission, guard, retryAlone,
+// balancePercent, --gpus, and --durations read from an earlier results.json with a clear error when it is not one.
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -46,10 +50,11 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
-      knownTags: ['flux', 'gpu'],
+      // `exclusive` is built in: every config knows it.
+      knownTags: ['exclusive', 'flux', 'gpu'],
       exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
       reportDir: join(dir, 'reports'),
       reporters: ['console', 'markdown', 'junit', 'json'],
@@ -72,6 +77,12 @@ describe('resolveConfig without a config file', () => {
       leaks: 'fail',
       settleTimeoutMs: 1000,
       killOrphans: false,
+      admission: { vramHeadroom: { bytes: 1024 ** 3 }, ramReserve: { bytes: 4 * 1024 ** 3 } },
+      guard: { enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 },
+      retryAlone: true,
+      balancePercent: 10,
+      gpus: null,
+      durations: {},
     });
   });
 
@@ -97,9 +108,9 @@ describe('resolveConfig with a config file', () => {
     assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
     assert.equal(config.reportDir, join(dir, 'out/reports'));
     assert.deepEqual(config.suites, [
-      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
+      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
     ]);
   });
 
@@ -179,14 +190,14 @@ describe('resolveConfig with a config file', () => {
     const config = await resolveIn(dir);
     assert.deepEqual(config.gates, { nightly: 'RUN_NIGHTLY' });
     assert.deepEqual(config.gpuTags, ['cuda']);
-    assert.deepEqual(config.knownTags, ['cuda', 'nightly', 'slow', 'vision']);
+    assert.deepEqual(config.knownTags, ['cuda', 'exclusive', 'nightly', 'slow', 'vision']);
   });
 });
 
 describe('resolveConfig checks the flags', () => {
   it('rejects an unknown tag in --enable, naming the known tags and the closest one', async () => {
     const message = await rejection(resolveIn(await makeProject(), { enable: ['fluxx'] }), 'UNKNOWN_TAG');
-    assert.equal(message, 'unknown tag `fluxx` in --enable; known tags: flux, gpu (did you mean `flux`?). Declare custom tags under `tags:` in gpu-test.config.yaml');
+    assert.equal(message, 'unknown tag `fluxx` in --enable; known tags: exclusive, flux, gpu (did you mean `flux`?). Declare custom tags under `tags:` in gpu-test.config.yaml');
   });
 
   it('rejects unknown tags in --tags and --skip-tags, all in one error', async () => {
@@ -194,8 +205,8 @@ describe('resolveConfig checks the flags', () => {
     const message = await rejection(resolveIn(dir, { tags: ['gpu', 'sloww'], skipTags: ['banana'] }), 'UNKNOWN_TAG');
     assert.equal(
       message,
-      'unknown tag `sloww` in --tags; known tags: flux, gpu, slow (did you mean `slow`?)\n'
-        + 'unknown tag `banana` in --skip-tags; known tags: flux, gpu, slow. Declare custom tags under `tags:` in gpu-test.config.yml',
+      'unknown tag `sloww` in --tags; known tags: exclusive, flux, gpu, slow (did you mean `slow`?)\n'
+        + 'unknown tag `banana` in --skip-tags; known tags: exclusive, flux, gpu, slow. Declare custom tags under `tags:` in gpu-test.config.yml',
     );
   });
 
@@ -301,5 +312,89 @@ describe('resolveConfig: repeat, leaks, settle timeout and orphans', () => {
     assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: -1 }), 'USAGE'), settle);
     assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: 1.5 }), 'USAGE'), settle);
     assert.match(await rejection(resolveIn(dir, { settleTimeoutMs: 2 ** 31 }), 'USAGE'), settle);
+  });
+});
+
+describe('resolveConfig: admission, guard, retry-alone, balance and --gpus', () => {
+  const GiB = 1024 ** 3;
+
+  it('merges a partial admission and guard from the file over DEFAULTS', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'admission: { vramHeadroom: 5% }\nguard: { ram: 90% }\nretryAlone: false\nbalancePercent: 20\n' });
+    const config = await resolveIn(dir);
+    assert.deepEqual(config.admission, { vramHeadroom: { percent: 5 }, ramReserve: { bytes: 4 * GiB } });
+    assert.deepEqual(config.guard, { ...DEFAULTS.guard, enabled: true, ramPercent: 90 });
+    assert.equal(config.retryAlone, false);
+    assert.equal(config.balancePercent, 20);
+  });
+
+  it('turns the guard off with --guard off, or `guard: false` in the file, keeping its thresholds', async () => {
+    const plain = await makeProject();
+    assert.deepEqual((await resolveIn(plain, { guard: false })).guard, { ...DEFAULTS.guard, enabled: false });
+    const off = await makeProject({ 'gpu-test.config.yaml': 'guard: false\n' });
+    assert.equal((await resolveIn(off)).guard.enabled, false);
+    assert.equal((await resolveIn(off, { guard: true })).guard.enabled, true, '--guard on wins over the file');
+    const tuned = await makeProject({ 'gpu-test.config.yaml': 'guard: { swap: 25% }\n' });
+    assert.deepEqual((await resolveIn(tuned, { guard: false })).guard, { ...DEFAULTS.guard, enabled: false, swapPercent: 25 });
+  });
+
+  it('takes --no-retry-alone (and --retry-alone) over the file', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'retryAlone: true\n' });
+    assert.equal((await resolveIn(dir, { retryAlone: false })).retryAlone, false);
+    const off = await makeProject({ 'gpu-test.config.yaml': 'retryAlone: false\n' });
+    assert.equal((await resolveIn(off, { retryAlone: true })).retryAlone, true);
+  });
+
+  it('passes --gpus through as written, and reads an empty list as every card', async () => {
+    const dir = await makeProject();
+    assert.deepEqual((await resolveIn(dir, { gpus: ['0', 'GPU-5f2a'] })).gpus, ['0', 'GPU-5f2a']);
+    assert.equal((await resolveIn(dir, { gpus: [] })).gpus, null);
+    assert.equal((await resolveIn(dir)).gpus, null);
+  });
+});
+
+describe('resolveConfig: --durations', () => {
+  const RESULTS = JSON.stringify({
+    schemaVersion: 1,
+    files: [
+      { id: 'suites/flux/gen.test.ts', durationMs: 91_000.5 },
+      { id: 'suites/vlm/caption.test.ts', durationMs: 12_000 },
+      { id: 'suites/unit/skipped.test.ts', durationMs: null },
+      { id: 42, durationMs: 5 },
+      { durationMs: 7 },
+    ],
+  });
+
+  it('reads each file\'s duration by id from an earlier results.json, relative to the working directory', async () => {
+    const dir = await makeProject({ 'reports/results.json': RESULTS, 'sub/.keep': '' });
+    const config = await resolveIn(join(dir, 'sub'), { durations: '../reports/results.json' });
+    assert.deepEqual(config.durations, { 'suites/flux/gen.test.ts': 91_000.5, 'suites/vlm/caption.test.ts': 12_000 });
+  });
+
+  it('is empty without the flag', async () => {
+    assert.deepEqual((await resolveIn(await makeProject())).durations, {});
+  });
+
+  it('fails with FILE_NOT_FOUND for a missing file, naming it and what to pass', async () => {
+    const message = await rejection(resolveIn(await makeProject(), { durations: 'old/results.json' }), 'FILE_NOT_FOUND');
+    assert.equal(message, '--durations `old/results.json` does not exist; pass the results.json of an earlier run, such as reports/results.json');
+  });
+
+  it('fails with USAGE for a file that is not JSON, with the parser\'s reason', async () => {
+    const dir = await makeProject({ 'report.md': '# gpu-test report\n' });
+    const message = await rejection(resolveIn(dir, { durations: 'report.md' }), 'USAGE');
+    assert.match(message, /^--durations `report\.md` is not JSON \(.+\); pass the results\.json of an earlier run$/s);
+  });
+
+  it('fails with USAGE for JSON that is not a results.json', async () => {
+    const dir = await makeProject({ 'package.json': '{ "name": "x" }', 'list.json': '[1, 2]', 'files.json': '{ "files": { "a": 1 } }' });
+    for (const name of ['package.json', 'list.json', 'files.json']) {
+      const message = await rejection(resolveIn(dir, { durations: name }), 'USAGE');
+      assert.equal(message, `--durations \`${name}\` has no \`files\` list: it is not a gpu-test results.json (see docs/results-schema.md)`);
+    }
+  });
+
+  it('fails with USAGE for a JSON `null`', async () => {
+    const dir = await makeProject({ 'null.json': 'null' });
+    await rejection(resolveIn(dir, { durations: 'null.json' }), 'USAGE');
   });
 });

@@ -1,3 +1,7 @@
+// validateConfig: every top-level and suite key read into UserConfig (the documented example and a file with every key),
+// and every problem reported at once with file:line:column, the key path, what is expected and what was written:
+// the original keys, repeat/leak/orphan keys, and requires, hooks, budgets, admission, guard, retryAlone, balancePercent.
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,7 +64,22 @@ describe('validateConfig: valid files', () => {
   it('reads every top-level key', async () => {
     const { config } = await validateFixture('every-key.yaml');
     assert.deepEqual(config, {
-      suites: [{ name: 'unit', files: ['test/**/*.test.ts', 'test/**/*.test.mjs'], repeat: 3, leakThreshold: { vramBytes: 64 * 1024 ** 2 } }],
+      suites: [{
+        name: 'unit',
+        files: ['test/**/*.test.ts', 'test/**/*.test.mjs'],
+        repeat: 3,
+        leakThreshold: { vramBytes: 64 * 1024 ** 2 },
+        requires: { vram: { bytes: 10 * 1024 ** 3 }, ram: { percent: 25 }, gpus: 2 },
+        hooks: {
+          before: [{ run: './unload-models.sh', timeoutMs: 60_000 }],
+          healthcheck: { http: { url: 'http://localhost:8000/health', method: 'GET', status: 200 }, timeoutMs: 60_000, waitMs: 120_000, intervalMs: 1000 },
+          after: [{ http: { url: 'http://localhost:8000/reload', method: 'POST', status: 204 }, timeoutMs: 30_000 }],
+        },
+        budgets: {
+          peakVram: { bytes: 6 * 1024 ** 3 }, peakRam: { percent: 50 }, swap: { bytes: 0 }, leak: { bytes: 100 * 1024 ** 2 },
+          gpuUtilMin: 40, tempMax: 85, powerMax: 700, metrics: { tokens_per_s: { op: '>=', value: 40 } },
+        },
+      }],
       gates: { gpu: 'ENABLE_GPU_TESTS', slow: 'RUN_SLOW_TESTS' },
       gpuTags: ['gpu'],
       tags: ['slow', 'nightly'],
@@ -75,6 +94,10 @@ describe('validateConfig: valid files', () => {
       leaks: 'warn',
       settleTimeout: 0,
       killOrphans: true,
+      admission: { vramHeadroom: { percent: 5 }, ramReserve: { bytes: 8 * 1024 ** 3 } },
+      guard: { ramPercent: 90, swapPercent: 25, vramPercent: 99.5, horizonMs: 0 },
+      retryAlone: false,
+      balancePercent: 15,
     });
   });
 
@@ -100,10 +123,10 @@ describe('validateConfig: valid files', () => {
 
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
-      'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'killOrphans', 'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters',
-      'settleTimeout', 'suites', 'tags', 'timeout',
+      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killOrphans', 'leakThreshold', 'leaks',
+      'repeat', 'reportDir', 'reporters', 'retryAlone', 'settleTimeout', 'suites', 'tags', 'timeout',
     ]);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['files', 'leakThreshold', 'name', 'repeat', 'tags', 'timeout']);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
   });
 });
 
@@ -122,7 +145,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `tags`, `timeout`, `repeat`, `leakThreshold`\n',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -188,7 +211,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `admission`, `guard`, `retryAlone`, `balancePercent`');
   });
 
   it('rejects a key that is not a name', async () => {
@@ -293,6 +316,242 @@ describe('validateConfig: repeat, leak and orphan keys', () => {
       'gpu-test.config.yaml:3:14: `killOrphans` must be `true` or `false`, got `1` (number)',
       'gpu-test.config.yaml:4:16: `leakThreshold` must be a mapping of sizes such as `{ vram: 100MiB, ram: 200MiB }`, got `[1]` (list)',
       'gpu-test.config.yaml:5:9: `repeat` must be a positive whole number such as `10`, got `"3"` (string)',
+    );
+  });
+});
+
+describe('validateConfig: requires, admission, guard, retryAlone and balancePercent', () => {
+  const GiB = 1024 ** 3;
+  const suite = (lines: string): string => `suites:\n  - name: a\n    files: ["*.test.ts"]\n${lines}`;
+
+  it('reads a suite\'s requires: sizes, shares and a GPU count', async () => {
+    const { config } = await validateText(suite('    requires: { vram: 10GiB, ram: 40%, gpus: 2 }\n'));
+    assert.deepEqual(config.suites?.[0]?.requires, { vram: { bytes: 10 * GiB }, ram: { percent: 40 }, gpus: 2 });
+  });
+
+  it('rejects each bad requires value at its position', async () => {
+    const message = await invalidMessage(validateText([
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    requires: { vram: 10GB, ram: 150%, gpus: 0, disk: 1GiB }',
+      '  - name: b',
+      '    files: ["*.test.ts"]',
+      '    requires: 4GiB',
+      '  - name: c',
+      '    files: ["*.test.ts"]',
+      '    requires: { gpus: 1.5, vram: -1 }',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 7 problems');
+    const SIZE = 'must be a size such as `100MiB` or a share such as `40%`';
+    includes(
+      message,
+      `gpu-test.config.yaml:4:23: \`suites[0].requires.vram\` ${SIZE}, got \`"10GB"\` (string): unknown unit \`GB\` in \`10GB\`: units are B, KiB, MiB, GiB, TiB; write \`10GiB\``,
+      `gpu-test.config.yaml:4:34: \`suites[0].requires.ram\` ${SIZE}, got \`"150%"\` (string): a share must be above 0% and at most 100%, got \`150%\``,
+      'gpu-test.config.yaml:4:46: `suites[0].requires.gpus` must be a positive whole number such as `2`, got `0` (number)',
+      'gpu-test.config.yaml:4:49: `suites[0].requires.disk` is not a known key; requires keys are `vram`, `ram`, `gpus`',
+      'gpu-test.config.yaml:7:15: `suites[1].requires` must be a mapping such as `{ vram: 10GiB, ram: 25GiB, gpus: 1 }`, got `"4GiB"` (string)',
+      'gpu-test.config.yaml:10:23: `suites[2].requires.gpus` must be a positive whole number such as `2`, got `1.5` (number)',
+      `gpu-test.config.yaml:10:34: \`suites[2].requires.vram\` ${SIZE}, got \`-1\` (number): a size must be a number of bytes >= 0`,
+    );
+  });
+
+  it('reads admission, guard false, retryAlone and a bare or percent balancePercent', async () => {
+    const { config } = await validateText('admission: { ramReserve: 10% }\nguard: false\nretryAlone: false\nbalancePercent: 12.5\n');
+    assert.deepEqual(config, { admission: { ramReserve: { percent: 10 } }, guard: false, retryAlone: false, balancePercent: 12.5 });
+    assert.equal((await validateText('balancePercent: 20%\n')).config.balancePercent, 20);
+  });
+
+  it('reads a partial guard mapping, shares as `90%` or `90`', async () => {
+    const { config } = await validateText('guard: { ram: 90, vram: 99.5% }\n');
+    assert.deepEqual(config.guard, { ramPercent: 90, vramPercent: 99.5 });
+  });
+
+  it('rejects each bad admission, guard, retryAlone and balancePercent value at its position', async () => {
+    const message = await invalidMessage(validateText([
+      'admission: { vramHeadroom: 1GB, ramReserve: 101%, swap: 1GiB }',
+      'guard: { ram: 120%, swap: half, vram: 0, horizon: -1, cpu: 5 }',
+      'retryAlone: "no"',
+      'balancePercent: 0',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 10 problems');
+    includes(
+      message,
+      'gpu-test.config.yaml:1:28: `admission.vramHeadroom` must be a size such as `100MiB` or a share such as `40%`, got `"1GB"` (string): unknown unit `GB`',
+      'gpu-test.config.yaml:1:45: `admission.ramReserve` must be a size such as `100MiB` or a share such as `40%`, got `"101%"` (string): a share must be above 0% and at most 100%, got `101%`',
+      'gpu-test.config.yaml:1:51: `admission.swap` is not a known key; admission keys are `vramHeadroom`, `ramReserve`',
+      'gpu-test.config.yaml:2:15: `guard.ram` must be a share above 0% and at most 100% such as `95%`, got `"120%"` (string)',
+      'gpu-test.config.yaml:2:27: `guard.swap` must be a share above 0% and at most 100% such as `50%`, got `"half"` (string)',
+      'gpu-test.config.yaml:2:39: `guard.vram` must be a share above 0% and at most 100% such as `98%`, got `0` (number)',
+      'gpu-test.config.yaml:2:51: `guard.horizon` must be a number of milliseconds >= 0 such as `10000` (0 turns it off), got `-1` (number)',
+      'gpu-test.config.yaml:2:55: `guard.cpu` is not a known key; guard keys are `ram`, `swap`, `vram`, `horizon`',
+      'gpu-test.config.yaml:3:13: `retryAlone` must be `true` or `false`, got `"no"` (string)',
+      'gpu-test.config.yaml:4:17: `balancePercent` must be a share above 0% and at most 100% such as `10%`, got `0` (number)',
+    );
+  });
+
+  it('rejects a guard that is neither false nor a mapping, an admission that is not a mapping, and a share over 100%', async () => {
+    const message = await invalidMessage(validateText('guard: on\nadmission: 1GiB\nbalancePercent: 150%\n'));
+    assert.equal(message, [
+      'gpu-test.config.yaml: 3 problems',
+      '  gpu-test.config.yaml:1:8: `guard` must be `true`, `false` or a mapping such as `{ ram: 95%, swap: 50%, vram: 98%, horizon: 10000 }`, got `"on"` (string)',
+      '  gpu-test.config.yaml:2:12: `admission` must be a mapping such as `{ vramHeadroom: 1GiB, ramReserve: 4GiB }`, got `"1GiB"` (string)',
+      '  gpu-test.config.yaml:3:17: `balancePercent` must be a share above 0% and at most 100% such as `10%`, got `"150%"` (string)',
+    ].join('\n'));
+  });
+});
+
+describe('validateConfig: hooks', () => {
+  const STEP = 'such as `{ run: "./unload-models.sh" }` or `{ http: { url: "http://localhost:8000/unload", method: POST } }`';
+
+  it('reads run and http steps with their defaults, and a healthcheck with its wait and interval', async () => {
+    const { config } = await validateText([
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    hooks:',
+      '      before:',
+      '        - run: ./unload.sh',
+      '        - http: { url: "http://localhost:8000/unload", method: post, status: 204 }',
+      '          timeout: 5000',
+      '      healthcheck: { http: { url: "https://svc:8443/ready", method: head }, timeout: 2000, wait: 60000, interval: 250 }',
+      '      after: []',
+      '',
+    ].join('\n'));
+    assert.deepEqual(config.suites?.[0]?.hooks, {
+      before: [
+        { run: './unload.sh', timeoutMs: 60_000 },
+        { http: { url: 'http://localhost:8000/unload', method: 'POST', status: 204 }, timeoutMs: 5000 },
+      ],
+      healthcheck: { http: { url: 'https://svc:8443/ready', method: 'HEAD', status: 200 }, timeoutMs: 2000, waitMs: 60_000, intervalMs: 250 },
+      after: [],
+    });
+  });
+
+  it('gives a healthcheck a 120 s wait and a 1 s interval by default', async () => {
+    const { config } = await validateText('suites:\n  - name: a\n    files: ["*.test.ts"]\n    hooks: { healthcheck: { run: "curl -fsS localhost:8000/health" } }\n');
+    assert.deepEqual(config.suites?.[0]?.hooks?.healthcheck, { run: 'curl -fsS localhost:8000/health', timeoutMs: 60_000, waitMs: 120_000, intervalMs: 1000 });
+  });
+
+  it('rejects each bad step, http field and healthcheck value at its position', async () => {
+    const message = await invalidMessage(validateText([
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    hooks:',
+      '      before:',
+      '        - run: ./unload.sh',
+      '          http: { url: "http://localhost:8000/unload" }',
+      '        - { timeout: 5000 }',
+      '        - http: { url: "ftp://host/x", method: FETCH, status: 99 }',
+      '        - http: { method: POST }',
+      '        - run: ""',
+      '          timeout: 0',
+      '        - just-a-string',
+      '        - { run: ./x.sh, wait: 5 }',
+      '      healthcheck: { run: "curl -fsS localhost:8000/health", wait: -1, interval: soon }',
+      '      after: { run: ./reload.sh }',
+      '      during: []',
+      '  - name: b',
+      '    files: ["*.test.ts"]',
+      '    hooks: [before]',
+      '  - name: c',
+      '    files: ["*.test.ts"]',
+      '    hooks: { healthcheck: { wait: 1000 } }',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 16 problems');
+    includes(
+      message,
+      `gpu-test.config.yaml:6:11: \`suites[0].hooks.before[0]\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
+      `gpu-test.config.yaml:8:11: \`suites[0].hooks.before[1]\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
+      'gpu-test.config.yaml:9:24: `suites[0].hooks.before[2].http.url` must be an http:// or https:// URL such as `http://localhost:8000/health`, got `"ftp://host/x"` (string)',
+      'gpu-test.config.yaml:9:48: `suites[0].hooks.before[2].http.method` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, got `"FETCH"` (string)',
+      'gpu-test.config.yaml:9:63: `suites[0].hooks.before[2].http.status` must be an HTTP status code such as `200`, got `99` (number)',
+      'gpu-test.config.yaml:10:17: `suites[0].hooks.before[3].http` has no `url`; add one such as `url: "http://localhost:8000/health"`',
+      'gpu-test.config.yaml:11:16: `suites[0].hooks.before[4].run` must be a non-empty string such as `./unload-models.sh`, got `""` (string)',
+      'gpu-test.config.yaml:12:20: `suites[0].hooks.before[4].timeout` must be a positive number of milliseconds such as `900000`, got `0` (number)',
+      `gpu-test.config.yaml:13:11: \`suites[0].hooks.before[5]\` must be a step ${STEP}, got \`"just-a-string"\` (string)`,
+      'gpu-test.config.yaml:14:26: `suites[0].hooks.before[6].wait` is not a known key; hook step keys are `run`, `http`, `timeout`',
+      'gpu-test.config.yaml:15:68: `suites[0].hooks.healthcheck.wait` must be a positive number of milliseconds such as `900000`, got `-1` (number)',
+      'gpu-test.config.yaml:15:82: `suites[0].hooks.healthcheck.interval` must be a positive number of milliseconds such as `900000`, got `"soon"` (string)',
+      'gpu-test.config.yaml:16:14: `suites[0].hooks.after` must be a list of steps such as [`{ run: "./unload-models.sh" }`], got `{"run":"./reload.sh"}` (mapping)',
+      'gpu-test.config.yaml:17:7: `suites[0].hooks.during` is not a known key; hooks keys are `before`, `healthcheck`, `after`',
+      'gpu-test.config.yaml:20:12: `suites[1].hooks` must be a mapping with `before`, `healthcheck` and `after` steps, got `["before"]` (list)',
+      `gpu-test.config.yaml:23:27: \`suites[2].hooks.healthcheck\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
+    );
+  });
+});
+
+describe('validateConfig: budgets', () => {
+  it('reads sizes, shares, numbers and metric bounds of every operator', async () => {
+    const { config } = await validateText([
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    budgets:',
+      '      peakVram: 6GiB',
+      '      peakRam: 50%',
+      '      swap: 0',
+      '      gpuUtilMin: 40',
+      '      metrics: { tokens_per_s: ">= 40", latency_p99_ms: "< 2000", loss: "<= 1e-3", acc: "==0.9", drift: "> -5" }',
+      '',
+    ].join('\n'));
+    assert.deepEqual(config.suites?.[0]?.budgets, {
+      peakVram: { bytes: 6 * 1024 ** 3 },
+      peakRam: { percent: 50 },
+      swap: { bytes: 0 },
+      gpuUtilMin: 40,
+      metrics: {
+        tokens_per_s: { op: '>=', value: 40 },
+        latency_p99_ms: { op: '<', value: 2000 },
+        loss: { op: '<=', value: 0.001 },
+        acc: { op: '==', value: 0.9 },
+        drift: { op: '>', value: -5 },
+      },
+    });
+  });
+
+  it('rejects each bad budget and metric bound at its position', async () => {
+    const message = await invalidMessage(validateText([
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    budgets:',
+      '      peakVram: 6GB',
+      '      swap: none',
+      '      gpuUtilMin: 140',
+      '      tempMax: -5',
+      '      powerMax: "700W"',
+      '      cpu: 3',
+      '      metrics:',
+      '        tokens_per_s: ">= 40"',
+      '        latency_p99_ms: "about 2000"',
+      '        errors: 0',
+      '  - name: b',
+      '    files: ["*.test.ts"]',
+      '    budgets: { metrics: [tokens_per_s] }',
+      '  - name: c',
+      '    files: ["*.test.ts"]',
+      '    budgets: 6GiB',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 10 problems');
+    const BOUND = 'must be a bound such as `">= 40"` or `"< 2000"` (quoted: YAML reads `>` as a block)';
+    includes(
+      message,
+      'gpu-test.config.yaml:5:17: `suites[0].budgets.peakVram` must be a size such as `100MiB` or a share such as `40%`, got `"6GB"` (string): unknown unit `GB` in `6GB`',
+      'gpu-test.config.yaml:6:13: `suites[0].budgets.swap` must be a size such as `100MiB` or a share such as `40%`, got `"none"` (string): `none` is not a size',
+      'gpu-test.config.yaml:7:19: `suites[0].budgets.gpuUtilMin` must be a number such as `40`, got `140` (number)',
+      'gpu-test.config.yaml:8:16: `suites[0].budgets.tempMax` must be a number such as `85`, got `-5` (number)',
+      'gpu-test.config.yaml:9:17: `suites[0].budgets.powerMax` must be a number such as `700`, got `"700W"` (string)',
+      'gpu-test.config.yaml:10:7: `suites[0].budgets.cpu` is not a known key; budgets keys are `peakVram`, `peakRam`, `swap`, `leak`, `gpuUtilMin`, `tempMax`, `powerMax`, `metrics`',
+      `gpu-test.config.yaml:13:25: \`suites[0].budgets.metrics.latency_p99_ms\` ${BOUND}, got \`"about 2000"\` (string)`,
+      `gpu-test.config.yaml:14:17: \`suites[0].budgets.metrics.errors\` ${BOUND}, got \`0\` (number)`,
+      'gpu-test.config.yaml:17:25: `suites[1].budgets.metrics` must be a mapping of metric name to bound such as `{ tokens_per_s: ">= 40" }`, got `["tokens_per_s"]` (list)',
+      'gpu-test.config.yaml:20:14: `suites[2].budgets` must be a mapping such as `{ peakVram: 6GiB, tempMax: 85 }`, got `"6GiB"` (string)',
     );
   });
 });

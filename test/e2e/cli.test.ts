@@ -28,9 +28,10 @@ describe('gpu-test CLI', () => {
   it('lists the plan without running anything: suite, tags, lane, and why a file would be skipped', async () => {
     const list = await runCli({ project: 'mixed', args: ['list'], env: brokenDriverEnv() });
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /cpu\/a\.test\.mjs\s+cpu\s+-\s+cpu\s+run/);
-    assert.match(list.stdout, /flux\/f\.test\.mjs\s+flux\s+flux,gpu\s+gpu\s+skip: gated: set ENABLE_FLUX_TESTS=1 \(or pass --enable flux\)/);
-    assert.match(list.stdout, /gpu\/g2\.test\.mjs\s+gpu\s+gpu\s+gpu\s+skip: no usable GPU: .*couldn't communicate with the NVIDIA driver/);
+    // Columns: FILE SUITE TAGS NEEDS LANE STATUS; these files declare no needs (`-`).
+    assert.match(list.stdout, /cpu\/a\.test\.mjs\s+cpu\s+-\s+-\s+cpu\s+run/);
+    assert.match(list.stdout, /flux\/f\.test\.mjs\s+flux\s+flux,gpu\s+-\s+gpu\s+skip: gated: set ENABLE_FLUX_TESTS=1 \(or pass --enable flux\)/);
+    assert.match(list.stdout, /gpu\/g2\.test\.mjs\s+gpu\s+gpu\s+-\s+gpu\s+skip: no usable GPU: .*couldn't communicate with the NVIDIA driver/);
     assert.equal(list.json, null, 'list writes no report');
   });
 

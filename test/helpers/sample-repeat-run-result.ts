@@ -96,6 +96,7 @@ export function sampleRepeatRunResult(): RunResult {
       vramBeforeBytes: 0, vramAfterBytes: 1.5 * GiB,
       orphans: [{ pid: 4242, command: 'python3 -m vllm.entrypoints.openai.api_server --model /models/llama-3-8b | tee `server.log`', gpuIndex: 0, vramBytes: 1.5 * GiB, rssBytes: 2 * GiB, killed: false }],
     },
+    gpuLoad: [{ gpuIndex: 0, peakAboveStartBytes: 3 * GiB + 200 * MiB }],
   };
   const server: FileResult = {
     job: serverJob, status: 'passed', skipReason: null, error: null, lane: 'gpu', gpuIndices: [1],
@@ -108,6 +109,7 @@ export function sampleRepeatRunResult(): RunResult {
     })],
     leaks: [],
     residue: { vramBeforeBytes: 0, vramAfterBytes: 0, orphans: [{ pid: 5151, command: 'node worker.js', gpuIndex: 1, vramBytes: null, rssBytes: 80 * MiB, killed: true }] },
+    gpuLoad: [{ gpuIndex: 1, peakAboveStartBytes: 0.75 * GiB }],
   };
   const files = [loader, server];
   const h100 = (index: number) => ({ index, uuid: `GPU-0000000${index}-81c4-1f5e-ef93-3cc314b2269d`, name: 'NVIDIA H100 80GB HBM3', totalBytes: 80 * GiB });
@@ -126,6 +128,7 @@ export function sampleRepeatRunResult(): RunResult {
     },
     timeline: timeline(),
     warnings: [],
+    hooks: [],
     config: { ...shared.config, repeat: ITERATIONS },
   };
 }

@@ -25,7 +25,8 @@ export function sample(at: number, vramUsed: number | null, rss: number, hostUse
 
 /** A job as the plan makes it: run once, the default leak threshold. */
 export function job(id: string, suite: string, tags: string[], lane: 'cpu' | 'gpu', skip: Job['skip'] = null, repeat = 1): Job {
-  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, repeat, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB }, skip };
+  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, repeat, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB },
+    needs: { vram: null, ram: null, gpus: lane === 'gpu' ? 1 : 0, exclusive: false }, skip };
 }
 
 /** A test result with every field a test that ran once without metrics has; `partial` overrides. */
@@ -78,7 +79,7 @@ export function sampleRunResult(): RunResult {
     {
       job: unit, status: 'failed', skipReason: null, error: null, lane: 'cpu', gpuIndices: [],
       outcome: { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 310 },
-      startedAt: T0, endedAt: T0 + 310, leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] },
+      startedAt: T0, endedAt: T0 + 310, leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] }, gpuLoad: [],
       stdout: 'log line with <angle> & "quotes" ]]> and \u0001 control\n', stderr: '',
       tests: [
         test({ name: 'adds', fullName: 'math > adds', nesting: 1, line: 4, column: 3, status: 'passed', durationMs: 1.5,
@@ -99,7 +100,7 @@ export function sampleRunResult(): RunResult {
     {
       job: vlm, status: 'passed', skipReason: null, error: null, lane: 'gpu', gpuIndices: [0],
       outcome: { exitCode: 0, signal: null, timedOut: false, isCanceled: false, durationMs: 2400 },
-      startedAt: T0 + 5, endedAt: T0 + 2405, stdout: '', stderr: '', leaks: [], residue: { vramBeforeBytes: 0, vramAfterBytes: 0, orphans: [] },
+      startedAt: T0 + 5, endedAt: T0 + 2405, stdout: '', stderr: '', leaks: [], residue: { vramBeforeBytes: 0, vramAfterBytes: 0, orphans: [] }, gpuLoad: [{ gpuIndex: 0, peakAboveStartBytes: 512 * MiB }],
       tests: [
         test({ name: 'caption matches reference', fullName: 'ensemble > caption matches reference', nesting: 1, file: vlm.file, line: 8, column: 3,
           status: 'passed', durationMs: 800,
@@ -113,14 +114,14 @@ export function sampleRunResult(): RunResult {
     },
     {
       job: flux, status: 'skipped', skipReason: flux.skip?.message ?? null, error: null, lane: 'gpu', gpuIndices: [],
-      outcome: null, startedAt: null, endedAt: null, stdout: '', stderr: '', tests: [], leaks: [], residue: null,
+      outcome: null, startedAt: null, endedAt: null, stdout: '', stderr: '', tests: [], leaks: [], residue: null, gpuLoad: [],
     },
     {
       job: crash, status: 'crashed', skipReason: null, lane: 'cpu', gpuIndices: [],
       error: 'the test process was killed by SIGSEGV while "segfaults" was running',
       outcome: { exitCode: null, signal: 'SIGSEGV', timedOut: false, isCanceled: false, durationMs: 90 },
       startedAt: T0 + 320, endedAt: T0 + 410, stdout: '', stderr: 'Segmentation fault\n',
-      leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] },
+      leaks: [], residue: { vramBeforeBytes: null, vramAfterBytes: null, orphans: [] }, gpuLoad: [],
       tests: [
         test({ name: 'segfaults', fullName: 'segfaults', file: crash.file, line: 3, column: 1, status: 'failed', durationMs: 80,
           failure: { type: 'crash', message: 'the test process was killed by SIGSEGV while "segfaults" was running', stack: null },
@@ -148,6 +149,7 @@ export function sampleRunResult(): RunResult {
     },
     timeline: sampleTimeline(),
     warnings: ['GPU 0 (GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d) reported memory.used as [N/A] once; that boundary has no VRAM figure'],
+    hooks: [],
     config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000, repeat: 1, leaks: 'fail' },
     toolVersion: '0.1.0',
   };

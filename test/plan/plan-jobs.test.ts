@@ -1,3 +1,7 @@
+// describeJobs and decideSkips: lanes from tags and declared GPUs, header tags/timeout/needs over the suite's, gates,
+// deselection and a missing GPU as skips with their reasons, repeat and leak thresholds, the built-in `exclusive` tag,
+// and `unfit` skips for needs the host's capacity can never meet.
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +11,12 @@ import type { SuiteConfig } from '../../src/config/types.js';
 import type { DiscoveredFile } from '../../src/plan/discover-files.js';
 import { decideSkips, describeJobs, type GpuAvailability } from '../../src/plan/plan-jobs.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
+import type { HostCapacity } from '../../src/schedule/capacity.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
 /** The plan as the CLI makes it: jobs described from the files, then skips decided for the host. */
-function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability) {
-  return decideSkips(config, describeJobs(config, files), env, gpu);
+function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability, capacity?: HostCapacity) {
+  return decideSkips(config, describeJobs(config, files), env, gpu, capacity);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-test-plan-'));
@@ -105,5 +110,88 @@ describe('describeJobs: repeat and leak threshold', () => {
   it('overrides only the resources a suite\'s leakThreshold names, and under --repeat too', () => {
     const [first] = describeJobs(resolvedConfig({ rootDir: dir, repeat: 7, repeatFromCli: true, leakThreshold: runThreshold }), files());
     assert.deepEqual(first?.leakThreshold, { vramBytes: 100 * MiB, ramBytes: 10 * MiB });
+  });
+});
+
+describe('describeJobs: declared needs', () => {
+  const GiB = 1024 ** 3;
+  const declared: SuiteConfig = { ...vlm, name: 'declared', requires: { vram: { bytes: 4 * GiB }, ram: { bytes: 6 * GiB } } };
+  const needsOf = (suite: SuiteConfig, header = '') => describeJobs(config, [file(`n-${suite.name}-${header.length}.test.ts`, suite, header)])[0];
+
+  it('gives undeclared jobs no sizes, one GPU in the gpu lane and none in the cpu lane', () => {
+    assert.deepEqual(needsOf(vlm)?.needs, { vram: null, ram: null, gpus: 1, exclusive: false });
+    assert.deepEqual(needsOf(unit)?.needs, { vram: null, ram: null, gpus: 0, exclusive: false });
+  });
+
+  it('takes the suite\'s requires', () => {
+    assert.deepEqual(needsOf(declared)?.needs, { vram: { bytes: 4 * GiB }, ram: { bytes: 6 * GiB }, gpus: 1, exclusive: false });
+  });
+
+  it('lets the header win key by key, keeping the suite\'s other keys', () => {
+    const job = needsOf(declared, '// @gpu-test requires: vram=10GiB, gpus=2\n');
+    assert.deepEqual(job?.needs, { vram: { bytes: 10 * GiB }, ram: { bytes: 6 * GiB }, gpus: 2, exclusive: false });
+  });
+
+  it('puts a file that declares GPUs in the gpu lane, from its header or its suite, without a gpu tag', () => {
+    const fromHeader = needsOf(unit, '// @gpu-test requires: gpus=1\n');
+    assert.equal(fromHeader?.lane, 'gpu');
+    assert.deepEqual(fromHeader?.tags, []);
+    const fromSuite = needsOf({ ...unit, name: 'pair', requires: { gpus: 2 } });
+    assert.deepEqual([fromSuite?.lane, fromSuite?.needs.gpus], ['gpu', 2]);
+  });
+
+  it('puts a file that declares VRAM in the gpu lane, with one GPU, without a gpu tag', () => {
+    const job = needsOf(unit, '// @gpu-test requires: vram=4GiB\n');
+    assert.deepEqual([job?.lane, job?.needs.gpus, job?.needs.vram], ['gpu', 1, { bytes: 4 * GiB }]);
+  });
+
+  it('keeps a file that declares only RAM in the cpu lane, with its RAM', () => {
+    const job = needsOf({ ...unit, name: 'ram-only', requires: { ram: { percent: 25 } } });
+    assert.deepEqual([job?.lane, job?.needs], ['cpu', { vram: null, ram: { percent: 25 }, gpus: 0, exclusive: false }]);
+  });
+
+  it('marks a file tagged `exclusive`, in the suite or the header', () => {
+    assert.equal(needsOf(vlm, '// @gpu-test tags: exclusive\n')?.needs.exclusive, true);
+    assert.equal(needsOf({ ...unit, name: 'bench', tags: ['exclusive'] })?.needs.exclusive, true);
+  });
+});
+
+describe('decideSkips: needs the host can never meet', () => {
+  const GiB = 1024 ** 3;
+  const card = (index: number) => ({ index, uuid: `GPU-${index}`, totalBytes: 24 * GiB, budgetBytes: 23 * GiB });
+  const capacity: HostCapacity = { cpuSlots: 2, gpuConcurrency: 1, gpus: [card(0)], ramBytes: 28 * GiB, hostTotalBytes: 32 * GiB };
+  const files = () => [
+    file('two-cards.test.ts', unit, '// @gpu-test requires: gpus=2\n'),
+    file('huge.test.ts', vlm, '// @gpu-test requires: vram=30GiB\n'),
+    file('ram-hog.test.ts', unit, '// @gpu-test requires: ram=40GiB\n'),
+    file('fits.test.ts', vlm, '// @gpu-test requires: vram=20GiB, ram=20GiB\n'),
+  ];
+
+  it('skips them as unfit with the reason, and runs what fits', () => {
+    const plan = planJobs(config, files(), {}, WITH_GPU, capacity);
+    assert.deepEqual(plan.jobs.map((job) => [job.id, job.skip?.code ?? 'run', job.skip?.message ?? null]), [
+      ['two-cards.test.ts', 'unfit', 'can never run here: it needs 2 GPUs; this run may use 1'],
+      ['huge.test.ts', 'unfit', 'can never run here: it needs 30.0 GiB of VRAM; the most a card offers is 23.0 GiB (free VRAM less the headroom)'],
+      ['ram-hog.test.ts', 'unfit', 'can never run here: it needs 40.0 GiB of host RAM; 28.0 GiB is available to tests (available RAM less the reserve)'],
+      ['fits.test.ts', 'run', null],
+    ]);
+    assert.deepEqual(plan.notes, []);
+  });
+
+  it('notes that they fail under --require-gpu', () => {
+    const plan = planJobs(resolvedConfig({ rootDir: dir, requireGpu: true }), files(), {}, WITH_GPU, capacity);
+    assert.deepEqual(plan.notes, ['3 file(s) declare needs this host cannot meet: they fail because of --require-gpu']);
+  });
+
+  it('decides nothing about fit without a capacity', () => {
+    assert.ok(planJobs(config, files(), {}, WITH_GPU).jobs.every((job) => job.skip === null));
+  });
+
+  it('reports deselection, a gate or a missing GPU before unfit', () => {
+    const huge = [file('huge-flux.test.ts', flux, '// @gpu-test requires: vram=30GiB\n')];
+    assert.equal(planJobs(config, huge, {}, WITH_GPU, capacity).jobs[0]?.skip?.code, 'gated');
+    assert.equal(planJobs(config, huge, { ENABLE_FLUX_TESTS: '1' }, NO_GPU, capacity).jobs[0]?.skip?.code, 'no-gpu');
+    assert.equal(planJobs(resolvedConfig({ rootDir: dir, skipTags: ['flux'] }), huge, {}, WITH_GPU, capacity).jobs[0]?.skip?.code, 'deselected');
+    assert.equal(planJobs(config, huge, { ENABLE_FLUX_TESTS: '1' }, WITH_GPU, capacity).jobs[0]?.skip?.code, 'unfit');
   });
 });

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { allocate, allocated, free, freeAll, visibleGpus } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { allocate, allocated, free, freeAll, setHealth, visibleGpus } from '../../fixtures/fake-gpu/fake-gpu.mjs';
 import { parseComputeAppsCsv, parseQueryGpuCsv } from '../../src/probe/nvidia-smi-csv.js';
 import { FAKE_SMI, TWO_GPUS, mark, restoreFakeGpu, spawnAllocator, stopChild, useFakeGpu } from './fake-gpu-state.js';
 
@@ -126,5 +126,16 @@ describe('fake-gpu API', () => {
       if (before === undefined) delete process.env['CUDA_VISIBLE_DEVICES'];
       else process.env['CUDA_VISIBLE_DEVICES'] = before;
     }
+  });
+
+  it('reports the utilization, temperature and power that setHealth() sets, idle figures otherwise', () => {
+    useFakeGpu(TWO_GPUS);
+    const query = (): string => smi('--query-gpu=utilization.gpu,temperature.gpu,power.draw', '--format=csv,noheader,nounits');
+    assert.equal(query(), '0, 37, 71.11\n0, 37, 71.11\n');
+    setHealth({ utilizationPercent: 85, temperatureC: 91, powerWatts: 712.5 }, 1);
+    setHealth({ temperatureC: 44 });
+    assert.equal(query(), '0, 44, 71.11\n85, 91, 712.50\n');
+    setHealth({ temperatureC: null }, 1);
+    assert.equal(query(), '0, 44, 71.11\n85, 37, 712.50\n');
   });
 });

@@ -214,6 +214,40 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     assert.throws(() => session.readHealth(2), throwsReadError(/NVML lists GPUs 0 to 0; there is no GPU 2/));
   });
 
+  it('gives the reader readHealth: every GPU\'s utilization, temperature and power from the simulated state', async () => {
+    const dir = useFakeGpu(TWO_GPUS);
+    const { session, warnings } = open();
+    const reader = createNvmlGpuReader(session);
+    assert.deepEqual(await reader.readHealth?.(), [
+      { index: 0, utilizationPercent: 0, temperatureC: 37, powerWatts: 71.11 },
+      { index: 1, utilizationPercent: 0, temperatureC: 37, powerWatts: 71.11 },
+    ]);
+    mark(dir, 'health-1.json', JSON.stringify({ utilizationPercent: 85, temperatureC: 91, powerWatts: 712.5 }));
+    mark(dir, 'health-0.json', JSON.stringify({ temperatureC: 44 }));
+    assert.deepEqual(await reader.readHealth?.(), [
+      { index: 0, utilizationPercent: 0, temperatureC: 44, powerWatts: 71.11 },
+      { index: 1, utilizationPercent: 85, temperatureC: 91, powerWatts: 712.5 },
+    ]);
+    assert.deepEqual(warnings, []);
+    mark(dir, 'lost-1');
+    await assert.rejects(reader.readHealth?.() ?? Promise.resolve(), throwsReadError(/^GPU 1 .* is lost/));
+  });
+
+  it('reads a GPU without health sensors as nulls, warning once per figure', async () => {
+    const dir = useFakeGpu();
+    const { session, warnings } = open();
+    mark(dir, 'na-health');
+    const reader = createNvmlGpuReader(session);
+    const none = [{ index: 0, utilizationPercent: null, temperatureC: null, powerWatts: null }];
+    assert.deepEqual(await reader.readHealth?.(), none);
+    assert.deepEqual(await reader.readHealth?.(), none);
+    assert.deepEqual(warnings.map((warning) => warning.replace(/^GPU 0 \(GPU-[0-9a-f-]+\) /, '')), [
+      'does not report utilization (nvmlDeviceGetUtilizationRates returned Not Supported (nvmlReturn_t 3)): that figure is left out of the report',
+      'does not report power draw (nvmlDeviceGetPowerUsage returned Not Supported (nvmlReturn_t 3)): that figure is left out of the report',
+      'does not report temperature (nvmlDeviceGetTemperature returned Not Supported (nvmlReturn_t 3)): that figure is left out of the report',
+    ]);
+  });
+
   it('refuses reads after close', () => {
     useFakeGpu();
     const { session } = open();

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { embedOutput, renderJson } from '../../src/report/json.js';
+import { sampleRunResultWithHooks } from '../helpers/sample-hook-runs.js';
+import { sampleRunWithBudgets, sampleRunWithHealthBudgets } from '../helpers/sample-budgets.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
@@ -79,11 +81,23 @@ describe('renderJson', () => {
   });
 
   it('round-trips through JSON.parse and validates against docs/results.schema.json, with and without a GPU, and under --repeat', () => {
-    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu(), sampleRepeatRunResult()]) {
+    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu(), sampleRepeatRunResult(), sampleRunResultWithHooks()]) {
       const text = renderJson(run);
       assert.equal(JSON.stringify(JSON.parse(text), null, 2) + '\n', text);
       assert.deepEqual(validate(JSON.parse(text), SCHEMA as Schema), []);
     }
+  });
+
+  it('validates a run with suite budgets, and one whose timeline has GPU health, against the schema', () => {
+    for (const run of [sampleRunWithBudgets(), sampleRunWithHealthBudgets()]) {
+      const document = JSON.parse(renderJson(run)) as { budgets: unknown[]; timeline: { series: string[]; health: { series: string[] } | null } };
+      assert.deepEqual(validate(document, SCHEMA as Schema), []);
+      assert.equal(document.budgets.length, 4);
+    }
+    const timeline = (JSON.parse(renderJson(sampleRunWithHealthBudgets())) as { timeline: { series: string[]; health: { series: string[]; points: { values: object }[] } } }).timeline;
+    assert.deepEqual(timeline.series, ['gpu0', 'hostUsed', 'swapUsed'], 'health series are not bytes');
+    assert.deepEqual(timeline.health.series, ['util0', 'utilAcc0', 'utilMs0', 'temp0', 'power0']);
+    assert.deepEqual(timeline.health.points[5]?.values, { util0: 80, utilAcc0: 100_000, utilMs0: 1250, temp0: 91, power0: 312.5 });
   });
 
   it('fails the schema check on a missing key, an undocumented key or a wrong type (the check is not vacuous)', () => {
@@ -96,7 +110,7 @@ describe('renderJson', () => {
   it('has every key the schema requires, schemaVersion first, in a fixed order', () => {
     const document = parse(renderJson(sampleRunResult()));
     assert.deepEqual(Object.keys(document), (SCHEMA as Schema).required);
-    assert.equal(document.schemaVersion, 1);
+    assert.equal(document.schemaVersion, 2);
     assert.equal(document.generatedBy, 'gpu-test 0.1.0');
   });
 
