@@ -14,7 +14,7 @@ import { computeWindowPeak } from '../measure/window-peak.js';
 import { totalVramUsed } from '../measure/window-deltas.js';
 import type { Job } from '../plan/types.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
-import { readStartTime } from '../probe/process-tree.js';
+import { isRunning, listProcessTree, readStartTime } from '../probe/process-tree.js';
 import type { GpuInventory, GpuMemory, GpuReader } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
 import type { BoundaryMessage, MemorySnapshot, MetricMessage } from './child/protocol.js';
@@ -55,6 +55,12 @@ export interface LaunchedJob {
   /** Its result; for a cancelled launch, resolves once the process is gone (the result is then meaningless). */
   readonly done: Promise<FileResult>;
 }
+
+/** How often a GPU file's process tree is listed between boundaries (and, on a shared card, its own VRAM read). */
+const OWN_VRAM_INTERVAL_MS = 200;
+
+/** The longest wait for a finished file's VRAM to be handed back by the driver. */
+const TEARDOWN_WAIT_MS = 10_000;
 
 type OpenWindow = { name: string; before: MemorySample; after: MemorySample | null; peak: WindowPeak | null };
 
@@ -109,6 +115,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     };
     let before: GpuOccupancy = { gpus: null, processes: null };
     const ownPeaks = new Map<number, number>();
+    let ownVramTimer: NodeJS.Timeout | undefined;
     // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
     const noteOwnVram = async (): Promise<void> => {
       const current = reader();
@@ -170,12 +177,25 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
         livePid = pid;
         notePids([pid]);
         if (live) observer.onFileStart?.(job, gpuIndices ?? []);
+        // Between boundaries too: a test's child (a Python worker started and killed inside one test) must be known
+        // for the orphan check and for the wait for its VRAM after the file ends. On a shared card, also its own
+        // VRAM: a test that runs its model in a child it waits for holds VRAM only while no boundary is taken. NVML
+        // reads per process in microseconds; a spawn per read (the nvidia-smi backend) would cost too much.
+        if (job.lane === 'gpu') {
+          const ownVram = job.needs.vram !== null && reader().backend === 'nvml';
+          ownVramTimer = setInterval(() => {
+            notePids(listProcessTree(pid));
+            if (ownVram) void noteOwnVram();
+          }, Math.max(config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
+          ownVramTimer.unref();
+        }
       },
       onBoundary,
       onMetric: (message) => metrics.push(message),
       onSnapshot,
     });
     livePid = null;
+    clearInterval(ownVramTimer);
     const records = await readResultRecords(reporterFile);
     const boundaryWindows: BoundaryWindow[] = [...windows.values()];
     const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics);
@@ -185,7 +205,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
 
   /**
    * How the file loaded its cards: on a card it had to itself, the card's peak during the file above its use at the
-   * file's start (spikes included); on a card shared by budget, the most its own processes held at a test's end.
+   * file's start (spikes included); on a card shared by budget, the most its own processes held (read at test ends,
+   * and every OWN_VRAM_INTERVAL_MS with NVML).
    */
   const gpuLoadOf = (run: ProcessRun, from: number, to: number): GpuLoad[] => {
     const { sampler } = context.gpuState();
@@ -198,9 +219,33 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     });
   };
 
+  /**
+   * A process that exited (or was killed) keeps its VRAM until the driver has torn its CUDA context down, which takes
+   * up to seconds for tens of GiB: until then the card looks full to the next file, and the residue looks like a
+   * leak. Waits (bounded) until no process of the file that has exited is still listed on its cards.
+   */
+  const waitForTeardown = async (run: ProcessRun): Promise<void> => {
+    const current = reader();
+    const indices = lane() ?? [];
+    if (indices.length === 0 || !current.readProcesses) return;
+    const deadline = Date.now() + Math.max(config.settleTimeoutMs, TEARDOWN_WAIT_MS);
+    while (Date.now() < deadline) {
+      let listed: readonly { pid: number; gpuIndex: number }[];
+      try {
+        listed = await current.readProcesses();
+      } catch {
+        return;
+      }
+      const tearingDown = listed.some((p) => indices.includes(p.gpuIndex) && run.seenPids.has(p.pid) && !isRunning(p.pid));
+      if (!tearingDown) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(config.sampleIntervalMs, 100)));
+    }
+  };
+
   /** What a run left: VRAM once it settled after the process exited, and its processes still running. */
   const residueOf = async (run: ProcessRun): Promise<FileResidue> => {
     const indices = lane() ?? [];
+    await waitForTeardown(run);
     const afterGpus = indices.length > 0 ? await settle(await readLaneGpus(), null) : null;
     const after = await readOccupancy(reader(), indices, (message) => context.warn(`${job.id}: ${message}`));
     const residue = await findResidue({

@@ -92,8 +92,8 @@ export const GROWTH_WINDOW_MS = 2000;
 export const MIN_GROWTH_POINTS = 5;
 /** The readings in a row that must be over a limit before a stop: one noisy reading never decides. */
 export const MIN_OVER_POINTS = 2;
-/** How many of the latest readings must each be higher than the one before for a rise to count as ongoing. */
-const STILL_RISING_POINTS = 3;
+/** How many separate rises between readings the growth window needs before its trend is believed. */
+const MIN_RISES = 3;
 
 /** How well the line must fit (R²) before its slope is trusted: a flat series with one spike fits far worse. */
 export const MIN_GROWTH_R2 = 0.6;
@@ -240,10 +240,10 @@ function growth(series: Series, now: number, horizonMs: number): Finding | null 
   const fit = fitLine(series.points.map((p) => ({ at: p.at, value: p.used })), now);
   if (!fit || fit.slope <= 0 || fit.r2 < MIN_GROWTH_R2) return null;
   if (fit.atNow < WATCH_SHARE * limitBytes) return null;
-  // A model load is a step: up, then flat. A line through a step predicts exhaustion that never comes, so the rise
-  // must still be going on: the last readings themselves must climb.
-  const recent = series.points.slice(-STILL_RISING_POINTS);
-  if (!recent.every((point, i) => i === 0 || point.used > (recent[i - 1]?.used ?? Infinity))) return null;
+  // A model load can be one step: up, then flat. A line through a step predicts exhaustion that never comes, so
+  // only a climb made of several rises counts (a runaway allocating in a loop, a cache growing per request).
+  const rises = series.points.filter((point, i) => i > 0 && point.used > (series.points[i - 1]?.used ?? Infinity)).length;
+  if (rises < MIN_RISES) return null;
   const etaMs = Math.max(0, ((limitBytes - fit.atNow) / fit.slope) * 1000);
   if (etaMs > horizonMs) return null;
   return {

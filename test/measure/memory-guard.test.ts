@@ -128,6 +128,18 @@ describe('decideGuard: growth', () => {
     assert.equal(decide({ samples: samples((i) => ({ gpu0: i * STEP_MS / 1000 * 10 * GiB })) }), null);
   });
 
+  it('does not predict from one load step: up to 83% at once, then flat, is a model that loaded', () => {
+    const step = decide({ samples: samples((i) => ({ gpu0: i < 30 ? 0 : 66 * GiB })) });
+    assert.equal(step, null);
+  });
+
+  it('predicts from a runaway that allocates in steps: several rises make a trend', () => {
+    // 2 GiB every 200 ms (every fourth 50 ms reading) from 50 GiB to 70 GiB: a staircase, not a smooth line.
+    const verdict = decide({ samples: samples((i) => ({ gpu0: 50 * GiB + Math.floor(i / 4) * 2 * GiB })) });
+    assert.equal(verdict?.reason, 'growth');
+    assert.equal(verdict?.resource, 'vram');
+  });
+
   it('does not act on noise around a steady level, nor on a single spike at the end', () => {
     const random = seededRandom(7);
     assert.equal(decide({ samples: samples(() => ({ gpu0: 0.9 * CARD + (random() * 2 - 1) * 2 * GiB })) }), null);
