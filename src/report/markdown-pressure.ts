@@ -3,6 +3,7 @@
 
 import type { RunResult } from '../execute/types.js';
 import type { CgroupSummary, PsiSummary } from '../measure/types.js';
+import { hasHealth, windowHealth } from '../measure/window-health.js';
 import { formatBytes, formatDuration, formatShare, plural } from './format.js';
 import { topShareOfCapacity, type MeasuredTest, type ShareOfCapacity } from './growth.js';
 import { codeSpan, escapeCell, escapeInline, table } from './markdown-escape.js';
@@ -16,6 +17,26 @@ function capacityTable(result: RunResult): string {
     ['Swap', formatBytes(host.peakSwapUsedBytes), formatBytes(host.swapTotalBytes), host.swapTotalBytes === 0 ? 'no swap' : formatShare(host.peakSwapUsedBytes, host.swapTotalBytes)],
   ];
   return table(['Memory', 'Peak used', 'Total', 'Peak of total'], rows, ['l', 'r', 'r', 'r']);
+}
+
+// Per card over the whole run: how busy and how hot it ran (NVML only), beside its memory peak above.
+function gpuLoadTable(result: RunResult): string | null {
+  const { timeline } = result;
+  if (timeline === null || timeline.points.length === 0) return null;
+  const cards = result.pressure.gpus.filter((gpu) => hasHealth(timeline, gpu.index));
+  if (cards.length === 0) return null;
+  const from = timeline.points[0]?.at ?? result.startedAt;
+  const to = timeline.points[timeline.points.length - 1]?.at ?? result.endedAt;
+  const rows = cards.map((gpu) => {
+    const health = windowHealth(timeline, gpu.index, from, to);
+    return [
+      `GPU ${gpu.index}`,
+      health.meanUtilizationPercent === null ? 'n/a' : `${health.meanUtilizationPercent.toFixed(0)}%`,
+      health.maxTemperatureC === null ? 'n/a' : `${health.maxTemperatureC.toFixed(0)} °C`,
+      health.maxPowerWatts === null ? 'n/a' : `${health.maxPowerWatts.toFixed(0)} W`,
+    ];
+  });
+  return `Load per card over the run (NVML):\n\n${table(['GPU', 'Mean utilization', 'Max temperature', 'Max power'], rows, ['l', 'r', 'r', 'r'])}`;
 }
 
 function psiLine(psi: PsiSummary | null): string {
@@ -81,6 +102,7 @@ export function renderPressure(result: RunResult, tests: readonly MeasuredTest[]
     'The highest use over the whole run, sampled continuously, against what the host and GPUs have.',
     ...noGpu,
     capacityTable(result),
+    ...[gpuLoadTable(result)].filter((part): part is string => part !== null),
     `- ${psiLine(result.pressure.psi)}\n- ${cgroupLine(result.pressure.cgroup)}`,
     ...renderNearestLimit(result, tests),
   ].join('\n\n');

@@ -8,6 +8,7 @@ import type { FileResult, RunResult, TestResult } from '../../src/execute/types.
 import { measureTests, topShareOfCapacity } from '../../src/report/growth.js';
 import { renderPressure } from '../../src/report/markdown-pressure.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
+import { sampleHealthTimeline } from '../helpers/sample-budgets.js';
 import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GiB = 1024 ** 3;
@@ -111,5 +112,17 @@ describe('renderPressure', () => {
     }));
     const markdown = render({ ...run, files, counts: countResults(files) });
     assert.doesNotMatch(markdown, /Tests nearest the limit/);
+  });
+});
+
+describe('renderPressure: load per card', () => {
+  it('shows each card\'s mean utilization, hottest temperature and highest power over the run, from NVML', () => {
+    const section = render({ ...sampleRunResult(), timeline: sampleHealthTimeline() });
+    assert.match(section, /Load per card over the run \(NVML\):/);
+    assert.match(section, /\| GPU 0 \| 80% \| 91 °C \| 313 W \|/);
+  });
+
+  it('leaves the table out where no health was sampled (the nvidia-smi backend)', () => {
+    assert.doesNotMatch(render(sampleRunResult()), /Load per card/);
   });
 });
