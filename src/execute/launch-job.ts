@@ -100,9 +100,12 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       return null;
     }
   };
+  // On a card shared by budget, the card's readings move with the neighbours' loads: waiting for them to agree would
+  // only wait on other files. The file's own processes are waited for at its end instead (waitForTeardown).
+  const settleTimeoutMs = job.needs.vram === null ? config.settleTimeoutMs : 0;
   const settle = (first: readonly GpuMemory[] | null, beforeBytes: number | null): Promise<readonly GpuMemory[] | null> =>
     settleVram(readLaneGpus, first, beforeBytes, {
-      timeoutMs: config.settleTimeoutMs, pollMs: Math.min(config.sampleIntervalMs, 50), toleranceBytes: SETTLE_TOLERANCE_BYTES,
+      timeoutMs: settleTimeoutMs, pollMs: Math.min(config.sampleIntervalMs, 50), toleranceBytes: SETTLE_TOLERANCE_BYTES,
     }).then((settled) => settled.gpus);
 
   /** Runs the file once; `extraEnv` adds to the child's environment (the repeat settings). */
@@ -119,7 +122,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
     const noteOwnVram = async (): Promise<void> => {
       const current = reader();
-      if (job.needs.vram === null || !current.readProcesses) return;
+      // NVML lists processes in microseconds; the nvidia-smi backend would spawn once per test: too dear a per-test cost.
+      if (job.needs.vram === null || current.backend !== 'nvml' || !current.readProcesses) return;
       try {
         const held = new Map<number, number>();
         for (const p of await current.readProcesses()) {
@@ -182,10 +186,9 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
         // VRAM: a test that runs its model in a child it waits for holds VRAM only while no boundary is taken. NVML
         // reads per process in microseconds; a spawn per read (the nvidia-smi backend) would cost too much.
         if (job.lane === 'gpu') {
-          const ownVram = job.needs.vram !== null && reader().backend === 'nvml';
           ownVramTimer = setInterval(() => {
             notePids(listProcessTree(pid));
-            if (ownVram) void noteOwnVram();
+            void noteOwnVram();
           }, Math.max(config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
           ownVramTimer.unref();
         }

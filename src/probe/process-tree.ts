@@ -1,7 +1,6 @@
 // A test process and everything it started: listing, summed RSS and killing, from /proc.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import pidusage from 'pidusage';
 
 // Read once: every sample asks, and the answer cannot change while the harness runs.
 const hasProcfs = existsSync('/proc/self/statm');
@@ -195,6 +194,8 @@ function readStatmRss(pid: number): number | null {
 export async function readProcessRss(pid: number): Promise<number | null> {
   if (hasProcfs) return readStatmRss(pid);
   try {
+    // Only off Linux, so loaded only there.
+    const { default: pidusage } = await import('pidusage');
     return (await pidusage(pid)).memory;
   } catch {
     return null;

@@ -6,16 +6,18 @@ import { join } from 'node:path';
 import type { ReporterName } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 import type { RunResult } from '../execute/types.js';
-import { renderJson } from './json.js';
-import { renderJunit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
 import type { WrittenReport } from './types.js';
 
-/** The file reporters: name -> file name and renderer. */
-export const FILE_REPORTERS: Readonly<Record<WrittenReport['format'], { fileName: string; render: (result: RunResult) => string }>> = {
-  markdown: { fileName: 'report.md', render: renderMarkdown },
-  junit: { fileName: 'junit.xml', render: renderJunit },
-  json: { fileName: 'results.json', render: renderJson },
+type Render = (result: RunResult) => string;
+
+/**
+ * The file reporters: name -> file name and renderer. Loaded when the run ends, not at start-up: they are a good part
+ * of the CLI's modules, and every millisecond before the first test process starts is on the run's critical path.
+ */
+export const FILE_REPORTERS: Readonly<Record<WrittenReport['format'], { fileName: string; load: () => Promise<Render> }>> = {
+  markdown: { fileName: 'report.md', load: async () => (await import('./markdown.js')).renderMarkdown },
+  junit: { fileName: 'junit.xml', load: async () => (await import('./junit.js')).renderJunit },
+  json: { fileName: 'results.json', load: async () => (await import('./json.js')).renderJson },
 };
 
 /** Writes `content` to `path` through a temp file in the same directory and a rename. */
@@ -37,10 +39,10 @@ export async function writeReports(result: RunResult, reportDir: string, reporte
   const failures: string[] = [];
   for (const format of ['markdown', 'junit', 'json'] as const) {
     if (!reporters.includes(format)) continue;
-    const { fileName, render } = FILE_REPORTERS[format];
+    const { fileName, load } = FILE_REPORTERS[format];
     const path = join(reportDir, fileName);
     try {
-      await writeFileAtomic(path, render(result));
+      await writeFileAtomic(path, (await load())(result));
       written.push({ format, path });
     } catch (error) {
       failures.push(`cannot write ${path}: ${(error as Error).message}; check permissions or pass --report-dir`);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
+import { buildFakeNvml, fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { readSpans, runCli } from './run-cli.js';
 
 const CARD_A = 'GPU-aaaaaaaa-1111-2222-3333-444444444444';
@@ -34,8 +36,9 @@ describe('admission by declared needs', () => {
     for (const s of small) assert.ok(!overlaps(s, big), `the 20 GiB suite ran beside a 4 GiB one: ${JSON.stringify([s, big])}`);
   });
 
-  it('gives a two-GPU job both cards by UUID and spreads the others over the cards', async () => {
-    const run = await runCli({ project: 'admission', args: ['run'], env: host([CARD_A, CARD_B]) });
+  // Through NVML (the stand-in library): on cards shared by budget each file's own VRAM is read per process.
+  it('gives a two-GPU job both cards by UUID and spreads the others over the cards', { skip: fakeNvmlSkipReason() }, async () => {
+    const run = await runCli({ project: 'admission', args: ['run'], env: { ...host([CARD_A, CARD_B]), [NVML_LIBRARY_ENV]: buildFakeNvml() } });
     assert.equal(run.code, 0, run.stderr);
     const spans = readSpans(run.timelineDir, ['split', 'big', 'small-1']) as Map<string, Span>;
     assert.deepEqual(spans.get('split')?.cuda?.split(',').sort(), [CARD_A, CARD_B]);
