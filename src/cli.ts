@@ -17,7 +17,6 @@ import { NO_GPU_READER } from './probe/gpu-presence.js';
 import { readGpuInventory } from './probe/gpu-inventory.js';
 import { readHostInfo } from './probe/host-info.js';
 import { readHostMemory } from './probe/meminfo.js';
-import { openGpuReader } from './probe/open-gpu-reader.js';
 import { previewPlacements } from './schedule/preview.js';
 import { buildCapacity, type HostCapacity } from './schedule/capacity.js';
 import { selectUsableGpus } from './schedule/usable-gpus.js';
@@ -80,7 +79,9 @@ async function run(args: ParsedArgs): Promise<number> {
   const { config, jobs } = await describeRun(args);
   const inventory = found.then((gpu) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
   const readerWarnings = new Set<string>();
-  const gpuReader = inventory.then((gpu) => openGpuReader({
+  // Loaded once the inventory is in: NVML's bindings (koffi) are the heaviest import, and a static import would run
+  // before the inventory's nvidia-smi is even started.
+  const gpuReader = inventory.then(async (gpu) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
     backend: config.gpuBackend, gpu, intervalMs: config.sampleIntervalMs, onWarning: (w) => readerWarnings.add(w),
   }));
   try {
