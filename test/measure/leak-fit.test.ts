@@ -3,22 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { confirmLeak, fitGrowth, judgeLeak } from '../../src/measure/leak-fit.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 * 1024;
 const BASE = 20 * 1024 * MiB;
 const OPTIONS = { thresholdBytes: 100 * MiB, label: 'VRAM' } as const;
-
-/** mulberry32: a fixed seed gives the same noise on every run, so a failure reproduces. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function series(n: number, at: (i: number) => number, noiseBytes = 0, seed = 42): number[] {
   const random = seededRandom(seed);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CURVE_POINTS, decideGuard, fitLine, formatGuardCurve, type GuardInput, type GuardJob, type GuardSample } from '../../src/measure/memory-guard.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -12,18 +13,6 @@ const STEP_MS = 50;
 const HOST_TOTAL = 32 * GiB;
 const SWAP_TOTAL = 8 * GiB;
 const CARD = 80 * GiB;
-
-/** mulberry32: a fixed seed gives the same noise on every run, so a failure reproduces. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Levels {
   readonly host?: number;
