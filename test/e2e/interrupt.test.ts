@@ -6,16 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from './run-cli.js';
+import { isRunning } from '../../src/probe/process-tree.js';
 
-/** Whether `pid` still runs; a zombie (dead, waiting for a parent to reap it) counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('SIGINT during a run', () => {
   it('exits 130, leaves no process behind and writes every report', async () => {
@@ -36,8 +28,8 @@ describe('SIGINT during a run', () => {
     assert.equal(run.code, 130, run.stderr);
     assert.ok(pids, 'the slow test started');
     const { test, grandchild } = pids as { test: number; grandchild: number };
-    assert.equal(alive(test), false, 'the test process is gone');
-    assert.equal(alive(grandchild), false, 'the process the test started is gone');
+    assert.equal(isRunning(test), false, 'the test process is gone');
+    assert.equal(isRunning(grandchild), false, 'the process the test started is gone');
     assert.equal(run.json?.verdict, 'interrupted');
     assert.equal(run.json?.files.find((f) => f.id === 'slow.test.mjs')?.status, 'interrupted');
     assert.equal(run.json?.files.find((f) => f.id === 'quick.test.mjs')?.status, 'passed');

@@ -11,19 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthcheckStep, HookStep } from '../../src/config/types.js';
 import { HOOK_OUTPUT_LIMIT_BYTES, runHealthcheck, runHookPhase, runHookStep, type HookContext } from '../../src/execute/suite-hooks.js';
+import { isRunning } from '../../src/probe/process-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-test-hooks-'));
 const context: HookContext = { suite: 'flux', cwd: dir, env: process.env };
 
-/** Whether `pid` still runs; a zombie counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 function shell(run: string, timeoutMs = 10_000): HookStep {
   return { run, timeoutMs };
@@ -62,8 +54,8 @@ describe('shell steps', () => {
     assert.match(run.output, /started/);
     assert.ok(Date.now() - started < 10_000, `returned after ${Date.now() - started} ms, not after the 30 s sleep`);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
-    for (let i = 0; i < 40 && alive(sleeper); i++) await sleep(25);
-    assert.equal(alive(sleeper), false, 'the grandchild is gone too');
+    for (let i = 0; i < 40 && isRunning(sleeper); i++) await sleep(25);
+    assert.equal(isRunning(sleeper), false, 'the grandchild is gone too');
   });
 
   it('keep the last 4 KiB of a long output', async () => {
@@ -84,7 +76,7 @@ describe('shell steps', () => {
       assert.equal(run.ok, true, run.error ?? '');
       assert.match(run.output, /reloaded/);
       assert.ok(Date.now() - started < 10_000, `returned after ${Date.now() - started} ms, not after the 30 s sleep`);
-      assert.equal(alive(service), true, 'the service keeps running');
+      assert.equal(isRunning(service), true, 'the service keeps running');
     } finally {
       process.kill(service, 'SIGKILL');
     }
