@@ -5,6 +5,7 @@ import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 import { readFileSync } from 'node:fs';
 import { formatPlan } from './cli/format-plan.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
+import { DEFAULT_GPU_BACKEND } from './config/defaults.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { isGpuTestError } from './errors.js';
 import { runPlan } from './execute/run-plan.js';
@@ -14,7 +15,7 @@ import type { RunResult } from './execute/types.js';
 import { discoverFiles } from './plan/discover-files.js';
 import { decideSkips, describeJobs } from './plan/plan-jobs.js';
 import { NO_GPU_READER } from './probe/gpu-presence.js';
-import { readGpuInventory } from './probe/gpu-inventory.js';
+import { findGpus } from './probe/find-gpus.js';
 import { readHostInfo } from './probe/host-info.js';
 import { readHostMemory } from './probe/meminfo.js';
 import { previewPlacements } from './schedule/preview.js';
@@ -73,16 +74,16 @@ function runCapacity(config: ResolvedConfig, gpu: GpuInventory, usedBefore: Read
 
 async function run(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  // The inventory spawns nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM reader
-  // starts once the GPUs are known: meanwhile the config is read and the cpu lane already runs.
-  const found = readGpuInventory();
-  const { config, jobs } = await describeRun(args);
-  const inventory = found.then((gpu) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
   const readerWarnings = new Set<string>();
-  // Loaded once the inventory is in: NVML's bindings (koffi) are the heaviest import, and a static import would run
-  // before the inventory's nvidia-smi is even started.
-  const gpuReader = inventory.then(async (gpu) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
-    backend: config.gpuBackend, gpu, intervalMs: config.sampleIntervalMs, onWarning: (w) => readerWarnings.add(w),
+  const onWarning = (warning: string): void => void readerWarnings.add(warning);
+  // Listing the GPUs may spawn nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM reader
+  // starts once the GPUs are known: meanwhile the config is read and the cpu lane already runs.
+  const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
+  const found = findGpus({ backend, onWarning });
+  const { config, jobs } = await describeRun(args);
+  const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
+  const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
+    backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
   }));
   try {
     // A backend the user named must start before any test does, or the run would end half-way with a usage error;
@@ -143,9 +144,11 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
 
 async function list(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
-  const found = readGpuInventory();
+  const found = findGpus({ backend: args.options.gpuBackend ?? DEFAULT_GPU_BACKEND });
   const { config, jobs } = await describeRun(args);
-  const gpu = selectUsableGpus(await found, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
+  const { inventory, nvml } = await found;
+  if (nvml?.available) nvml.close(); // `list` reads no VRAM.
+  const gpu = selectUsableGpus(inventory, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
   // No VRAM reader is opened for `list`: cards count as empty, so shared-card previews assume an idle host.
   const capacity = runCapacity(config, gpu, new Map());
   const plan = decideSkips(config, jobs, process.env, gpu, capacity);

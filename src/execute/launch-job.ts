@@ -54,6 +54,8 @@ export interface LaunchedJob {
   stopByGuard(verdict: GuardVerdict): void;
   /** Its result; for a cancelled launch, resolves once the process is gone (the result is then meaningless). */
   readonly done: Promise<FileResult>;
+  /** Resolves once its first test has begun (node, the preload and the file's imports are done) or it has ended. */
+  readonly underway: Promise<void>;
 }
 
 /** How often a GPU file's process tree is listed between boundaries (and, on a shared card, its own VRAM read). */
@@ -88,6 +90,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   let turnEnv: Readonly<Record<string, string>> | null = null;
   let release: (env: Readonly<Record<string, string>>) => void = () => {};
   const turnCame = new Promise<Readonly<Record<string, string>>>((resolve) => (release = resolve));
+  let markUnderway: () => void = () => {};
+  const underway = new Promise<void>((resolve) => (markUnderway = resolve));
   const reader = (): GpuReader => context.gpuState().gpuReader ?? NO_GPU_READER;
   const lane = (): readonly number[] | null => (job.lane === 'gpu' ? gpuIndices : null);
 
@@ -136,6 +140,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     };
 
     const onBoundary = async (message: BoundaryMessage, pid: number): Promise<void> => {
+      markUnderway();
       const { sampler } = context.gpuState();
       const indices = lane();
       let taken = await sampleBoundary(reader(), pid, indices, message.phase === 'end' ? message.at : undefined, notePids);
@@ -249,7 +254,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const residueOf = async (run: ProcessRun): Promise<FileResidue> => {
     const indices = lane() ?? [];
     await waitForTeardown(run);
-    const afterGpus = indices.length > 0 ? await settle(await readLaneGpus(), null) : null;
+    // Back where the file started: nothing is still being handed back, so no wait.
+    const afterGpus = indices.length > 0 ? await settle(await readLaneGpus(), totalVramUsed(run.before.gpus)) : null;
     const after = await readOccupancy(reader(), indices, (message) => context.warn(`${job.id}: ${message}`));
     const residue = await findResidue({
       before: run.before,
@@ -297,6 +303,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const launched: LaunchedJob = {
     job,
     done,
+    underway,
     start(indices) {
       gpuIndices = [...indices];
       const env: Record<string, string> = {};
@@ -323,5 +330,6 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   context.live?.add(launched);
   const leave = (): void => void context.live?.delete(launched);
   done.then(leave, leave);
+  done.then(markUnderway, markUnderway);
   return launched;
 }

@@ -136,9 +136,27 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   // The next gpu-lane files, booted while the GPUs are busy (or while they are still being listed), so their node
   // start does not wait on the lane: a test file itself loads only when its turn comes. As many as run on the
   // GPUs now (at least one, at most PREWARM_LIMIT), so a whole next wave of shared cards is ready at once.
+  // Not while a started GPU file is still booting: on a small machine the next wave's boots would take the CPU
+  // from the files whose turn it is (on 2 cores, four running files began their tests ~400 ms later).
   let prewarmed: LaunchedJob[] = [];
+  const booting = new Set<LaunchedJob>();
+  let bootEnded: Promise<{ booted: true }> | null = null;
+  const noteBooting = (launch: LaunchedJob): void => {
+    if (launch.job.lane !== 'gpu') return;
+    booting.add(launch);
+    void launch.underway.then(() => booting.delete(launch));
+  };
+  /** Resolves when one of the booting GPU files gets underway, so the loop can prewarm then; null when none boots. */
+  const nextBootEnd = (): Promise<{ booted: true }> | null => {
+    if (booting.size === 0) return null;
+    bootEnded ??= Promise.race([...booting].map((launch) => launch.underway)).then(() => {
+      bootEnded = null;
+      return { booted: true } as const;
+    });
+    return bootEnded;
+  };
   const prewarmNext = (): void => {
-    if (signal.aborted) return;
+    if (signal.aborted || (known !== null && booting.size > 0)) return;
     const candidates = known === null ? options.gpuCandidates : waiting;
     const gpuRunning = [...placements.values()].filter((p) => p.job.lane === 'gpu').length;
     const want = Math.min(PREWARM_LIMIT, Math.max(1, gpuRunning));
@@ -176,12 +194,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
           const warm = prewarmed.find((launch) => launch.job === start.job);
           const launch: LaunchedJob = warm ?? launchJob(start.job, (launched += 1), context);
           prewarmed = prewarmed.filter((other) => other !== warm);
+          noteBooting(launch);
           running.set(start.job.id, hooks.startWhenReady(launch, () => launch.start(start.gpuIndices)).then((result) => ({ start, result })));
         }
         prewarmNext();
       }
-      const next: { gpuPlan: GpuPlan } | { start: Placement; result: FileResult } =
-        await Promise.race([...running.values(), ...(known === null ? [planArrives] : [])]);
+      const bootEnd: Promise<{ booted: true }> | null = known === null ? null : nextBootEnd();
+      const next: { gpuPlan: GpuPlan } | { start: Placement; result: FileResult } | { booted: true } =
+        await Promise.race([...running.values(), ...(known === null ? [planArrives] : []), ...(bootEnd ? [bootEnd] : [])]);
+      if ('booted' in next) continue;
       if ('gpuPlan' in next) {
         known = next.gpuPlan;
         adoptPlan(next.gpuPlan);

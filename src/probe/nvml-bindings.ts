@@ -80,6 +80,8 @@ export interface NvmlBindings {
   shutdown(): void;
   errorString(status: number): string;
   driverVersion(): string;
+  /** The CUDA version the driver supports, as NVML encodes it (12040 for 12.4); null without the entry point. */
+  cudaDriverVersion(): number | null;
   deviceCount(): number;
   handleByIndex(index: number): NvmlDevice;
   uuid(device: NvmlDevice): string;
@@ -93,6 +95,16 @@ export interface NvmlBindings {
 }
 
 type NativeCall = (...args: unknown[]) => unknown;
+type Binder = (name: string, result: string, params: Parameters<typeof koffi.out>[0][]) => NativeCall;
+
+/** `name` bound, or null when the library lacks it (an older driver). */
+function bindOptional(bind: Binder, name: string, result: string, params: Parameters<typeof koffi.out>[0][]): { name: string; call: NativeCall } | null {
+  try {
+    return { name, call: bind(name, result, params) };
+  } catch {
+    return null;
+  }
+}
 
 const cString = (buffer: Buffer): string => {
   const end = buffer.indexOf(0);
@@ -102,14 +114,14 @@ const cString = (buffer: Buffer): string => {
 /** Loads the library at `path` and binds its functions; throws koffi's error when it or a symbol is missing. */
 export function loadNvmlBindings(path: string): NvmlBindings {
   const lib = koffi.load(path);
-  const bind = (name: string, result: string, params: Parameters<typeof koffi.out>[0][]): NativeCall =>
-    lib.func(name, result, params);
+  const bind: Binder = (name, result, params) => lib.func(name, result, params);
   const errorStringOf = bind('nvmlErrorString', 'const char *', ['int']);
   const errorString = (status: number): string => String(errorStringOf(status) ?? 'an unknown error');
   const check = (fn: string, status: unknown): void => {
     if (status !== NVML_RETURN.SUCCESS) throw new NvmlCallError(fn, Number(status), errorString(Number(status)));
   };
   const outU32 = koffi.out(koffi.pointer('uint32'));
+  const outI32 = koffi.out(koffi.pointer('int'));
   const f = {
     init: bind('nvmlInit_v2', 'int', []),
     shutdown: bind('nvmlShutdown', 'int', []),
@@ -124,12 +136,11 @@ export function loadNvmlBindings(path: string): NvmlBindings {
     temperature: bind('nvmlDeviceGetTemperature', 'int', [Device, 'int', outU32]),
     power: bind('nvmlDeviceGetPowerUsage', 'int', [Device, outU32]),
   };
-  let memoryV2: NativeCall | null = null;
-  try {
-    memoryV2 = bind('nvmlDeviceGetMemoryInfo_v2', 'int', [Device, koffi.inout(koffi.pointer(MemoryV2))]);
-  } catch {
-    memoryV2 = null; // Older drivers: fall back to v1, whose `used` includes the driver's reserve.
-  }
+  // Older drivers lack these: memory falls back to v1 (whose `used` includes the driver's reserve), and the report
+  // shows no CUDA version.
+  const memoryV2 = bindOptional(bind, 'nvmlDeviceGetMemoryInfo_v2', 'int', [Device, koffi.inout(koffi.pointer(MemoryV2))])?.call ?? null;
+  const cudaVersion = bindOptional(bind, 'nvmlSystemGetCudaDriverVersion_v2', 'int', [outI32]) ??
+    bindOptional(bind, 'nvmlSystemGetCudaDriverVersion', 'int', [outI32]);
 
   const readString = (fn: string, call: NativeCall, size: number, ...head: unknown[]): string => {
     const buffer = Buffer.alloc(size);
@@ -149,6 +160,7 @@ export function loadNvmlBindings(path: string): NvmlBindings {
     shutdown: () => check('nvmlShutdown', f.shutdown()),
     errorString,
     driverVersion: () => readString('nvmlSystemGetDriverVersion', f.driverVersion, DRIVER_VERSION_BUFFER_SIZE),
+    cudaDriverVersion: () => (cudaVersion === null ? null : readU32(cudaVersion.name, cudaVersion.call)),
     deviceCount: () => readU32('nvmlDeviceGetCount_v2', f.count),
     handleByIndex(index) {
       const out: unknown[] = [null];

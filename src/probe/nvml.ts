@@ -57,6 +57,8 @@ export interface NvmlSession {
   readonly available: true;
   readonly nvmlLibrary: string;
   readonly driverVersion: string;
+  /** The CUDA version the driver supports (`13.0`), as nvidia-smi prints it; null when the library cannot say. */
+  readonly cudaVersion: string | null;
   readonly gpus: readonly GpuInfo[];
   /** Memory of every GPU; `used` excludes the driver's reserve where the driver has nvmlDeviceGetMemoryInfo_v2. */
   readMemory(): GpuMemory[];
@@ -133,8 +135,14 @@ function listGpus(lib: NvmlBindings): OpenGpu[] {
   return gpus;
 }
 
+/** NVML's encoding of a CUDA version (major * 1000 + minor * 10) as nvidia-smi prints it: 12040 -> `12.4`. */
+export function formatCudaVersion(encoded: number): string {
+  return `${Math.floor(encoded / 1000)}.${Math.floor((encoded % 1000) / 10)}`;
+}
+
 function startSession(lib: NvmlBindings, options: NvmlOptions): NvmlSession {
   const driverVersion = lib.driverVersion();
+  const cudaEncoded = lib.cudaDriverVersion();
   const gpus = listGpus(lib);
   const seen = new Set<string>();
   const warn = (message: string): void => {
@@ -189,6 +197,7 @@ function startSession(lib: NvmlBindings, options: NvmlOptions): NvmlSession {
     available: true,
     nvmlLibrary: lib.path,
     driverVersion,
+    cudaVersion: cudaEncoded === null ? null : formatCudaVersion(cudaEncoded),
     gpus: gpus.map(({ index, uuid, name, totalBytes }) => ({ index, uuid, name, totalBytes })),
     readMemory: () => gpus.map((gpu) => readMemoryOf(gpuAt(gpu.index))),
     readProcesses(index) {

@@ -8,14 +8,16 @@ import { createStreamingGpuReader } from './gpu-stream-reader.js';
 import { createNvmlGpuReader, openNvml, type NvmlOptions, type NvmlSession, type NvmlUnavailable } from './nvml.js';
 import type { GpuInventory, GpuReader } from './types.js';
 
-/** What openGpuReader needs: the backend asked for, the inventory nvidia-smi gave, and the sampling interval. */
+/** What openGpuReader needs: the backend asked for, the usable GPUs, and the sampling interval. */
 export interface OpenGpuReaderOptions {
   readonly backend: GpuBackendName;
   readonly gpu: GpuInventory;
   /** The nvidia-smi stream's `--loop-ms`. */
   readonly intervalMs: number;
   readonly onWarning?: (message: string) => void;
-  /** Opens NVML; tests pass a stand-in. Default: openNvml. */
+  /** NVML as findGpus left it: the session is used (or closed, when the reader needs none); null: not tried yet. */
+  readonly nvml?: NvmlSession | NvmlUnavailable | null;
+  /** Opens NVML when `nvml` was not given; tests pass a stand-in. Default: openNvml. */
   readonly openNvml?: (options: NvmlOptions) => NvmlSession | NvmlUnavailable;
   /** The nvidia-smi to stream from; `nvidia-smi` on PATH when absent. */
   readonly smiPath?: string;
@@ -24,10 +26,12 @@ export interface OpenGpuReaderOptions {
 /** The reader for `backend`; throws GpuTestError `USAGE` when `nvml` or `nvidia-smi` was named and cannot start. */
 export function openGpuReader(options: OpenGpuReaderOptions): GpuReader {
   const { backend, gpu, onWarning } = options;
+  // Without a GPU in the inventory no job runs in the gpu lane, so `auto` has nothing to read through NVML.
+  const wantsNvml = backend === 'nvml' || (backend === 'auto' && gpu.available);
+  if (!wantsNvml && options.nvml?.available) options.nvml.close();
   if (backend === 'none') return NO_GPU_READER;
-  // Without a GPU in the inventory no job runs in the gpu lane, so `auto` has nothing to open NVML for.
-  if (backend === 'nvml' || (backend === 'auto' && gpu.available)) {
-    const session = (options.openNvml ?? openNvml)({ onWarning });
+  if (wantsNvml) {
+    const session = options.nvml ?? (options.openNvml ?? openNvml)({ onWarning });
     if (session.available) return createNvmlGpuReader(session);
     if (backend === 'nvml') {
       throw new GpuTestError('USAGE', `--gpu-backend nvml: NVML cannot be used: ${session.reason}; ` +

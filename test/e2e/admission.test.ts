@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
 import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 import { buildFakeNvml, fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
-import { readSpans, runCli } from './run-cli.js';
+import { readSpans, runCli, type RecordedSpan } from './run-cli.js';
 
 const CARD_A = 'GPU-aaaaaaaa-1111-2222-3333-444444444444';
 const CARD_B = 'GPU-bbbbbbbb-1111-2222-3333-444444444444';
@@ -22,14 +22,14 @@ function host(cards: readonly string[]): NodeJS.ProcessEnv {
   return fakeGpuEnv(state) as NodeJS.ProcessEnv;
 }
 
-type Span = { start: number; end: number; cuda: string | null };
+type Span = Pick<RecordedSpan, 'start' | 'end'>;
 const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
 
 describe('admission by declared needs', () => {
   it('runs three 4 GiB suites together on one 24 GiB card while the 20 GiB one waits for them', async () => {
     const run = await runCli({ project: 'admission', args: ['run', 'small-1.test.mjs', 'small-2.test.mjs', 'small-3.test.mjs', 'big.test.mjs'], env: host([CARD_A]) });
     assert.equal(run.code, 0, run.stderr);
-    const spans = readSpans(run.timelineDir, ['small-1', 'small-2', 'small-3', 'big']) as Map<string, Span>;
+    const spans = readSpans(run.timelineDir, ['small-1', 'small-2', 'small-3', 'big']);
     const small = ['small-1', 'small-2', 'small-3'].map((name) => spans.get(name)!);
     const big = spans.get('big')!;
     assert.ok(overlaps(small[0]!, small[1]!) && overlaps(small[1]!, small[2]!) && overlaps(small[0]!, small[2]!), `the 4 GiB suites did not share the card: ${JSON.stringify(small)}`);
@@ -40,7 +40,7 @@ describe('admission by declared needs', () => {
   it('gives a two-GPU job both cards by UUID and spreads the others over the cards', { skip: fakeNvmlSkipReason() }, async () => {
     const run = await runCli({ project: 'admission', args: ['run'], env: { ...host([CARD_A, CARD_B]), [NVML_LIBRARY_ENV]: buildFakeNvml() } });
     assert.equal(run.code, 0, run.stderr);
-    const spans = readSpans(run.timelineDir, ['split', 'big', 'small-1']) as Map<string, Span>;
+    const spans = readSpans(run.timelineDir, ['split', 'big', 'small-1']);
     assert.deepEqual(spans.get('split')?.cuda?.split(',').sort(), [CARD_A, CARD_B]);
     assert.notEqual(spans.get('big')?.cuda, spans.get('small-1')?.cuda, 'the 20 GiB job and the 4 GiB ones went to different cards');
     const split = run.json?.files.find((f) => f.id === 'split.test.mjs')?.tests[0];
@@ -89,7 +89,7 @@ describe('admission by declared RAM', () => {
   it('never runs two suites that each need over half the host RAM at once', async () => {
     const run = await runCli({ project: 'ram-admission', args: ['run', '--concurrency', '2'] });
     assert.equal(run.code, 0, run.stderr);
-    const spans = readSpans(run.timelineDir, ['heavy-1', 'heavy-2']) as Map<string, Span>;
+    const spans = readSpans(run.timelineDir, ['heavy-1', 'heavy-2']);
     assert.equal(spans.size, 2, run.stderr);
     assert.ok(!overlaps(spans.get('heavy-1')!, spans.get('heavy-2')!), `the two heavy suites overlapped: ${JSON.stringify([...spans.values()])}`);
   });

@@ -83,12 +83,20 @@ export function runCli(options: CliOptions): Promise<CliRun> {
   });
 }
 
+/** What fixtures/timeline.mjs records: epoch ms of the span and of its process's start, and the GPUs it saw. */
+export interface RecordedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly booted: number;
+  readonly cuda: string | null;
+}
+
 /** The spans the fixture tests recorded in the timeline dir, by name. */
-export function readSpans(timelineDir: string, names: readonly string[]): Map<string, { start: number; end: number; cuda: string | null }> {
-  const spans = new Map<string, { start: number; end: number; cuda: string | null }>();
+export function readSpans(timelineDir: string, names: readonly string[]): Map<string, RecordedSpan> {
+  const spans = new Map<string, RecordedSpan>();
   for (const name of names) {
     const path = join(timelineDir, `${name}.json`);
-    if (existsSync(path)) spans.set(name, JSON.parse(readFileSync(path, 'utf8')) as { start: number; end: number; cuda: string | null });
+    if (existsSync(path)) spans.set(name, JSON.parse(readFileSync(path, 'utf8')) as RecordedSpan);
   }
   return spans;
 }

@@ -72,3 +72,21 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
     assert.match(run.junit ?? '', /name with \| pipe, &lt;angle&gt; &amp; &quot;quotes&quot; \]\]&gt; 🚀/);
   });
 });
+
+describe('gpu-test run booting the next GPU file ahead of its turn', () => {
+  it('boots it once the running file has started its tests, not while that file still loads', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    const run = await runCli({ project: 'prewarm', args: ['run'], env: fakeGpuEnv(state) });
+    assert.equal(run.code, 0, run.stderr);
+    const spans = readSpans(run.timelineDir, ['loaded', 'slow-import', 'next']);
+    const loaded = spans.get('loaded')!;
+    const running = spans.get('slow-import')!;
+    const next = spans.get('next')!;
+    // On a small machine a boot beside a loading file takes its CPU: the next one waits until the first test begins.
+    assert.ok(next.booted >= loaded.end, `the next file booted ${loaded.end - next.booted} ms before the running one had loaded`);
+    // And it is still booted while the running file works, so it starts without waiting for node.
+    assert.ok(next.booted < running.end, `the next file booted only ${next.booted - running.end} ms after the running one ended`);
+    assert.ok(next.start >= running.end, 'the two GPU files overlapped');
+  });
+});

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, before, describe, it } from 'node:test';
 import { isGpuTestError } from '../../src/errors.js';
 import { createStreamingGpuReader } from '../../src/probe/gpu-stream-reader.js';
-import { NVML_LIBRARY_ENV, createNvmlGpuReader, openNvml, type NvmlOptions, type NvmlSession } from '../../src/probe/nvml.js';
+import { NVML_LIBRARY_ENV, createNvmlGpuReader, formatCudaVersion, openNvml, type NvmlOptions, type NvmlSession } from '../../src/probe/nvml.js';
 import { buildFakeNvml, fakeNvmlSkipReason } from './fake-nvml-build.js';
 import { TWO_GPUS, mark, restoreFakeGpu, spawnAllocator, stopChild, useFakeGpu } from './fake-gpu-state.js';
 
@@ -26,6 +26,14 @@ afterEach(() => {
   if (savedLibraryEnv === undefined) delete process.env[NVML_LIBRARY_ENV];
   else process.env[NVML_LIBRARY_ENV] = savedLibraryEnv;
   restoreFakeGpu();
+});
+
+describe('formatCudaVersion', () => {
+  it('decodes NVML\'s major * 1000 + minor * 10 as nvidia-smi prints it', () => {
+    assert.equal(formatCudaVersion(12040), '12.4');
+    assert.equal(formatCudaVersion(13000), '13.0');
+    assert.equal(formatCudaVersion(11080), '11.8');
+  });
 });
 
 describe('openNvml without a usable library', () => {
@@ -68,6 +76,7 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
     useFakeGpu(TWO_GPUS);
     const { session, warnings } = open();
     assert.equal(session.driverVersion, '580.159.04');
+    assert.equal(session.cudaVersion, '13.0', 'as the fake nvidia-smi prints it');
     assert.deepEqual(session.gpus, TWO_GPUS.map((gpu, index) => ({ index, uuid: gpu.uuid, name: gpu.name, totalBytes: TOTAL })));
     assert.deepEqual(session.readMemory(), [
       { index: 0, uuid: UUIDS[0], usedBytes: 0, totalBytes: TOTAL },

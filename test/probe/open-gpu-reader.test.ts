@@ -14,9 +14,9 @@ const NO_GPU: GpuInventory = { available: false, reason: 'nvidia-smi was not fou
 const NO_NVML: NvmlUnavailable = { available: false, reason: 'libnvidia-ml.so.1 could not be loaded: the NVIDIA driver is not installed' };
 
 // Only what the reader uses: openGpuReader never looks inside the session.
-function nvmlSession(): NvmlSession {
+function nvmlSession(onClose: () => void = () => undefined): NvmlSession {
   const session: Pick<NvmlSession, 'available' | 'gpus' | 'readMemory' | 'close'> = {
-    available: true, gpus: GPU.gpus, readMemory: () => [{ index: 0, uuid: 'GPU-0', usedBytes: 1, totalBytes: 2 }], close: () => undefined,
+    available: true, gpus: GPU.gpus, readMemory: () => [{ index: 0, uuid: 'GPU-0', usedBytes: 1, totalBytes: 2 }], close: onClose,
   };
   return session as NvmlSession;
 }
@@ -42,7 +42,7 @@ const usage = (pattern: RegExp) => (error: unknown): boolean => {
 
 describe('openGpuReader', () => {
   it('auto: takes NVML where it opens', () => {
-    assert.equal(open({ backend: 'auto', gpu: GPU, intervalMs: 50, openNvml: nvmlSession }).backend, 'nvml');
+    assert.equal(open({ backend: 'auto', gpu: GPU, intervalMs: 50, openNvml: () => nvmlSession() }).backend, 'nvml');
   });
 
   it('auto: falls back to the nvidia-smi stream, then to none', async () => {
@@ -70,7 +70,23 @@ describe('openGpuReader', () => {
     assert.throws(() => open({ backend: 'nvidia-smi', gpu: NO_GPU, intervalMs: 50 }), usage(/^--gpu-backend nvidia-smi: nvidia-smi cannot read the GPUs: nvidia-smi was not found on PATH/));
   });
 
+  it('reads through a session already opened to list the GPUs, and closes one it does not need', () => {
+    let opens = 0;
+    const openNvml = (): NvmlSession => { opens += 1; return nvmlSession(); };
+    assert.equal(open({ backend: 'auto', gpu: GPU, intervalMs: 50, nvml: nvmlSession(), openNvml }).backend, 'nvml');
+    assert.equal(opens, 0, 'NVML was opened a second time');
+    // The session fell back to the stream: NVML said why once, and is not asked again.
+    useFakeGpu();
+    assert.equal(open({ backend: 'auto', gpu: GPU, intervalMs: 50, nvml: NO_NVML, openNvml, smiPath: FAKE_SMI }).backend, 'nvidia-smi-stream');
+    assert.equal(opens, 0);
+    // No usable GPU (an empty CUDA_VISIBLE_DEVICES) or no reading wanted: the session is shut down.
+    let closed = 0;
+    assert.equal(open({ backend: 'auto', gpu: NO_GPU, intervalMs: 50, nvml: nvmlSession(() => (closed += 1)) }).backend, 'none');
+    assert.equal(open({ backend: 'none', gpu: GPU, intervalMs: 50, nvml: nvmlSession(() => (closed += 1)) }).backend, 'none');
+    assert.equal(closed, 2);
+  });
+
   it('none: reads nothing', () => {
-    assert.equal(open({ backend: 'none', gpu: GPU, intervalMs: 50, openNvml: nvmlSession }).backend, 'none');
+    assert.equal(open({ backend: 'none', gpu: GPU, intervalMs: 50, openNvml: () => nvmlSession() }).backend, 'none');
   });
 });
