@@ -54,12 +54,18 @@ export interface LaunchedJob {
   stopByGuard(verdict: GuardVerdict): void;
   /** Its result; for a cancelled launch, resolves once the process is gone (the result is then meaningless). */
   readonly done: Promise<FileResult>;
-  /** Resolves once its first test has begun (node, the preload and the file's imports are done) or it has ended. */
+  /**
+   * Resolves once its first test has begun (node, the preload and the file's imports are done), it has ended, or
+   * UNDERWAY_AFTER_MS after its turn came (a long `before` hook: a model load, past start-up).
+   */
   readonly underway: Promise<void>;
 }
 
 /** How often a GPU file's process tree is listed between boundaries (and, on a shared card, its own VRAM read). */
 const OWN_VRAM_INTERVAL_MS = 200;
+
+/** When a file that has not begun a test yet counts as past its start-up anyway: node boots in well under this. */
+const UNDERWAY_AFTER_MS = 2000;
 
 /** The longest wait for a finished file's VRAM to be handed back by the driver. */
 const TEARDOWN_WAIT_MS = 10_000;
@@ -314,6 +320,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       }
       turnEnv = env;
       release(env);
+      setTimeout(markUnderway, UNDERWAY_AFTER_MS).unref();
     },
     cancel() {
       controller.abort();

@@ -77,7 +77,7 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
   it('boots it once the running file has started its tests, not while that file still loads', async () => {
     const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
     setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    const run = await runCli({ project: 'prewarm', args: ['run'], env: fakeGpuEnv(state) });
+    const run = await runCli({ project: 'prewarm', args: ['run', 'a-slow-import.test.mjs', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
     assert.equal(run.code, 0, run.stderr);
     const spans = readSpans(run.timelineDir, ['loaded', 'slow-import', 'next']);
     const loaded = spans.get('loaded')!;
@@ -88,5 +88,17 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
     // And it is still booted while the running file works, so it starts without waiting for node.
     assert.ok(next.booted < running.end, `the next file booted only ${next.booted - running.end} ms after the running one ended`);
     assert.ok(next.start >= running.end, 'the two GPU files overlapped');
+  });
+
+  it('boots it during a long `before` hook of the running file, without waiting for its first test', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    const run = await runCli({ project: 'prewarm', args: ['run', 'a-long-hook.test.mjs', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
+    assert.equal(run.code, 0, run.stderr);
+    const spans = readSpans(run.timelineDir, ['hook', 'after-hook', 'next']);
+    const hook = spans.get('hook')!;
+    const next = spans.get('next')!;
+    assert.ok(next.booted > hook.start, 'the next file booted before the running one had loaded');
+    assert.ok(next.booted < spans.get('after-hook')!.start, `the next file booted only ${next.booted - hook.end} ms after the 3 s hook ended`);
   });
 });
