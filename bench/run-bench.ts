@@ -1,6 +1,7 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
 // `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
-// one GPU read costs per backend, the harness's cost per test, and the shortest VRAM spike the sampler catches.
+// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, and the
+// makespan on a simulated two-GPU host. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,13 @@ import { printSmallestSpike } from './smallest-spike.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
+const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu'] as const;
+// BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
+for (const name of ONLY ?? []) {
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section \`${name}\`; choose from ${SECTIONS.join(', ')}`);
+}
+const wanted = (section: (typeof SECTIONS)[number]): boolean => ONLY === null || ONLY.includes(section);
 
 /** Iterations of the CPU work that take about TARGET_MS on one idle core, and what they took. */
 function calibrate(): { iterations: number; soloMs: number } {
@@ -52,18 +60,13 @@ function printImportCost(): void {
   console.log(`import cost at start (median of ${rounds}): node:child_process ${builtin.toFixed(0)} ms, execa ${execa.toFixed(0)} ms -> execa adds ${(execa - builtin).toFixed(0)} ms`);
 }
 
-async function main(): Promise<void> {
+/** The mixed suite under gpu-test, `node --test --test-concurrency=1` and plain `node --test`, against its lower bound. */
+function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
   const cores = availableParallelism();
   const { iterations, soloMs } = calibrate();
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-'));
   const gpuWaitMs = TARGET_MS;
   const files = writeMixedSuite(dir, { cpuFiles: 8, gpuFiles: 4, cpuIterations: iterations, gpuWaitMs });
-  const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
-  setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
-  const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
-  // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
-  const nvmlLibrary = buildFakeNvml();
-  const nvmlEnv = { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary } as NodeJS.ProcessEnv;
   const all = [...files.cpu, ...files.gpu];
   execFileSync(process.execPath, [BIN, 'list'], { cwd: dir, env, stdio: 'ignore' });
 
@@ -104,12 +107,20 @@ async function main(): Promise<void> {
   console.log(`ratio gpu-test / lower bound  ${vsBound.toFixed(2)}x  (target <= 1.15x) ${vsBound <= 1.15 ? 'ok' : 'MISSED'}`);
   printImportCost();
   rmSync(dir, { recursive: true, force: true });
+}
 
-  const gpu: BenchGpu = { state, env, nvmlEnv, nvmlLibrary };
-  await printReadCost(gpu);
-  printPerTestOverhead(gpu, ROUNDS);
-  printSmallestSpike(gpu);
-  printMultiGpu(nvmlLibrary, ROUNDS);
+async function main(): Promise<void> {
+  const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
+  setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
+  const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
+  // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
+  const nvmlLibrary = buildFakeNvml();
+  const gpu: BenchGpu = { state, env, nvmlEnv: { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary }, nvmlLibrary };
+  if (wanted('mixed')) printMixedSuite(gpu);
+  if (wanted('read-cost')) await printReadCost(gpu);
+  if (wanted('per-test')) printPerTestOverhead(gpu, ROUNDS);
+  if (wanted('spike')) printSmallestSpike(gpu);
+  if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
   rmSync(state, { recursive: true, force: true });
 }
 

@@ -12,7 +12,7 @@ afterEach(() => {
   restoreFakeGpu();
 });
 
-const missingNvml = (): NvmlUnavailable => openNvml({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' });
+const missingNvml = (): NvmlSession | NvmlUnavailable => openNvml({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' });
 
 describe('findGpus', () => {
   describe('where libnvidia-ml loads', { skip: fakeNvmlSkipReason() }, () => {
