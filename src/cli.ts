@@ -76,8 +76,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
   const readerWarnings = new Set<string>();
   const onWarning = (warning: string): void => void readerWarnings.add(warning);
-  // Listing the GPUs may spawn nvidia-smi (117 ms on an H100 host, seconds on some 8-GPU hosts) and the VRAM reader
-  // starts once the GPUs are known: meanwhile the config is read and the cpu lane already runs.
+  // The GPUs are listed through NVML (12 ms on an H100 host) or else nvidia-smi (128 ms there, seconds on some 8-GPU
+  // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
   const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
   const found = findGpus({ backend, onWarning });
   const { config, jobs } = await describeRun(args);

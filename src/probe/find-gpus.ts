@@ -1,5 +1,5 @@
 // Lists the GPUs once a run. Through NVML where libnvidia-ml loads: the session that lists them then reads VRAM, and
-// no nvidia-smi runs before the first GPU file can start (`nvidia-smi -q -x` takes 117 ms on an idle H100, seconds
+// no nvidia-smi runs before the first GPU file can start (`nvidia-smi -q -x` takes 117-128 ms on an idle H100, seconds
 // on hosts with many GPUs). Else through node-nvidia-smi, whose failures also say best why no GPU is usable.
 
 import type { GpuBackendName } from '../config/types.js';
