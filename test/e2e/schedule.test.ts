@@ -74,12 +74,17 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
 });
 
 describe('gpu-test run booting the next GPU file ahead of its turn', () => {
-  it('boots it once the running file has started its tests, not while that file still loads', async () => {
+  /** Runs `first`, then b-next.test.mjs, on one simulated GPU; returns the spans named. */
+  const runPair = async (first: string, names: readonly string[]) => {
     const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
     setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    const run = await runCli({ project: 'prewarm', args: ['run', 'a-slow-import.test.mjs', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
+    const run = await runCli({ project: 'prewarm', args: ['run', first, 'b-next.test.mjs'], env: fakeGpuEnv(state) });
     assert.equal(run.code, 0, run.stderr);
-    const spans = readSpans(run.timelineDir, ['loaded', 'slow-import', 'next']);
+    return readSpans(run.timelineDir, [...names, 'next']);
+  };
+
+  it('boots it once the running file has started its tests, not while that file still loads', async () => {
+    const spans = await runPair('a-slow-import.test.mjs', ['loaded', 'slow-import']);
     const loaded = spans.get('loaded')!;
     const running = spans.get('slow-import')!;
     const next = spans.get('next')!;
@@ -91,11 +96,7 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
   });
 
   it('boots it during a long `before` hook of the running file, without waiting for its first test', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
-    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    const run = await runCli({ project: 'prewarm', args: ['run', 'a-long-hook.test.mjs', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
-    assert.equal(run.code, 0, run.stderr);
-    const spans = readSpans(run.timelineDir, ['hook', 'after-hook', 'next']);
+    const spans = await runPair('a-long-hook.test.mjs', ['hook', 'after-hook']);
     const hook = spans.get('hook')!;
     const next = spans.get('next')!;
     assert.ok(next.booted > hook.start, 'the next file booted before the running one had loaded');
