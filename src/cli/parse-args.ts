@@ -36,7 +36,7 @@ Options:
   --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
   --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
   --shard I/N             run the I-th of N parts of the files (as node --test-shard), e.g. one per CI runner
-  --gpu-backend NAME      how VRAM is read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
+  --gpu-backend NAME      how GPUs are listed and read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
   --sample-interval MS    how often VRAM, RAM and swap are sampled for per-test peaks (default: 50)
   --repeat N              run each test N times in its process and fit the memory growth per iteration (leaks)
   --leaks MODE            fail (default): a confirmed leak fails its test; warn: only report it
