@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { GpuTestError } from '../../src/errors.js';
-import { startContinuousSampler, type ContinuousSampler } from '../../src/measure/continuous-sampler.js';
+import { startContinuousSampler } from '../../src/measure/continuous-sampler.js';
 import { NO_GPU_READER } from '../../src/probe/gpu-presence.js';
 import type { GpuMemory, GpuReader, HostMemory } from '../../src/probe/types.js';
+import { start } from '../helpers/started-samplers.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -39,15 +40,6 @@ function fakeReader(initial: readonly GpuMemory[]) {
     hold: () => { held = []; },
     release: () => { const waiting = held ?? []; held = null; waiting.forEach((resolve) => resolve()); },
   };
-}
-
-const started: ContinuousSampler[] = [];
-afterEach(() => started.splice(0).forEach((sampler) => sampler.stop()));
-
-function start(options: Parameters<typeof startContinuousSampler>[0]): ContinuousSampler {
-  const sampler = startContinuousSampler(options);
-  started.push(sampler);
-  return sampler;
 }
 
 describe('startContinuousSampler', () => {

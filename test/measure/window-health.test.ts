@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { GpuTestError } from '../../src/errors.js';
-import { startContinuousSampler, type ContinuousSampler } from '../../src/measure/continuous-sampler.js';
 import { thinTimeline } from '../../src/measure/run-pressure.js';
 import { hasHealth, healthSeries, isHealthSeries, windowHealth } from '../../src/measure/window-health.js';
 import type { GpuHealth, GpuMemory, GpuReader, HostMemory } from '../../src/probe/types.js';
+import { start } from '../helpers/started-samplers.js';
 
 const GiB = 1024 ** 3;
 const host = (): HostMemory => ({ totalBytes: 64 * GiB, usedBytes: 8 * GiB, availableBytes: 56 * GiB, swapTotalBytes: 0, swapUsedBytes: 0 });
@@ -21,15 +21,6 @@ function healthReader(health: () => readonly GpuHealth[] | Error): GpuReader {
       return next;
     },
   };
-}
-
-const started: ContinuousSampler[] = [];
-afterEach(() => started.splice(0).forEach((sampler) => sampler.stop()));
-
-function start(options: Parameters<typeof startContinuousSampler>[0]): ContinuousSampler {
-  const sampler = startContinuousSampler(options);
-  started.push(sampler);
-  return sampler;
 }
 
 describe('continuous sampling of GPU health', () => {
