@@ -2,13 +2,16 @@
 // The only module that calls process.exit.
 
 import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { formatPlan } from './cli/format-plan.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
 import { DEFAULT_GPU_BACKEND } from './config/defaults.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { isGpuTestError } from './errors.js';
+import { createInterruptSwitch, whenAborted, type InterruptSwitch, type StopSignal } from './execute/interrupt.js';
 import { runPlan } from './execute/run-plan.js';
+import { EXIT, exitCodeOf } from './results/verdict.js';
 import { applyBudgets } from './measure/budgets.js';
 import { compareSuiteNeeds, gpuBalance } from './measure/suite-needs.js';
 import type { RunResult } from './execute/types.js';
@@ -25,10 +28,9 @@ import type { ResolvedConfig } from './config/types.js';
 import type { GpuInventory, GpuReader } from './probe/types.js';
 import { createConsoleReporter } from './report/console.js';
 import type { RunObserver } from './report/types.js';
+import { checkReportDir } from './report/report-dir.js';
 import { writeReports } from './report/write-reports.js';
 
-/** Exit codes, documented in --help and the README. */
-export const EXIT = { passed: 0, failed: 1, usage: 2, internal: 3, sigint: 130, sigterm: 143 } as const;
 
 /** gpu-test's version, from its package.json. */
 export function readToolVersion(): string {
@@ -72,74 +74,106 @@ function runCapacity(config: ResolvedConfig, gpu: GpuInventory, usedBefore: Read
   });
 }
 
+/** The signals that stop a run, handled for as long as it lasts. */
+const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * A closed terminal (SIGHUP, a dropped SSH session) or a reader that went away turns every console write into EIO or
+ * EPIPE: the run must still finish and write its reports, so those errors are dropped rather than thrown.
+ */
+function tolerateLostConsole(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+}
+
+/**
+ * Installs the run's signal handlers before anything else starts: a signal while the GPUs are listed or the config is
+ * read must stop the run as cleanly as one during a test. The first signal stops the run, the second kills every test
+ * process at once; both still end with the reports written. A third leaves at once (the watchdog cleans up).
+ */
+function handleStopSignals(observer: () => RunObserver): { interrupt: InterruptSwitch; release: () => void } {
+  const interrupt = createInterruptSwitch();
+  const onSignal = (signal: StopSignal): void => {
+    const which = interrupt.interrupt(signal);
+    if (which === 'again') process.exit(exitCodeOf({ verdict: 'interrupted', interruption: interrupt.cause() }));
+    observer().onInterrupt?.(signal, which === 'second');
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return { interrupt, release: () => STOP_SIGNALS.forEach((signal) => process.off(signal, onSignal)) };
+}
+
 async function run(args: ParsedArgs): Promise<number> {
-  const chalk = chalkFor(args.color);
-  const readerWarnings = new Set<string>();
-  const onWarning = (warning: string): void => void readerWarnings.add(warning);
-  // The GPUs are listed through NVML (12 ms on an H100 host) or else nvidia-smi (128 ms there, seconds on some 8-GPU
-  // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
-  const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
-  const found = findGpus({ backend, onWarning });
-  const { config, jobs } = await describeRun(args);
-  const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
-  const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
-    backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
-  }));
+  tolerateLostConsole();
+  let observer: RunObserver = {};
+  const { interrupt, release } = handleStopSignals(() => observer);
   try {
-    // A backend the user named must start before any test does, or the run would end half-way with a usage error;
-    // so must a --gpus that names no card.
-    if (config.gpuBackend !== 'auto' || config.gpus !== null) await gpuReader;
-    return await runWithReader({ config, jobs }, chalk, inventory, gpuReader, readerWarnings);
+    const chalk = chalkFor(args.color);
+    const readerWarnings = new Set<string>();
+    const onWarning = (warning: string): void => void readerWarnings.add(warning);
+    // The GPUs are listed through NVML (12 ms on an H100 host) or else nvidia-smi (128 ms there, seconds on some 8-GPU
+    // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
+    const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
+    const found = findGpus({ backend, onWarning, signal: interrupt.stop });
+    const { config, jobs } = await describeRun(args);
+    if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
+    observer = config.reporters.includes('console') ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 }) : {};
+    const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
+    const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
+      backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
+    }));
+    try {
+      // A backend the user named must start before any test does, or the run would end half-way with a usage error;
+      // so must a --gpus that names no card.
+      // Unless the run is interrupted meanwhile: then nothing starts and the reports say why.
+      if (config.gpuBackend !== 'auto' || config.gpus !== null) await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
+      const result = await runAndFinish({ config, jobs }, observer, interrupt, inventory, gpuReader, readerWarnings);
+      return await writeRunReports(result, config, observer, chalk, interrupt);
+    } finally {
+      (await gpuReader.catch(() => NO_GPU_READER)).close?.();
+    }
   } finally {
-    (await gpuReader.catch(() => NO_GPU_READER)).close?.();
+    release();
   }
 }
 
-async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
+/** Runs the plan and finishes its result: budget breaches as failed tests, declared needs, GPU balance, the verdict. */
+async function runAndFinish(described: Awaited<ReturnType<typeof describeRun>>, observer: RunObserver, interrupt: InterruptSwitch, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<RunResult> {
   const { config, jobs } = described;
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
-  const runnableWithGpu = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.skip === null);
+  const assumingGpus = decideSkips(config, jobs, process.env, { available: true, reason: null });
+  const runnableWithGpu = assumingGpus.jobs.filter((job) => job.skip === null);
   const earlyJobs = runnableWithGpu.filter((job) => job.lane === 'cpu');
   const gpuCandidates = runnableWithGpu.filter((job) => job.lane === 'gpu');
   const planned = Promise.all([inventory, gpuReaderPromise]).then(async ([gpu, gpuReader]) => {
     const capacity = runCapacity(config, gpu, await usedBeforeRun(gpuReader));
     return { gpu, gpuReader, capacity, plan: decideSkips(config, jobs, process.env, gpu, capacity) };
   });
-  const observer: RunObserver = config.reporters.includes('console')
-    ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 })
-    : {};
-
-  const controller = new AbortController();
-  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    if (stoppedBy) {
-      // A second Ctrl-C means "now": children were already told to stop; leave without reports.
-      process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    }
-    stoppedBy = signal;
-    observer.onInterrupt?.(signal);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const ran: RunResult = await runPlan({
-    planned, earlyJobs, earlyCapacity: runCapacity(config, { ...NO_GPUS, available: false }, new Map()), gpuCandidates, config, host: readHostInfo(), observer, signal: controller.signal,
+    planned, earlyJobs, earlyCapacity: runCapacity(config, { ...NO_GPUS, available: false }, new Map()), gpuCandidates,
+    planUnlisted: () => assumingGpus, config, host: readHostInfo(), observer, interrupt, runId: randomUUID(),
     env: process.env, toolVersion: readToolVersion(),
   });
   // Budget breaches become failed tests before any report is written, so every report and the exit code agree.
   const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...ran.warnings, ...readerWarnings] }, config.suites);
-  const result: RunResult = {
+  return {
     ...budgeted,
     suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
     gpuBalance: { limitPercent: config.balancePercent, files: gpuBalance(budgeted, config.balancePercent) },
   };
+}
+
+/** Writes the reports and gives the exit code: the interrupting signal's, else the verdict's, else 2 when a report failed. */
+async function writeRunReports(result: RunResult, config: ResolvedConfig, observer: RunObserver, chalk: ChalkInstance, interrupt: InterruptSwitch): Promise<number> {
   const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
   observer.onRunEnd?.(result, written);
   for (const failure of failures) process.stderr.write(`${chalk.red('gpu-test:')} ${failure}\n`);
-  if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  const late = interrupt.cause();
+  if (!result.interruption && late) {
+    // Every file had ended when it came: the reports are complete and stand, and so does the verdict they give.
+    process.stderr.write(`gpu-test: ${late.signal} came after the run had ended; its reports are complete\n`);
+  }
+  if (result.interruption) return exitCodeOf(result);
   if (failures.length > 0) return EXIT.usage;
-  return result.verdict === 'passed' ? EXIT.passed : EXIT.failed;
+  return exitCodeOf(result);
 }
 
 async function list(args: ParsedArgs): Promise<number> {

@@ -1,9 +1,8 @@
 // What test files may call: record a figure for the reports, read memory right now. Both talk to the harness over
 // the test process's IPC channel; run without the harness (plain `node --test`), they do nothing and cost nothing.
 
-import {
-  CHILD_ENV_FLAG, CURRENT_TEST_KEY, isSnapshotReply, type MemorySnapshot, type MetricMessage, type SnapshotRequest,
-} from '../execute/child/protocol.js';
+import { harnessChannel } from '../execute/child/harness-channel.js';
+import { CURRENT_TEST_KEY, isSnapshotReply, type MemorySnapshot, type MetricMessage, type SnapshotRequest } from '../execute/child/protocol.js';
 
 export type { MemorySnapshot } from '../execute/child/protocol.js';
 
@@ -16,10 +15,6 @@ export interface MetricOptions {
 }
 
 const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
-
-function underHarness(): boolean {
-  return process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function' && process.connected;
-}
 
 /**
  * Records a custom figure for the test running now, such as `metric('tokens_per_s', 41.7, { unit: 'tok/s' })`; it
@@ -34,13 +29,14 @@ export function metric(name: string, value: number, options: MetricOptions | str
     throw new TypeError(`metric('${name}'): the value must be a finite number, got ${String(value)}`);
   }
   const { unit, test } = typeof options === 'string' ? { unit: options, test: undefined } : options;
-  if (!underHarness()) return;
+  const channel = harnessChannel();
+  if (!channel?.connected) return;
   const current = (globalThis as Record<symbol, unknown>)[CURRENT_TEST_KEY];
   const message: MetricMessage = {
     gpuTest: 'metric', name, value, unit: unit ?? null,
     test: test ?? (typeof current === 'string' ? current : null), at: Date.now(),
   };
-  process.send?.(message);
+  channel.send(message);
 }
 
 let nextSeq = 0;
@@ -50,27 +46,25 @@ let nextSeq = 0;
  * sample), the RSS of this test's process tree, host RAM and swap. Resolves to null without the harness.
  */
 export function snapshot(): Promise<MemorySnapshot | null> {
-  if (!underHarness()) return Promise.resolve(null);
+  const channel = harnessChannel();
+  if (!channel?.connected) return Promise.resolve(null);
   nextSeq += 1;
   const seq = nextSeq;
   return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
-      if (!isSnapshotReply(message) || message.seq !== seq) return;
-      done(message.snapshot);
-    };
-    const onDisconnect = (): void => done(null);
+    // Held until the answer comes, so the process waits for it even with nothing else to do.
+    const release = channel.hold();
+    const unsubscribe: (() => void)[] = [];
     const done = (value: MemorySnapshot | null): void => {
-      process.off('message', onMessage);
-      process.off('disconnect', onDisconnect);
-      process.channel?.unref();
+      for (const stop of unsubscribe) stop();
+      release();
       resolve(value);
     };
-    process.on('message', onMessage);
-    process.on('disconnect', onDisconnect);
-    // The preload keeps the channel unref'd between boundaries; hold it while the answer is on its way.
-    process.channel?.ref();
+    unsubscribe.push(channel.onMessage((message) => {
+      if (isSnapshotReply(message) && message.seq === seq) done(message.snapshot);
+    }));
+    unsubscribe.push(channel.onClose(() => done(null)));
     const request: SnapshotRequest = { gpuTest: 'snapshot', seq };
-    process.send?.(request, undefined, {}, (error: Error | null) => {
+    channel.send(request, (error) => {
       if (error) done(null);
     });
   });

@@ -42,6 +42,7 @@ Options:
   --leaks MODE            fail (default): a confirmed leak fails its test; warn: only report it
   --settle-timeout MS     after a GPU test, wait up to MS for VRAM to stop changing before reading it (default: 1000)
   --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
+  --kill-grace MS         a stopped file's processes get MS between SIGTERM and SIGKILL (default: 3000)
   --gpus LIST             use only these GPUs (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES)
   --durations FILE        a previous results.json: start the longest waiting files first
   --guard on|off          the memory guard that stops a test before RAM, swap or VRAM run out (default: on)
@@ -146,6 +147,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         leaks: { type: 'string' },
         'settle-timeout': { type: 'string' },
         'kill-orphans': { type: 'boolean' },
+        'kill-grace': { type: 'string' },
         gpus: { type: 'string', multiple: true },
         durations: { type: 'string' },
         guard: { type: 'string' },
@@ -190,6 +192,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     leaks: leakMode(values.leaks),
     settleTimeoutMs: wholeNumberOrZero('settle-timeout', values['settle-timeout'], 1000),
     killOrphans: values['kill-orphans'],
+    killGraceMs: wholeNumberOrZero('kill-grace', values['kill-grace'], 3000),
     gpus: splitList(values.gpus),
     durations: values.durations,
     guard: guardFlag(values.guard),

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -57,6 +57,8 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   settleTimeoutMs: 1000,
   // Killing a process the harness did not start is the user's call.
   killOrphans: false,
+  // Time for a model server a test started to shut down cleanly on SIGTERM before SIGKILL.
+  killGraceMs: 3000,
   // Room for the allocator's fragmentation and the CUDA context of each process beyond what suites declare.
   admission: Object.freeze({ vramHeadroom: Object.freeze({ bytes: 1024 ** 3 }), ramReserve: Object.freeze({ bytes: 4 * 1024 ** 3 }) }),
   // A desktop stays usable: stop a test before the host swaps hard or a card is full, or when the trend says it will

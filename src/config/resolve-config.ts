@@ -221,6 +221,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     leaks: checkLeakMode(cli.leaks) ?? user.leaks ?? DEFAULTS.leaks,
     settleTimeoutMs: checkSettleTimeout(cli.settleTimeoutMs) ?? user.settleTimeout ?? DEFAULTS.settleTimeoutMs,
     killOrphans: cli.killOrphans ?? user.killOrphans ?? DEFAULTS.killOrphans,
+    killGraceMs: cli.killGraceMs ?? user.killGrace ?? DEFAULTS.killGraceMs,
     admission: { ...DEFAULTS.admission, ...user.admission },
     guard: resolveGuard(cli.guard, user.guard),
     retryAlone: cli.retryAlone ?? user.retryAlone ?? DEFAULTS.retryAlone,

@@ -128,6 +128,8 @@ export interface UserConfig {
   settleTimeout?: number;
   /** Kill processes a test file left holding VRAM after it exited. */
   killOrphans?: boolean;
+  /** How long, in ms, a stopped test file's processes get between SIGTERM and SIGKILL. */
+  killGrace?: number;
   admission?: Partial<Admission>;
   guard?: Partial<Omit<GuardSettings, 'enabled'>> | false;
   /** Re-run alone a file that failed out of memory while it shared its GPU or host. */
@@ -169,6 +171,7 @@ export interface CliOptions {
   leaks?: LeakMode;
   settleTimeoutMs?: number;
   killOrphans?: boolean;
+  killGraceMs?: number;
   /** `--gpus 0,2`: the cards this run may use (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES). */
   gpus?: string[];
   /** `--durations FILE`: a previous results.json whose durations order waiting jobs longest-first. */
@@ -237,6 +240,8 @@ export interface ResolvedConfig {
   readonly leaks: LeakMode;
   readonly settleTimeoutMs: number;
   readonly killOrphans: boolean;
+  /** Between SIGTERM and SIGKILL when a test file is stopped (timeout, interrupt), ms. */
+  readonly killGraceMs: number;
   readonly admission: Admission;
   readonly guard: GuardSettings;
   readonly retryAlone: boolean;

@@ -3,7 +3,7 @@
 
 import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
-import type { MetricMessage, ResultRecord } from './child/protocol.js';
+import type { MetricMessage, QueuedTest, ResultRecord } from './child/protocol.js';
 import { parseIterationName } from './child/repeat-tests.js';
 import { describeGuardStop, describeOutcome, outcomeFailureType } from './describe-outcome.js';
 import type { FileStatus, ProcessOutcome, RepeatInfo, TestMetric, TestResult } from './types.js';
@@ -94,29 +94,74 @@ function attachMetrics(tests: TestResult[], metrics: readonly MetricMessage[]): 
   return lost;
 }
 
+/** Why a process that exited cleanly (code 0) before node:test had finished the file was cut short, for the test in flight or the file. */
+function earlyExitMessage(code: number | null, test: string | null): string {
+  const exited = `the test process exited (code ${code ?? 0}) before node:test had finished the file`;
+  return test === null
+    ? `${exited}: process.exit() outside a test (a hook, a timer, the top level) ends the file early, and the tests after that point did not run`
+    : `${exited}, while "${test}" was running: process.exit() inside a test ends the whole file, and the tests after it did not run`;
+}
+
+/** How far node:test got in the file, as its reporter recorded it. */
+export interface FileProgress {
+  /** node:test reported the whole file (its reporter reached the end); false when the process ended first. */
+  readonly finished?: boolean;
+  /** Every test node:test queued; those with no result when the process ended early never ran. */
+  readonly queued?: readonly QueuedTest[];
+}
+
+/**
+ * The queued tests that neither finished nor were in flight, and hold no other queued test (suites and parents do).
+ * A test the process died in is known by its name alone (a boundary carries no ancestors), so names count too.
+ */
+function neverRan(queued: readonly QueuedTest[], tests: readonly TestResult[]): QueuedTest[] {
+  const accounted = new Map<string, number>();
+  const add = (key: string): void => void accounted.set(key, (accounted.get(key) ?? 0) + 1);
+  const take = (key: string): boolean => {
+    const left = accounted.get(key) ?? 0;
+    if (left > 0) accounted.set(key, left - 1);
+    return left > 0;
+  };
+  for (const test of tests) {
+    add(test.fullName);
+    if (test.fullName !== test.name) add(test.name);
+  }
+  const parents = new Set<string>();
+  for (const fullName of [...queued.map((test) => test.fullName), ...tests.map((test) => test.fullName)]) {
+    const parts = fullName.split(' > ');
+    for (let i = 1; i < parts.length; i += 1) parents.add(parts.slice(0, i).join(' > '));
+  }
+  return queued.filter((test) => !parents.has(test.fullName) && !take(test.fullName) && !take(test.name));
+}
+
 /** Test results and file status for one finished (or killed) test process that ended at `endedAt` (epoch ms). */
 export function collectResults(
   job: Job, allRecords: readonly ResultRecord[], windows: readonly BoundaryWindow[], outcome: ProcessOutcome, stderr: string, endedAt: number,
-  metrics: readonly MetricMessage[] = [],
+  metrics: readonly MetricMessage[] = [], progress: FileProgress = {},
 ): CollectedFile {
+  const finished = progress.finished ?? true;
   const records = allRecords.filter((record) => !record.isSuite);
   const { tests, unused } = attachWindows(records, windows, job);
   const lostMetrics = attachMetrics(tests, metrics);
   const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${metric.test}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
-  const ending = describeOutcome(outcome, job.timeoutMs);
-  const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null;
+  // A clean exit before node:test finished: a test (or a hook) called process.exit().
+  const exitedEarly = !finished && describeOutcome(outcome, job.timeoutMs) === null;
+  const ending = describeOutcome(outcome, job.timeoutMs) ?? (exitedEarly ? `exited (code ${outcome.exitCode ?? 0}) before node:test had finished the file` : null);
+  const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null || exitedEarly;
   // The memory guard's stop says what crossed and how it got there, in place of the process's ending.
   const guardMessage = outcome.stoppedByGuard && !outcome.isCanceled ? describeGuardStop(outcome.stoppedByGuard) : null;
 
-  // Tests the process was inside when it died: they appear as failed, named, with what killed them.
+  // Tests the process was inside when it died: they appear as failed, named, with what killed them. One whose end was
+  // being measured (its VRAM settling) when it died never reported a result either.
   for (const window of unused) {
-    if (window.after !== null || !ending) continue;
-    const message = guardMessage ?? `the test process ${ending} while "${window.name}" was running`;
+    if (!ending) continue;
+    const during = window.after === null ? 'was running' : 'was ending (its result was never reported)';
+    const message = guardMessage ?? (exitedEarly ? earlyExitMessage(outcome.exitCode, window.name) : `the test process ${ending} while "${window.name}" ${during}`);
     tests.push({
       name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
       skipReason: null, failure: { type: outcomeFailureType(outcome), message, stack: null },
-      window: { before: window.before, after: null, peak: null }, repeat: null, metrics: [],
+      window: { before: window.before, after: window.after, peak: window.peak }, repeat: null, metrics: [],
     });
   }
 
@@ -125,12 +170,23 @@ export function collectResults(
   const guardUnshown = guardMessage !== null && !tests.some((test) => test.failure?.message === guardMessage);
   if ((ending && !anyFailed) || guardUnshown) {
     const tail = lastLines(stderr, 20);
-    const message = guardMessage ?? `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
+    const said = exitedEarly ? earlyExitMessage(outcome.exitCode, null) : `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}`;
+    const message = guardMessage ?? `${said}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
     tests.push({
       name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
       status: 'failed', durationMs: outcome.durationMs, skipReason: null,
       failure: { type: outcomeFailureType(outcome), message, stack: null }, window: null, repeat: null, metrics: [],
     });
+  }
+
+  // Queued tests the process never reached: listed, so nothing that was declared vanishes from the reports.
+  if (ending) {
+    for (const test of neverRan(progress.queued ?? [], tests)) {
+      tests.push({
+        name: test.name, fullName: test.fullName, nesting: test.nesting, file: test.file ?? job.file, line: test.line, column: null,
+        status: 'skipped', durationMs: 0, skipReason: `not run: the test process ${ending} before it`, failure: null, window: null, repeat: null, metrics: [],
+      });
+    }
   }
 
   let status: FileStatus = 'passed';

@@ -40,6 +40,8 @@ export interface ResidueInput {
   readonly after: GpuOccupancy;
   /** Every process seen in the test process's tree while it ran: pid -> start time (readStartTime). */
   readonly seenPids: ReadonlyMap<number, number | null>;
+  /** Processes found now by the file's tag in their environment: its own, even those no sample saw (daemons). */
+  readonly tagged?: readonly number[];
   /** No other file used these GPUs meanwhile, so a process new on them is this file's. */
   readonly gpusExclusive: boolean;
   readonly killOrphans: boolean;
@@ -51,13 +53,14 @@ export async function findResidue(input: ResidueInput): Promise<FileResidue> {
   const heldBefore = new Set((before.processes ?? []).map((p) => p.pid));
   const candidates = new Map<number, GpuProcess | null>();
   // The same pid with the same start time is the same process; a reused pid is someone else's.
-  const ours = (pid: number): boolean => seenPids.has(pid) && readStartTime(pid) === seenPids.get(pid);
+  const tagged = new Set(input.tagged ?? []);
+  const ours = (pid: number): boolean => tagged.has(pid) || (seenPids.has(pid) && readStartTime(pid) === seenPids.get(pid));
   for (const p of after.processes ?? []) {
     // New on a GPU no other file used: the file's, even if it left the tree (setsid) before a sample saw it.
     const mine = ours(p.pid) || (input.gpusExclusive && !heldBefore.has(p.pid));
     if (mine && isRunning(p.pid)) candidates.set(p.pid, p);
   }
-  for (const pid of seenPids.keys()) if (!candidates.has(pid) && ours(pid) && isRunning(pid)) candidates.set(pid, null);
+  for (const pid of [...seenPids.keys(), ...tagged]) if (!candidates.has(pid) && ours(pid) && isRunning(pid)) candidates.set(pid, null);
 
   const orphans: OrphanProcess[] = [];
   for (const [pid, onGpu] of candidates) {

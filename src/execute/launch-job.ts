@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { sampleBoundary } from '../measure/boundary-sampler.js';
-import { gpuSeries, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import { gpuSeries, sampledPeak, type ContinuousSampler } from '../measure/continuous-sampler.js';
 import { formatGuardCurve, type GuardVerdict } from '../measure/memory-guard.js';
-import { confirmFindings, judgeRepeats, namesToRecheck } from '../measure/leak-check.js';
+import { confirmFindings, judgeRepeats, namesToRecheck, unconfirmedFindings } from '../measure/leak-check.js';
 import { SETTLE_TOLERANCE_BYTES, settleVram } from '../measure/settle-vram.js';
 import type { MemorySample, WindowPeak } from '../measure/types.js';
 import { computeWindowPeak } from '../measure/window-peak.js';
@@ -15,13 +15,16 @@ import { totalVramUsed } from '../measure/window-deltas.js';
 import type { Job } from '../plan/types.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import { isRunning, listProcessTree, readStartTime } from '../probe/process-tree.js';
+import { findTaggedProcesses } from '../probe/tagged-processes.js';
 import type { GpuInventory, GpuMemory, GpuReader } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
-import type { BoundaryMessage, MemorySnapshot, MetricMessage } from './child/protocol.js';
+import { JOB_TAG_ENV, type BoundaryMessage, type MemorySnapshot, type MetricMessage } from './child/protocol.js';
 import { REPEAT_ENV, REPEAT_ONLY_ENV } from './child/repeat-tests.js';
 import { collectResults, type BoundaryWindow, type CollectedFile } from './collect-results.js';
 import { findResidue, readOccupancy, type GpuOccupancy } from './file-residue.js';
+import type { RunInterrupt } from './interrupt.js';
 import { leakCheckFailures } from './leak-failures.js';
+import { readFileProgress } from './read-progress.js';
 import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
 import type { FileResidue, FileResult, GpuLoad, GuardStop, LeakFinding } from './types.js';
@@ -31,9 +34,11 @@ export interface LaunchContext {
   readonly config: ResolvedConfig;
   readonly env: NodeJS.ProcessEnv;
   readonly workDir: string;
+  /** Tags every process of the run's files (JOB_TAG_ENV), so each file's strays are found by it. */
+  readonly runId: string;
   readonly observer: RunObserver;
-  /** Aborted when the run is interrupted. */
-  readonly runSignal: AbortSignal;
+  /** The run's interruption: `stop` stops the file with a grace period, `now` kills it at once. */
+  readonly interrupt: Pick<RunInterrupt, 'stop' | 'now'>;
   /** The GPUs, their reader and the sampler, once known (null before the inventory is in). */
   readonly gpuState: () => { readonly gpu: GpuInventory | null; readonly gpuReader: GpuReader | null; readonly sampler: ContinuousSampler | null };
   readonly warn: (message: string) => void;
@@ -81,6 +86,8 @@ interface ProcessRun {
   readonly before: GpuOccupancy;
   /** On cards shared by budget: the most VRAM the file's own processes held on each, read at test ends. */
   readonly ownPeaks: ReadonlyMap<number, number>;
+  /** The value of JOB_TAG_ENV its processes carry. */
+  readonly tag: string;
 }
 
 /** Boots the process of `job` now; it runs its tests once `start` is called. `index` names its result files. */
@@ -91,7 +98,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const guardController = new AbortController();
   let livePid: number | null = null;
   const onRunAbort = (): void => controller.abort();
-  context.runSignal.addEventListener('abort', onRunAbort, { once: true });
+  context.interrupt.stop.addEventListener('abort', onRunAbort, { once: true });
   let gpuIndices: number[] | null = null;
   let turnEnv: Readonly<Record<string, string>> | null = null;
   let release: (env: Readonly<Record<string, string>>) => void = () => {};
@@ -116,6 +123,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const settle = (first: readonly GpuMemory[] | null, beforeBytes: number | null): Promise<readonly GpuMemory[] | null> =>
     settleVram(readLaneGpus, first, beforeBytes, {
       timeoutMs: settleTimeoutMs, pollMs: Math.min(config.sampleIntervalMs, 50), toleranceBytes: SETTLE_TOLERANCE_BYTES,
+      // An interrupted run stops waiting: the reading it has is reported.
+      signal: controller.signal,
     }).then((settled) => settled.gpus);
 
   /** Runs the file once; `extraEnv` adds to the child's environment (the repeat settings). */
@@ -180,6 +189,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     };
 
     const reporterFile = join(context.workDir, `${index}-${attempt}.ndjson`);
+    const tag = `${context.runId}/${index}-${attempt}`;
     // "Before" for the file is read when its turn comes, right before its test file loads.
     const startWhenMeasured = startWhen.then(async (env) => {
       before = await readOccupancy(reader(), lane() ?? [], (message) => context.warn(`${job.id}: ${message}`));
@@ -187,7 +197,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     });
     const spawned = await spawnTestProcess({
       job, cwd: config.rootDir, env: { ...context.env, ...extraEnv }, reporterFile, testNamePatterns: config.testNamePatterns, only: config.only,
-      signal: controller.signal, guardSignal: guardController.signal, startWhen: startWhenMeasured,
+      signal: controller.signal, killNow: context.interrupt.now, tag, killGraceMs: config.killGraceMs, guardSignal: guardController.signal, startWhen: startWhenMeasured,
       onStart: (pid) => {
         livePid = pid;
         notePids([pid]);
@@ -212,9 +222,9 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     clearInterval(ownVramTimer);
     const records = await readResultRecords(reporterFile);
     const boundaryWindows: BoundaryWindow[] = [...windows.values()];
-    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics);
+    const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics, await readFileProgress(reporterFile));
     for (const warning of collected.warnings) context.warn(`${job.id}: ${warning}`);
-    return { spawned, collected, seenPids, before, ownPeaks };
+    return { spawned, collected, seenPids, before, ownPeaks, tag };
   };
 
   /**
@@ -228,7 +238,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       const own = run.ownPeaks.get(index);
       if (own !== undefined) return { gpuIndex: index, peakAboveStartBytes: own };
       const start = run.before.gpus?.find((gpu) => gpu.index === index)?.usedBytes ?? null;
-      const peak = sampler?.timeline.peak(gpuSeries(index), from, to)?.value ?? null;
+      const peak = sampledPeak(sampler, gpuSeries(index), from, to);
       return { gpuIndex: index, peakAboveStartBytes: peak === null || start === null ? null : Math.max(0, peak - start) };
     });
   };
@@ -241,7 +251,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
   const waitForTeardown = async (run: ProcessRun): Promise<void> => {
     const current = reader();
     const indices = lane() ?? [];
-    if (indices.length === 0 || !current.readProcesses) return;
+    // An interrupted run does not wait for the driver: the reports must be written now.
+    if (indices.length === 0 || !current.readProcesses || controller.signal.aborted) return;
     const deadline = Date.now() + Math.max(config.settleTimeoutMs, TEARDOWN_WAIT_MS);
     while (Date.now() < deadline) {
       let listed: readonly { pid: number; gpuIndex: number }[];
@@ -267,9 +278,11 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
       before: run.before,
       after: { gpus: afterGpus ?? after.gpus, processes: after.processes },
       seenPids: run.seenPids,
+      tagged: findTaggedProcesses(JOB_TAG_ENV, run.tag),
       // Only an undeclared job, one per card, has its cards to itself; declared jobs share cards by budget.
       gpusExclusive: config.gpuConcurrency === 1 && job.needs.vram === null,
-      killOrphans: config.killOrphans,
+      // An interrupted run leaves nothing running behind it.
+      killOrphans: config.killOrphans || controller.signal.aborted,
     });
     return residue;
   };
@@ -282,6 +295,10 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     const env = { [REPEAT_ENV]: String(job.repeat), [REPEAT_ONLY_ENV]: JSON.stringify(names) };
     const recheck = await runProcess(2, Promise.resolve(turnEnv ?? {}), env, false);
     const { orphans } = await residueOf(recheck);
+    if (recheck.collected.status === 'interrupted') {
+      for (const name of names) context.warn(`${job.id}: the leak check of "${name}" was interrupted before its re-run finished; its growth is reported, not called a leak`);
+      return { leaks: unconfirmedFindings(findings, 'its confirming re-run was interrupted'), orphans };
+    }
     return { leaks: confirmFindings(findings, judgeRepeats(recheck.collected.tests, job.leakThreshold)), orphans };
   };
 
@@ -294,7 +311,7 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     const checked = ran && job.repeat > 1 ? await checkLeaks(first) : { leaks: [], orphans: [] };
     const residue = firstResidue && { ...firstResidue, orphans: [...firstResidue.orphans, ...checked.orphans] };
     const { leaks } = checked;
-    context.runSignal.removeEventListener('abort', onRunAbort);
+    context.interrupt.stop.removeEventListener('abort', onRunAbort);
     const leakTests = leakCheckFailures(job, leaks, config.leaks);
     const { collected, spawned } = first;
     const status = leakTests.length > 0 && collected.status === 'passed' ? 'failed' : collected.status;

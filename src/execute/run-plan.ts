@@ -2,10 +2,11 @@
 // process into a FileResult. Skipped and never-started jobs become FileResults too, so every report lists them.
 
 import { mkdtemp, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { gpuSeries, startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
+import { gpuSeries, sampledPeak, startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
 import { readPressureCounters, summarizePressure, thinTimeline } from '../measure/run-pressure.js';
 import type { Job, Plan } from '../plan/types.js';
 import { readHostMemory } from '../probe/meminfo.js';
@@ -13,13 +14,19 @@ import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
 import { orderByDuration, pickStarts, type Placement } from '../schedule/admission.js';
 import type { HostCapacity } from '../schedule/capacity.js';
+import { RUN_TAG_ENV } from './child/protocol.js';
 import { FILE_LEVEL_TEST } from './collect-results.js';
 import { countResults } from './count-results.js';
+import { whenAborted, type RunInterrupt } from './interrupt.js';
 import { launchJob, type LaunchContext, type LaunchedJob } from './launch-job.js';
 import { createNeighbourLog } from './neighbour-log.js';
 import { describeCoScheduled, memoryFailureOf, mergeAloneRun } from './retry-alone.js';
 import { startMemoryGuard } from './memory-guard-loop.js';
+import { startRunWatchdog } from './run-watchdog.js';
+import { createGpuLocks, lockDirOf } from './gpu-locks.js';
+import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
+import { decideVerdict } from '../results/verdict.js';
 import type { FileResult, HookRun, RunResult } from './types.js';
 
 /** The plan and the GPUs it was made for: known once the GPU inventory is read. */
@@ -31,6 +38,11 @@ export interface GpuPlan {
   /** What the scheduler may hand out: the usable cards with their VRAM budgets, cpu slots, host RAM. */
   readonly capacity: HostCapacity;
 }
+
+/** The GPUs as reported when the run was interrupted before they were listed. */
+const UNLISTED_GPUS: GpuInventory = {
+  available: false, reason: 'not listed: the run was interrupted first', driverVersion: null, cudaVersion: null, gpus: [], warnings: [],
+};
 
 /** Most gpu-lane files booted ahead of their turn: each is an idle node process until then. */
 const PREWARM_LIMIT = 4;
@@ -45,11 +57,15 @@ export interface RunPlanOptions {
   readonly earlyCapacity: HostCapacity;
   /** gpu-lane jobs that will run if a GPU is found: the first may boot while the inventory is read. */
   readonly gpuCandidates: readonly Job[];
+  /** The plan to report when the run is interrupted before the GPUs are known (every job, none skipped for the GPU). */
+  readonly planUnlisted: () => Plan;
   readonly config: ResolvedConfig;
   readonly host: HostInfo;
   readonly observer: RunObserver;
-  /** Aborted on Ctrl-C or SIGTERM: running files are stopped, waiting ones are not started. */
-  readonly signal: AbortSignal;
+  /** Ctrl-C, SIGTERM or SIGHUP: running files are stopped, waiting ones are not started; a second signal kills at once. */
+  readonly interrupt: RunInterrupt;
+  /** Tags every process the run starts (RUN_TAG_ENV), so none can outlive it unnoticed. */
+  readonly runId: string;
   readonly env: NodeJS.ProcessEnv;
   readonly toolVersion: string;
 }
@@ -67,8 +83,16 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
 
 /** Runs every job of the plan that may run and returns the whole run's result. */
 export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
-  const { config, observer, signal } = options;
+  const { config, observer, interrupt } = options;
+  const { stop } = interrupt;
   const startedAt = Date.now();
+  // Every process the run starts carries the run's tag; if gpu-test dies unannounced, the watchdog ends them.
+  const env = { ...options.env, [RUN_TAG_ENV]: options.runId };
+  const watchdog = startRunWatchdog(options.runId);
+  const warnings = new Set<string>();
+  // Two runs on one host never share a card: another run's cards are left out until it gives them back.
+  const shared = createSharedGpus(createGpuLocks({ runId: options.runId, dir: lockDirOf(options.env) }), observer, (message) => warnings.add(message));
+  let lockPoll: Promise<{ lockPoll: true }> | null = null;
   const pressureAtStart = readPressureCounters();
   // PSI's avg10 is a moving average: read at every file's end, its highest value shows the worst stretch of the run.
   let peakSomeAvg10 = 0;
@@ -79,7 +103,6 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     peakSomeAvg10 = Math.max(peakSomeAvg10, psi.some.avg10);
     if (psi.full) peakFullAvg10 = Math.max(peakFullAvg10 ?? 0, psi.full.avg10);
   };
-  const warnings = new Set<string>();
   const results = new Map<string, FileResult>();
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
   let known: GpuPlan | null = null;
@@ -113,7 +136,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   };
 
   const context: LaunchContext = {
-    config, env: options.env, workDir, observer, runSignal: signal,
+    config, env, workDir, observer, runId: options.runId, interrupt,
     gpuState: () => ({ gpu: known?.gpu ?? null, gpuReader: known?.gpuReader ?? null, sampler }),
     warn: (message) => warnings.add(message),
     live: new Set<LaunchedJob>(),
@@ -128,10 +151,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     warn: (message) => warnings.add(message),
   }) : null;
   // Coordination hooks: a suite's `before` runs ahead of its first file, its `after` once its last file has ended.
-  const hooks = createSuiteHookRunner({ config, env: options.env, signal, jobs: [...options.earlyJobs, ...options.gpuCandidates] });
+  const hooks = createSuiteHookRunner({ config, env, interrupt, jobs: [...options.earlyJobs, ...options.gpuCandidates] });
   let hookRuns: readonly HookRun[] = [];
   const running = new Map<string, Promise<{ start: Placement; result: FileResult }>>();
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
+  // Raced until the run is interrupted, then no longer awaited: its failure (a reader that could not start once the
+  // listing was cut short) must not surface later as an unhandled rejection.
+  planArrives.catch(() => {});
+  // One promise for the whole run: a listener per loop turn would pile up on the signal.
+  const stopped = whenAborted(stop).then(() => ({ stopped: true }) as const);
   let launched = 0;
   // The next gpu-lane files, booted while the GPUs are busy (or while they are still being listed), so their node
   // start does not wait on the lane: a test file itself loads only when its turn comes. As many as run on the
@@ -156,7 +184,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     return bootEnded;
   };
   const prewarmNext = (): void => {
-    if (signal.aborted || (known !== null && booting.size > 0)) return;
+    if (stop.aborted || (known !== null && booting.size > 0)) return;
     const candidates = known === null ? options.gpuCandidates : waiting;
     const gpuRunning = [...placements.values()].filter((p) => p.job.lane === 'gpu').length;
     const want = Math.min(PREWARM_LIMIT, Math.max(1, gpuRunning));
@@ -178,15 +206,25 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     if (!sampler || result.startedAt === null || result.endedAt === null) return null;
     const shares = placement.gpuIndices.map((index) => {
       const total = known?.gpu.gpus.find((g) => g.index === index)?.totalBytes ?? null;
-      const peak = sampler?.timeline.peak(gpuSeries(index), result.startedAt ?? 0, result.endedAt ?? 0)?.value ?? null;
+      const peak = sampledPeak(sampler, gpuSeries(index), result.startedAt ?? 0, result.endedAt ?? 0);
       return total && peak !== null ? (peak / total) * 100 : null;
     }).filter((share): share is number => share !== null);
     return shares.length === 0 ? null : Math.max(...shares);
   };
   try {
-    while (known === null || waiting.length > 0 || running.size > 0) {
-      if (!signal.aborted) {
-        for (const start of pickStarts(waiting, [...placements.values()], capacity)) {
+    // Interrupted, the run stops starting files and no longer waits for the GPUs to be listed: it only waits for the
+    // running files, which have been told to stop.
+    while ((!stop.aborted && (known === null || waiting.length > 0)) || running.size > 0) {
+      if (!stop.aborted) {
+        const gpuFilesWaiting = waiting.some((job) => job.lane === 'gpu');
+        const free = shared.available(capacity, gpuFilesWaiting);
+        let refused = free.blocked;
+        for (const start of pickStarts(waiting, [...placements.values()], free.capacity)) {
+          // Another run took the card between the look and the start: this file waits for the next look.
+          if (!shared.take(start, capacity)) {
+            refused = true;
+            continue;
+          }
           neighbours.note(start, placements.values());
           placements.set(start.job.id, start);
           waiting = waiting.filter((job) => job !== start.job);
@@ -198,11 +236,16 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
           running.set(start.job.id, hooks.startWhenReady(launch, () => launch.start(start.gpuIndices)).then((result) => ({ start, result })));
         }
         prewarmNext();
+        // Cards another run holds are looked at again now and then: nothing else would wake the loop for them.
+        lockPoll = refused && gpuFilesWaiting ? (lockPoll ?? sleep(LOCK_POLL_MS).then(() => ({ lockPoll: true }) as const)) : null;
       }
-      const bootEnd: Promise<{ booted: true }> | null = known === null ? null : nextBootEnd();
-      const next: { gpuPlan: GpuPlan } | { start: Placement; result: FileResult } | { booted: true } =
-        await Promise.race([...running.values(), ...(known === null ? [planArrives] : []), ...(bootEnd ? [bootEnd] : [])]);
-      if ('booted' in next) continue;
+      const bootEnd: Promise<{ booted: true }> | null = known === null || stop.aborted ? null : nextBootEnd();
+      const next: { gpuPlan: GpuPlan } | { start: Placement; result: FileResult } | { booted: true } | { stopped: true } | { lockPoll: true } = await Promise.race([
+        ...running.values(), ...(known === null && !stop.aborted ? [planArrives] : []), ...(bootEnd ? [bootEnd] : []),
+        ...(stop.aborted ? [] : [stopped]), ...(lockPoll && !stop.aborted ? [lockPoll] : []),
+      ]);
+      if ('lockPoll' in next) lockPoll = null;
+      if ('booted' in next || 'stopped' in next || 'lockPoll' in next) continue;
       if ('gpuPlan' in next) {
         known = next.gpuPlan;
         adoptPlan(next.gpuPlan);
@@ -214,8 +257,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       const { start } = next;
       running.delete(start.job.id);
       placements.delete(start.job.id);
+      shared.give(start, capacity);
       const first = firstRuns.get(start.job.id);
-      const failure = first || !config.retryAlone || signal.aborted ? null : memoryFailureOf(next.result);
+      const failure = first || !config.retryAlone || stop.aborted ? null : memoryFailureOf(next.result);
       const beside = failure ? neighbours.of(start, failure.resource) : [];
       if (failure && beside.length > 0) {
         // Ran out of memory beside others: once more, alone on the host, before anything else starts.
@@ -224,9 +268,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
         waiting = [{ ...start.job, needs: { ...start.job.needs, exclusive: true } }, ...waiting];
         continue;
       }
-      const result = first
-        ? mergeAloneRun(first.result, next.result, { neighbours: first.beside, vramPercent: first.vramPercent, reason: first.reason })
-        : next.result;
+      // An alone re-run cut short by an interrupt proves nothing: the first run's failure is what is known.
+      const result = !first ? next.result
+        : next.result.status === 'interrupted' ? first.result
+          : mergeAloneRun(first.result, next.result, { neighbours: first.beside, vramPercent: first.vramPercent, reason: first.reason });
       if (result.coScheduled) warnings.add(`${start.job.id}: ${describeCoScheduled(result.coScheduled)}`);
       results.set(start.job.id, result);
       hooks.fileEnded(start.job);
@@ -240,17 +285,24 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     guard?.stop();
     sampler?.stop();
     await rm(workDir, { recursive: true, force: true });
-  }
-  for (const job of waiting) {
-    results.set(job.id, notRun(job, 'skipped', 'not started: the run was interrupted before this file\'s turn'));
+    shared.giveAll();
+    await watchdog.release();
   }
 
-  if (known === null) throw new Error('the run ended before its plan was known');
-  const { plan, gpu } = known;
+  // A file whose alone re-run never came keeps its first run's result.
+  for (const [id, first] of firstRuns) if (!results.has(id)) results.set(id, first.result);
+  // Interrupted while the GPUs were being listed: every job is reported, the GPU files as not started.
+  const { plan, gpu } = known ?? { plan: options.planUnlisted(), gpu: UNLISTED_GPUS };
+  const notStarted = known === null
+    ? 'not started: the run was interrupted while the GPUs were being listed'
+    : 'not started: the run was interrupted before this file\'s turn';
+  for (const job of plan.jobs) {
+    if (!results.has(job.id)) results.set(job.id, notRun(job, 'skipped', job.skip?.message ?? notStarted));
+  }
   const files = plan.jobs.map((job) => results.get(job.id)).filter((file): file is FileResult => file !== undefined);
   const counts = countResults(files);
   for (const warning of sampler?.warnings() ?? []) warnings.add(warning);
-  const interrupted = signal.aborted;
+  const interrupted = stop.aborted;
   let hostAtEnd = null;
   try {
     hostAtEnd = readHostMemory();
@@ -258,9 +310,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     hostAtEnd = options.host.memory;
   }
   const pressure = summarizePressure({ sampler, gpu, hostAtEnd, start: pressureAtStart, end: readPressureCounters(), peakSomeAvg10, peakFullAvg10 });
-  const verdict = interrupted ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 || hookRuns.some((run) => !run.ok) ? 'failed' : 'passed';
-  return {
-    startedAt, endedAt: Date.now(), verdict, interrupted, counts, host: options.host, gpu, files,
+  const cause = interrupt.cause();
+  const ran = {
+    runId: options.runId, startedAt, endedAt: Date.now(), interrupted, interruption: interrupted ? cause : null, counts, host: options.host, gpu, files,
     pressure, timeline: thinTimeline(sampler),
     warnings: [...warnings],
     hooks: hookRuns,
@@ -270,4 +322,5 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     },
     toolVersion: options.toolVersion,
   };
+  return { ...ran, verdict: decideVerdict(ran) };
 }

@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
+import { signalTaggedProcesses } from '../probe/tagged-processes.js';
 import { createOutputCapture } from './capture-output.js';
 import {
-  CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, RESULTS_FILE_ENV,
+  CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
   type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
 } from './child/protocol.js';
 import type { GuardStop, ProcessOutcome } from './types.js';
@@ -22,8 +23,14 @@ export interface SpawnRequest {
   readonly reporterFile: string;
   readonly testNamePatterns: readonly string[];
   readonly only: boolean;
-  /** Aborted when the run is interrupted. */
+  /** Aborted when the run is interrupted: the tree gets SIGTERM, then SIGKILL after a grace period. */
   readonly signal: AbortSignal;
+  /** Aborted at a second interrupt: the tree, and every process carrying `tag`, is killed at once. */
+  readonly killNow?: AbortSignal;
+  /** The value of JOB_TAG_ENV its processes inherit, so the ones that leave its process group are still found. */
+  readonly tag: string;
+  /** Between SIGTERM and SIGKILL when the file is stopped (timeout, interrupt). */
+  readonly killGraceMs: number;
   /** Aborted by the memory guard, with the GuardStop as its reason: the tree is killed at once (SIGKILL). */
   readonly guardSignal?: AbortSignal;
   /**
@@ -50,8 +57,8 @@ export interface SpawnedProcess {
   readonly endedAt: number;
 }
 
-/** How long a process tree gets between SIGTERM and SIGKILL. */
-const KILL_GRACE_MS = 3000;
+/** After the test process exited, how long a grandchild that left its group may keep our pipes open. */
+const PIPE_DRAIN_MS = 3000;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 const PRELOAD_URL = new URL('./child/preload.js', import.meta.url).href;
@@ -82,7 +89,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   // and importing execa costs 100-160 ms at every harness start (see the README).
   const subprocess = spawn(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
-    env: { ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile },
+    env: { ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile, [JOB_TAG_ENV]: request.tag },
     // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
     detached: true,
     serialization: 'json',
@@ -100,10 +107,15 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   let canceled = false;
   let hasExited = false;
   let graceTimer: NodeJS.Timeout | undefined;
+  // What left the process group (a daemonised server) is found by its tag: it goes down with the tree.
+  const killAll = (): void => {
+    if (pid !== undefined) killProcessTree(pid, 'SIGKILL');
+    signalTaggedProcesses(JOB_TAG_ENV, request.tag, 'SIGKILL');
+  };
   const stop = (): void => {
     if (pid === undefined || hasExited) return;
     killProcessTree(pid, 'SIGTERM');
-    graceTimer ??= setTimeout(() => killProcessTree(pid, 'SIGKILL'), KILL_GRACE_MS);
+    graceTimer ??= setTimeout(killAll, request.killGraceMs);
   };
   let timeoutTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
@@ -112,6 +124,12 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   };
   if (request.signal.aborted) onAbort();
   else request.signal.addEventListener('abort', onAbort, { once: true });
+  const onKillNow = (): void => {
+    canceled = true;
+    killAll();
+  };
+  if (request.killNow?.aborted) onKillNow();
+  else request.killNow?.addEventListener('abort', onKillNow, { once: true });
   // The guard acts before the OOM killer or a frozen desktop would: no grace period, and it names what crossed.
   let stoppedByGuard: GuardStop | null = null;
   const onGuard = (): void => {
@@ -124,13 +142,15 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
 
   subprocess.on('exit', () => {
     hasExited = true;
-    // Whatever the test left running (a model server, a stuck python) dies with its file.
-    if (pid !== undefined) killProcessTree(pid, 'SIGKILL');
+    // Whatever the test left running (a model server, a stuck python) dies with its file; when the run is being
+    // interrupted, so does what escaped its process group.
+    if (canceled) killAll();
+    else if (pid !== undefined) killProcessTree(pid, 'SIGKILL');
     // A grandchild that left the process group may still hold our pipes open: stop waiting for them.
     setTimeout(() => {
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
-    }, KILL_GRACE_MS).unref();
+    }, PIPE_DRAIN_MS).unref();
   });
   if (pid !== undefined) {
     void request.startWhen.then((extraEnv) => {
@@ -164,6 +184,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   clearTimeout(timeoutTimer);
   clearTimeout(graceTimer);
   request.signal.removeEventListener('abort', onAbort);
+  request.killNow?.removeEventListener('abort', onKillNow);
   request.guardSignal?.removeEventListener('abort', onGuard);
   const endedAt = Date.now();
   const outcome: ProcessOutcome = {

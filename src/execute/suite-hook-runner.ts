@@ -6,6 +6,7 @@
 import type { ResolvedConfig, SuiteHooks } from '../config/types.js';
 import type { Job } from '../plan/types.js';
 import { FILE_LEVEL_TEST } from './collect-results.js';
+import type { RunInterrupt } from './interrupt.js';
 import type { LaunchedJob } from './launch-job.js';
 import { runHookPhase, type HookContext } from './suite-hooks.js';
 import type { FileResult, HookPhase, HookRun } from './types.js';
@@ -19,8 +20,11 @@ const OUTPUT_LINES = 20;
 export interface SuiteHookRunnerOptions {
   readonly config: Pick<ResolvedConfig, 'rootDir' | 'suites'>;
   readonly env: NodeJS.ProcessEnv;
-  /** The run's interrupt: it stops `before` steps and healthchecks; `after` steps run anyway, bounded by their timeouts. */
-  readonly signal: AbortSignal;
+  /**
+   * The run's interrupt: its first signal stops `before` steps and healthchecks, while `after` steps still run, bounded
+   * by their timeouts; a second signal stops those too.
+   */
+  readonly interrupt: Pick<RunInterrupt, 'stop' | 'now'>;
   /** The jobs that may run, known before the plan is: a suite's `after` waits for all of its own. */
   readonly jobs: readonly Job[];
 }
@@ -104,7 +108,7 @@ function crashedPhase(suite: string, phase: HookPhase, error: unknown): HookRun 
 
 /** The hook runner of one run. */
 export function createSuiteHookRunner(options: SuiteHookRunnerOptions): SuiteHookRunner {
-  const { signal } = options;
+  const signal = options.interrupt.stop;
   const runs: HookRun[] = [];
   const tasks: Promise<unknown>[] = [];
   const states = new Map<string, SuiteState>();
@@ -113,15 +117,15 @@ export function createSuiteHookRunner(options: SuiteHookRunnerOptions): SuiteHoo
   }
   for (const job of options.jobs) states.get(job.suite)?.pending.add(job.id);
 
-  const context = (state: SuiteState, withSignal: boolean): HookContext =>
-    ({ suite: state.name, cwd: options.config.rootDir, env: options.env, ...(withSignal ? { signal } : {}) });
+  const context = (state: SuiteState, which: 'before' | 'after'): HookContext =>
+    ({ suite: state.name, cwd: options.config.rootDir, env: options.env, signal: which === 'before' ? signal : options.interrupt.now });
 
   const phase = async (state: SuiteState, which: 'before' | 'after'): Promise<HookRun[]> => {
     let ran: HookRun[];
     try {
       ran = which === 'before'
-        ? await runHookPhase('before', state.hooks.before ?? [], state.hooks.healthcheck ?? null, context(state, true))
-        : await runHookPhase('after', state.hooks.after ?? [], null, context(state, false));
+        ? await runHookPhase('before', state.hooks.before ?? [], state.hooks.healthcheck ?? null, context(state, 'before'))
+        : await runHookPhase('after', state.hooks.after ?? [], null, context(state, 'after'));
     } catch (error) {
       ran = [crashedPhase(state.name, which, error)];
     }

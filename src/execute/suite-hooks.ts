@@ -83,7 +83,16 @@ async function runShell(command: string, timeoutMs: number, context: HookContext
     graceTimer ??= setTimeout(() => killProcessTree(pid, 'SIGKILL'), KILL_GRACE_MS);
   };
   const timer = setTimeout(() => stop('timeout'), timeoutMs);
-  const onAbort = (): void => stop('interrupted');
+  // A `before` step stops like a test file, with a grace period; an `after` step is only stopped by a second signal,
+  // which means "now".
+  const onAbort = (): void => {
+    if (phase === 'after' && !exited && pid !== undefined) {
+      stopped ??= 'interrupted';
+      killProcessTree(pid, 'SIGKILL');
+    } else {
+      stop('interrupted');
+    }
+  };
   context.signal?.addEventListener('abort', onAbort, { once: true });
   subprocess.on('exit', () => {
     exited = true;

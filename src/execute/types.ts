@@ -206,12 +206,25 @@ export interface HookRun {
   readonly error: string | null;
 }
 
+/** How a run was stopped early: the first signal, when it came, and whether a second one forced every process down. */
+export interface RunInterruption {
+  readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+  /** Epoch milliseconds of the first signal. */
+  readonly at: number;
+  /** A second signal came: every test process was killed at once rather than given its grace period. */
+  readonly forced: boolean;
+}
+
 /** The whole run: what every reporter receives, read-only. */
 export interface RunResult {
+  /** Unique per run, in every report: a set of reports with one id was written by one run. */
+  readonly runId: string;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly verdict: 'passed' | 'failed' | 'interrupted';
   readonly interrupted: boolean;
+  /** Set when a signal stopped the run; null when it ran to its end. */
+  readonly interruption: RunInterruption | null;
   readonly counts: Counts;
   readonly host: HostInfo;
   readonly gpu: GpuInventory;

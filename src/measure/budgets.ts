@@ -16,6 +16,7 @@
 //   metrics     per test: every value it recorded with metric(); a metric no test of the suite recorded is one
 //               suite-level failure
 
+import { decideVerdict } from '../results/verdict.js';
 import type { Budgets, MetricBound, SizeSpec, SuiteConfig } from '../config/types.js';
 import { countResults } from '../execute/count-results.js';
 import type { FileResult, LeakFinding, RunResult, TestResult } from '../execute/types.js';
@@ -438,7 +439,7 @@ export function applyBudgets(result: RunResult, suites: readonly SuiteConfig[]):
     return { ...file, status: passed ? 'failed' : file.status, tests: [...file.tests, ...breaches.map((breach) => breachTest(file, breach))] };
   });
   const counts = countResults(files);
-  const verdict = result.verdict === 'interrupted' ? 'interrupted' : counts.failed > 0 || counts.filesFailed > 0 ? 'failed' : 'passed';
+  const verdict = decideVerdict({ interrupted: result.interrupted, counts, hooks: result.hooks });
   const warning = healthWarning(checks, result);
   return { ...result, files, counts, verdict, warnings: warning === null ? result.warnings : [...result.warnings, warning], budgets: checks };
 }

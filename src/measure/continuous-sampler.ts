@@ -52,6 +52,15 @@ export function gpuSeries(index: number): SampleSeries {
   return `gpu${index}`;
 }
 
+/**
+ * The highest value of `name` between `from` and `to` (epoch ms, the whole timeline without them); null when nothing
+ * was sampled there, or when the sampler does not sample that series (a GPU read with `--gpu-backend none`).
+ */
+export function sampledPeak(sampler: Pick<ContinuousSampler, 'timeline' | 'series'> | null, name: SampleSeries, from?: number, to?: number): number | null {
+  if (sampler === null || !sampler.series.includes(name)) return null;
+  return sampler.timeline.peak(name, from, to)?.value ?? null;
+}
+
 /** Starts sampling at once and then every `intervalMs`, on an unref'd timer that never keeps the process alive. */
 export function startContinuousSampler(options: ContinuousSamplerOptions): ContinuousSampler {
   const intervalMs = options.intervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;

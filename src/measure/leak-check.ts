@@ -98,3 +98,12 @@ export function confirmFindings(first: readonly LeakFinding[], recheck: readonly
     return { ...finding, rechecked: true, verdict: confirmLeak(finding.verdict, again.verdict) };
   });
 }
+
+/** The first run's findings when their confirming re-run was cut short (an interrupted run): none is called a leak. */
+export function unconfirmedFindings(first: readonly LeakFinding[], why: string): LeakFinding[] {
+  return first.map((finding) => {
+    if (!finding.verdict.leaking) return finding;
+    const reason = `Not confirmed, so not a leak: flagged in the first run (${finding.verdict.reason}) but ${why}`;
+    return { ...finding, rechecked: true, verdict: { ...finding.verdict, leaking: false, reason } };
+  });
+}

@@ -4,8 +4,7 @@
 import { readCgroupMemory, type CgroupMemory } from '../probe/cgroup.js';
 import { readMemoryPressure, type MemoryPressure } from '../probe/pressure.js';
 import type { GpuInventory, HostMemory } from '../probe/types.js';
-import type { ContinuousSampler } from './continuous-sampler.js';
-import { gpuSeries } from './continuous-sampler.js';
+import { gpuSeries, sampledPeak, type ContinuousSampler, type SampleSeries } from './continuous-sampler.js';
 import type { PsiSummary, RunPressure, RunTimeline } from './types.js';
 
 /** PSI and cgroup counters at one moment; each null where the host does not have them. */
@@ -52,7 +51,7 @@ export function summarizePressure(options: {
   readonly peakFullAvg10?: number | null;
 }): RunPressure {
   const { sampler, gpu, hostAtEnd, start, end } = options;
-  const peakOf = (series: string): number | null => sampler?.timeline.peak(series as never)?.value ?? null;
+  const peakOf = (series: SampleSeries): number | null => sampledPeak(sampler, series);
   const cgroup = end.cgroup;
   const oomKills = cgroup?.oomKillEvents !== null && cgroup?.oomKillEvents !== undefined && start.cgroup?.oomKillEvents !== null && start.cgroup?.oomKillEvents !== undefined
     ? cgroup.oomKillEvents - start.cgroup.oomKillEvents

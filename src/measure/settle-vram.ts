@@ -11,6 +11,8 @@ export interface SettleOptions {
   readonly pollMs: number;
   /** Readings this close are equal: drivers move by a MiB or two on their own. */
   readonly toleranceBytes: number;
+  /** Stops the wait (an interrupted run): the latest reading is returned, not settled. */
+  readonly signal?: AbortSignal;
 }
 
 /** Two MiB: the jitter drivers show on an idle card. */
@@ -43,8 +45,9 @@ export async function settleVram(
   }
   const start = now();
   let previous = first;
-  while (now() - start < options.timeoutMs) {
+  while (now() - start < options.timeoutMs && !options.signal?.aborted) {
     await sleep(Math.min(options.pollMs, Math.max(1, options.timeoutMs - (now() - start))));
+    if (options.signal?.aborted) break;
     const next = await read();
     if (next === null) break;
     if (close(totalVramUsed(next), totalVramUsed(previous))) return { gpus: next, waitedMs: now() - start, settled: true };

@@ -1,7 +1,7 @@
 // A test's peaks: the continuous timeline between its boundaries, with the boundary samples themselves counted, so
 // a test shorter than one sampling interval still has a peak (the larger of before and after).
 
-import { gpuSeries, type ContinuousSampler, type SampleSeries } from './continuous-sampler.js';
+import { gpuSeries, sampledPeak, type ContinuousSampler, type SampleSeries } from './continuous-sampler.js';
 import type { MemorySample, WindowPeak } from './types.js';
 
 function maxOf(values: readonly (number | null | undefined)[]): number | null {
@@ -27,10 +27,7 @@ export function computeWindowPeak(
   after: MemorySample,
   gpuIndices: readonly number[] | null,
 ): WindowPeak {
-  const over = (name: SampleSeries): number | null => {
-    if (sampled === null || !sampled.series.includes(name)) return null;
-    return sampled.timeline.peak(name, before.at, after.at)?.value ?? null;
-  };
+  const over = (name: SampleSeries): number | null => sampledPeak(sampled, name, before.at, after.at);
   let vramBytes: number | null = null;
   if (gpuIndices !== null && gpuIndices.length > 0) {
     const perGpu = gpuIndices.map((index) => maxOf([over(gpuSeries(index)), gpuUsed(before, index), gpuUsed(after, index)]));

@@ -15,7 +15,7 @@ export interface FoundGpus {
 }
 
 /** Options of findGpus. */
-export interface FindGpusOptions extends Pick<GpuInventoryOptions, 'smiPath'> {
+export interface FindGpusOptions extends Pick<GpuInventoryOptions, 'smiPath' | 'signal'> {
   readonly backend: GpuBackendName;
   /** A figure the driver will not give, once per sentence. */
   readonly onWarning?: (message: string) => void;
@@ -37,5 +37,5 @@ export async function findGpus(options: FindGpusOptions): Promise<FoundGpus> {
   }
   // Loaded only here: node-nvidia-smi brings xml2js, which a host read through NVML never needs.
   const { readGpuInventory } = await import('./gpu-inventory.js');
-  return { inventory: await readGpuInventory({ smiPath: options.smiPath }), nvml };
+  return { inventory: await readGpuInventory({ smiPath: options.smiPath, signal: options.signal }), nvml };
 }

@@ -17,11 +17,14 @@ export interface GpuInventoryOptions {
   /** An nvidia-smi to use instead of the one on PATH; its file name must be `nvidia-smi` (see below). */
   readonly smiPath?: string;
   readonly timeoutMs?: number;
+  /** Stops the listing (an interrupted run): the query is killed and no GPU is reported, with that reason. */
+  readonly signal?: AbortSignal;
 }
 
 const QUERY = 'nvidia-smi -q -x';
 
 class QueryTimeout extends Error {}
+class QueryStopped extends Error {}
 
 function unavailable(reason: string, warnings: readonly string[] = []): GpuInventory {
   return { available: false, reason, driverVersion: null, cudaVersion: null, gpus: [], warnings };
@@ -42,18 +45,27 @@ function killStuckQuery(): void {
   }
 }
 
-function querySmiLog(pathPrefix: string | null, timeoutMs: number): Promise<unknown> {
+function querySmiLog(pathPrefix: string | null, timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killStuckQuery();
       reject(new QueryTimeout(`\`${QUERY}\` did not answer within ${timeoutMs / 1000} s: the driver may be hung (\`dmesg\` shows Xid errors)`));
     }, timeoutMs);
+    // An interrupted run must not wait out a hung driver: the query is killed at once.
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      killStuckQuery();
+      reject(new QueryStopped('the GPUs were not listed: the run was interrupted first'));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const savedPath = process.env['PATH'];
     // exec copies the environment synchronously when it spawns, so PATH is changed for exactly this one call.
     if (pathPrefix !== null) process.env['PATH'] = `${pathPrefix}${delimiter}${savedPath ?? ''}`;
     try {
       nvidiaSmi((error, data) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (error === null) resolve(data);
         else reject(error instanceof Error ? error : new Error(String(error).trim()));
       });
@@ -95,9 +107,10 @@ export async function readGpuInventory(options: GpuInventoryOptions = {}): Promi
   }
   let data: unknown;
   try {
-    data = await querySmiLog(smiPath === undefined ? null : dirname(smi), timeoutMs);
+    data = await querySmiLog(smiPath === undefined ? null : dirname(smi), timeoutMs, options.signal);
   } catch (error) {
-    return unavailable(error instanceof QueryTimeout ? error.message : await explainFailure(smi, timeoutMs, error));
+    if (error instanceof QueryTimeout || error instanceof QueryStopped) return unavailable(error.message);
+    return unavailable(await explainFailure(smi, timeoutMs, error));
   }
   try {
     const log = readSmiLogInventory(data);

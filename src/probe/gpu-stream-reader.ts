@@ -50,6 +50,7 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
   let pending: GpuMemory[] = [];
   let closed = false;
   let unparsed: GpuTestError | null = null;
+  let unparsedInARow = 0;
   const output: string[] = [];
 
   const fail = (error: GpuTestError): void => {
@@ -82,7 +83,10 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
   // Writing to a pipe, nvidia-smi buffers its output in 4 KiB blocks: readings would arrive seconds late, in bursts,
   // so "before" would be stale and every timestamp wrong. stdbuf makes it flush each line (measured on an H100).
   const stdbuf = findExecutable('stdbuf');
-  const subprocess = stdbuf ? spawn(stdbuf, ['-oL', smi, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(smi, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C goes to gpu-test's whole group, and the stream must outlive it until
+  // the run has written its reports (close() stops it). Were gpu-test killed outright, nvidia-smi dies of SIGPIPE.
+  const [program, programArgs] = stdbuf ? [stdbuf, ['-oL', smi, ...args]] : [smi, args];
+  const subprocess = spawn(program, programArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines = createInterface({ input: subprocess.stdout });
   lines.on('line', (line) => {
     output.push(line);
@@ -92,11 +96,18 @@ export function createStreamingGpuReader(options: StreamingGpuReaderOptions): Gp
     try {
       parsed = parseGpuMemoryCsv(line);
     } catch (error) {
-      if (isGpuGoneOutput(line)) fail(vanished(line, baseline, undefined));
-      // nvidia-smi prints its failures on stdout and exits: the exit explains them better than the parse error.
-      else unparsed = error as GpuTestError;
+      if (isGpuGoneOutput(line)) {
+        fail(vanished(line, baseline, undefined));
+        return;
+      }
+      // nvidia-smi prints its failures on stdout and exits: the exit explains them better than the parse error. A
+      // stream that goes on printing what does not parse will never give a reading: say so now, not at every boundary.
+      unparsed = error as GpuTestError;
+      unparsedInARow += 1;
+      if (unparsedInARow > options.gpuCount + 1) fail(unparsed);
       return;
     }
+    unparsedInARow = 0;
     for (const warning of parsed.warnings) {
       if (!seenWarnings.has(warning)) {
         seenWarnings.add(warning);

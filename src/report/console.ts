@@ -251,8 +251,13 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
       if (file.status !== 'passed' && file.status !== 'skipped') filesFailed += 1;
       print([formatFileLine(file, chalk), ...formatFailures(file, chalk, cwd)]);
     },
-    onInterrupt(signal) {
-      print([chalk.yellow.bold(`Interrupted (${printable(signal)}): stopping ${plural(running.size, 'running file')}, writing reports…`)]);
+    onInterrupt(signal, forced) {
+      print([chalk.yellow.bold(forced
+        ? `${printable(signal)} again: killing every test process now, writing reports…`
+        : `Interrupted (${printable(signal)}): stopping ${plural(running.size, 'running file')}, writing reports… (again to kill at once)`)]);
+    },
+    onGpuWait(gpuIndex, holder) {
+      print([chalk.yellow(`Waiting for GPU ${gpuIndex}: it is in use by ${printable(holder)}`)]);
     },
     onRunEnd(result, written) {
       live?.stop();

@@ -201,8 +201,12 @@ export function renderJson(result: RunResult): string {
   const document = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     generatedBy: `gpu-test ${result.toolVersion}`,
+    runId: result.runId,
     verdict: result.verdict,
     interrupted: result.interrupted,
+    interruption: result.interruption === null ? null : {
+      signal: result.interruption.signal, atMs: result.interruption.at, atIso: iso(result.interruption.at), forced: result.interruption.forced,
+    },
     startedAtMs: result.startedAt, startedAtIso: iso(result.startedAt),
     endedAtMs: result.endedAt, endedAtIso: iso(result.endedAt),
     durationMs: result.endedAt - result.startedAt,

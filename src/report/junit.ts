@@ -81,7 +81,11 @@ function countSuite(file: FileResult): SuiteCounts {
 // What the run knows of the GPUs, repeated on each testsuite because junit-10.xsd allows no <properties> on the root.
 function runProperties(result: RunResult): Property[] {
   const { gpu } = result;
-  const properties: Property[] = [['gpu-test.version', result.toolVersion]];
+  const properties: Property[] = [['gpu-test.version', result.toolVersion], ['gpu-test.run.id', result.runId], ['gpu-test.verdict', result.verdict]];
+  if (result.interruption) {
+    const { signal, at, forced } = result.interruption;
+    properties.push(['gpu-test.interrupted', `${signal} at ${new Date(at).toISOString()}${forced ? '; a second signal killed every test process at once' : ''}`]);
+  }
   if (!gpu.available) return [...properties, ['host.gpus', 'none'], ['host.gpu.unavailable', gpu.reason ?? 'unknown']];
   properties.push(['host.gpus', gpu.gpus.map((info) => `${info.index}: ${info.name} (${info.uuid})`).join('; ')]);
   if (gpu.driverVersion !== null) properties.push(['host.gpu.driver', gpu.driverVersion]);
@@ -293,6 +297,26 @@ function renderHookSuite(suite: string, failed: readonly HookRun[], result: RunR
   return lines.join('\n');
 }
 
+/**
+ * An interrupted run as one errored testcase of its own: a CI reader that only counts testcases (and would see the
+ * files not started as skipped) still shows the run did not finish.
+ */
+function renderInterruptionSuite(result: RunResult, stop: NonNullable<RunResult['interruption']>): string {
+  const name = 'gpu-test [run]';
+  const message = `the run was interrupted by ${stop.signal} at ${new Date(stop.at).toISOString()}${stop.forced ? '; a second signal killed every test process at once' : ''}: ` +
+    'files still running were stopped and files still waiting were not started';
+  return [
+    `  ${openTag('testsuite', { name, tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(result.endedAt - result.startedAt), timestamp: timestamp(result.startedAt), hostname: result.host.hostname, package: 'gpu-test' })}>`,
+    '    <properties>',
+    ...runProperties(result).map(([key, value]) => `      ${openTag('property', { name: key, value })}/>`),
+    '    </properties>',
+    `    ${openTag('testcase', { name: `run interrupted by ${stop.signal}`, classname: name, time: seconds(Math.max(0, result.endedAt - stop.at)) })}>`,
+    `      ${openTag('error', { type: 'interrupted', message })}>${escapeXmlText(message)}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ].join('\n');
+}
+
 function failedHooksBySuite(result: RunResult): Map<string, HookRun[]> {
   const bySuite = new Map<string, HookRun[]>();
   for (const run of result.hooks) if (!run.ok) bySuite.set(run.suite, [...(bySuite.get(run.suite) ?? []), run]);
@@ -313,9 +337,16 @@ export function renderJunit(result: RunResult): string {
     totals.tests += failed.length;
     totals.failures += failed.length;
   }
+  if (result.interruption) {
+    totals.tests += 1;
+    totals.errors += 1;
+  }
   // No `skipped` on <testsuites>: junit-10.xsd declares only name, time, tests, failures and errors there, and
   // readers sum the testsuites' own `skipped`.
   const root = openTag('testsuites', { name: 'gpu-test', tests: totals.tests, failures: totals.failures, errors: totals.errors, time: seconds(result.endedAt - result.startedAt) });
-  const suites = [...result.files.map((file) => renderTestsuite(file, result)), ...[...hookSuites].map(([suite, failed]) => renderHookSuite(suite, failed, result))];
+  const suites = [
+    ...(result.interruption ? [renderInterruptionSuite(result, result.interruption)] : []),
+    ...result.files.map((file) => renderTestsuite(file, result)), ...[...hookSuites].map(([suite, failed]) => renderHookSuite(suite, failed, result)),
+  ];
   return ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`, ...suites, '</testsuites>', ''].join('\n');
 }

@@ -17,7 +17,9 @@ export interface RunObserver {
   /** A test inside a running file finished (pass or fail is known only at onFileEnd). */
   onTestEnd?(job: Job, testName: string): void;
   onFileEnd?(file: FileResult): void;
-  /** The run stopped early (Ctrl-C, SIGTERM): `signal` names why. */
-  onInterrupt?(signal: string): void;
+  /** The run is being stopped (Ctrl-C, SIGTERM, SIGHUP): `signal` names why; `forced` at a second signal, which kills at once. */
+  onInterrupt?(signal: string, forced: boolean): void;
+  /** A GPU this run needs is held by another gpu-test run on the host: its files wait (`holder` says whose it is). */
+  onGpuWait?(gpuIndex: number, holder: string): void;
   onRunEnd?(result: RunResult, written: readonly WrittenReport[]): void;
 }

@@ -1,52 +1,80 @@
-// Writes the file reports into the report directory, each atomically (a temp file renamed into place), so a
-// reader never sees half a report, even when the run is interrupted while writing.
+// Writes the file reports into the report directory as one set: every report is written to a temp file first, and only
+// when all of them are written are they renamed into place together, under the directory's lock. A reader never sees
+// half a report, a set never mixes two runs, and a write that fails half-way leaves no stale set looking current.
+// Synchronous from the first write to the last rename, so a signal is handled after the set is in place, not between.
 
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReporterName } from '../config/types.js';
-import { GpuTestError } from '../errors.js';
 import type { RunResult } from '../execute/types.js';
+import { REPORT_FILE_NAMES, tempPathOf, withReportDirLock } from './report-dir.js';
 import type { WrittenReport } from './types.js';
 
 type Render = (result: RunResult) => string;
+type Format = WrittenReport['format'];
 
 /**
- * The file reporters: name -> file name and renderer. Loaded when the run ends, not at start-up: they are a good part
- * of the CLI's modules, and every millisecond before the first test process starts is on the run's critical path.
+ * The file reporters: name -> renderer. Loaded when the run ends, not at start-up: they are a good part of the CLI's
+ * modules, and every millisecond before the first test process starts is on the run's critical path.
  */
-export const FILE_REPORTERS: Readonly<Record<WrittenReport['format'], { fileName: string; load: () => Promise<Render> }>> = {
-  markdown: { fileName: 'report.md', load: async () => (await import('./markdown.js')).renderMarkdown },
-  junit: { fileName: 'junit.xml', load: async () => (await import('./junit.js')).renderJunit },
-  json: { fileName: 'results.json', load: async () => (await import('./json.js')).renderJson },
+export const FILE_REPORTERS: Readonly<Record<Format, () => Promise<Render>>> = {
+  markdown: async () => (await import('./markdown.js')).renderMarkdown,
+  junit: async () => (await import('./junit.js')).renderJunit,
+  json: async () => (await import('./json.js')).renderJson,
 };
 
-/** Writes `content` to `path` through a temp file in the same directory and a rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, content, 'utf8');
-  await rename(temp, path);
+const FORMATS: readonly Format[] = ['markdown', 'junit', 'json'];
+
+/** Whether the file at `path` was written by gpu-test (so it may be removed as another run's leftover). */
+function isOurs(path: string): boolean {
+  let head: string;
+  try {
+    head = readFileSync(path, 'utf8').slice(0, 4096);
+  } catch {
+    return false;
+  }
+  return head.startsWith('# gpu-test report') || head.includes('<testsuites name="gpu-test"') || head.includes('"generatedBy": "gpu-test ');
 }
 
-/** Writes every selected file report for `result` into `reportDir`; returns what was written and what failed (sentences). */
-export async function writeReports(result: RunResult, reportDir: string, reporters: readonly ReporterName[]): Promise<{ written: WrittenReport[]; failures: string[] }> {
-  try {
-    await mkdir(reportDir, { recursive: true });
-  } catch (error) {
-    throw new GpuTestError('REPORT_WRITE', `cannot create the report directory ${reportDir}: ${(error as Error).message}; pass --report-dir to write elsewhere`, { cause: error });
-  }
-  // Each report is tried even when another fails: a broken writer must not cost the others.
-  const written: WrittenReport[] = [];
+/** What writeReports did: the reports in place, and sentences for what failed (each names the path and the fix). */
+export interface WriteOutcome {
+  readonly written: WrittenReport[];
+  readonly failures: string[];
+}
+
+/** Writes every selected file report for `result` into `reportDir` (checked by checkReportDir at the run's start). */
+export async function writeReports(result: RunResult, reportDir: string, reporters: readonly ReporterName[]): Promise<WriteOutcome> {
+  const formats = FORMATS.filter((format) => reporters.includes(format));
+  const renderers = await Promise.all(formats.map(async (format) => ({ format, render: await FILE_REPORTERS[format]() })));
+  return writeSet(result, reportDir, renderers);
+}
+
+function writeSet(result: RunResult, reportDir: string, renderers: readonly { format: Format; render: Render }[]): WriteOutcome {
+  const staged: WrittenReport[] = [];
   const failures: string[] = [];
-  for (const format of ['markdown', 'junit', 'json'] as const) {
-    if (!reporters.includes(format)) continue;
-    const { fileName, load } = FILE_REPORTERS[format];
-    const path = join(reportDir, fileName);
+  for (const { format, render } of renderers) {
+    const path = join(reportDir, REPORT_FILE_NAMES[format]);
     try {
-      await writeFileAtomic(path, (await load())(result));
-      written.push({ format, path });
+      writeFileSync(tempPathOf(path), render(result), 'utf8');
+      staged.push({ format, path });
     } catch (error) {
-      failures.push(`cannot write ${path}: ${(error as Error).message}; check permissions or pass --report-dir`);
+      rmSync(tempPathOf(path), { force: true });
+      failures.push(`cannot write ${path}: ${(error as Error).message}; check the disk and its permissions, or pass --report-dir`);
     }
   }
-  return { written, failures };
+  const previous = FORMATS.map((format) => join(reportDir, REPORT_FILE_NAMES[format]));
+  if (failures.length > 0) {
+    // Half a set would sit beside the last run's other reports, looking current: drop this set's temps and that run's.
+    for (const { path } of staged) rmSync(tempPathOf(path), { force: true });
+    const removed = previous.filter((path) => existsSync(path) && isOurs(path));
+    for (const path of removed) rmSync(path, { force: true });
+    if (removed.length > 0) failures.push(`removed the previous run's ${removed.join(', ')}: beside this run's they would have looked current`);
+    return { written: [], failures };
+  }
+  withReportDirLock(reportDir, () => {
+    for (const { path } of staged) renameSync(tempPathOf(path), path);
+    // A report this run did not write is an earlier run's: left there, it would read as this run's.
+    for (const path of previous) if (!staged.some((report) => report.path === path) && existsSync(path) && isOurs(path)) rmSync(path, { force: true });
+  });
+  return { written: staged, failures };
 }

@@ -47,13 +47,12 @@ describe('metric() and snapshot() without the harness', () => {
     assert.doesNotThrow(() => metric('delta', -3.5));
   });
 
-  it('returns undefined and sends nothing, even with an IPC channel, unless the harness started the process', () => {
+  it('returns undefined and sends nothing, even with an IPC channel and the flag, unless the preload took the channel', () => {
     delete process.env[CHILD_ENV_FLAG];
     const sent = recordSends();
     assert.equal(metric('tokens', 1, 'tok'), undefined);
-    // The flag alone is not enough: the channel must be connected too.
+    // A process the test itself forked inherits neither the flag nor the preload's channel: it must stay silent.
     process.env[CHILD_ENV_FLAG] = '1';
-    Object.defineProperty(process, 'connected', { value: false, configurable: true, writable: true });
     assert.equal(metric('tokens', 1, { unit: 'tok', test: 'x' }), undefined);
     assert.deepEqual(sent, []);
   });
@@ -70,10 +69,14 @@ describe('metric() and snapshot() under a stand-in harness', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-api-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const api = new URL('../../src/api/test-api.ts', import.meta.url).href;
+  const channelModule = new URL('../../src/execute/child/harness-channel.ts', import.meta.url).href;
 
   it('sends each metric with its unit and test, and gets the harness\'s snapshot back', async () => {
     const script = join(dir, 'child.mjs');
     writeFileSync(script, `import { metric, snapshot } from ${JSON.stringify(api)};
+import { openHarnessChannel } from ${JSON.stringify(channelModule)};
+// What the preload does first in a process the harness started.
+openHarnessChannel();
 globalThis[Symbol.for('gpu-test.current-test')] = 'generates';
 metric('tokens_per_s', 41.7, { unit: 'tok/s' });
 metric('load_ms', 900, 'ms');

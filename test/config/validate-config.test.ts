@@ -123,7 +123,7 @@ describe('validateConfig: valid files', () => {
 
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
-      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killOrphans', 'leakThreshold', 'leaks',
+      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans', 'leakThreshold', 'leaks',
       'repeat', 'reportDir', 'reporters', 'retryAlone', 'settleTimeout', 'suites', 'tags', 'timeout',
     ]);
     assert.deepEqual([...SUITE_KEYS].sort(), ['budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
@@ -211,7 +211,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `admission`, `guard`, `retryAlone`, `balancePercent`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`');
   });
 
   it('rejects a key that is not a name', async () => {

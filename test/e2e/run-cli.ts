@@ -62,7 +62,11 @@ export function runCli(options: CliOptions): Promise<CliRun> {
   const child = spawn(process.execPath, [BIN, ...options.args, '--report-dir', reportDir, '--no-color'], {
     cwd: join(FIXTURES, options.project),
     // The simulated GPU is the fake nvidia-smi: a real libnvidia-ml on the host must not be read instead.
-    env: { ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1'), ...options.env },
+    // Its own lock folder: the simulated GPUs of parallel tests share UUIDs, and must not wait for one another.
+    env: {
+      ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1'),
+      GPU_TEST_LOCK_DIR: join(timelineDir, 'locks'), ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

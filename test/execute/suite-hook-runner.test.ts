@@ -61,7 +61,7 @@ function fakeLaunch(j: Job) {
 function runnerFor(hooks: SuiteHooks, jobs: readonly Job[], signal = new AbortController().signal): SuiteHookRunner {
   const config = resolvedConfig();
   const suites = config.suites.map((suite) => (suite.name === 'flux' ? { ...suite, hooks } : suite));
-  return createSuiteHookRunner({ config: { rootDir: dir, suites }, env: process.env, signal, jobs });
+  return createSuiteHookRunner({ config: { rootDir: dir, suites }, env: process.env, interrupt: { stop: signal, now: new AbortController().signal }, jobs });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {

@@ -131,10 +131,12 @@ export function sampleRunResult(): RunResult {
   ];
 
   return {
+    runId: '6f1c2b9e-0d3a-4c1e-9b8f-2a7d5e4c3b10',
     startedAt: T0,
     endedAt: T0 + 2500,
     verdict: 'failed',
     interrupted: false,
+    interruption: null,
     counts: countResults(files),
     host: { hostname: 'desk-01', platform: 'linux x64', cpus: 16, nodeVersion: 'v20.20.2',
       memory: { totalBytes: 32 * GiB, usedBytes: 8 * GiB, availableBytes: 24 * GiB, swapTotalBytes: 8 * GiB, swapUsedBytes: 0 } },

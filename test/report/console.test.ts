@@ -181,8 +181,10 @@ describe('console reporter, other events', () => {
     assert.ok(unit && vlm);
     reporter.onFileStart?.(unit.job, []);
     reporter.onFileStart?.(vlm.job, [0]);
-    reporter.onInterrupt?.('SIGINT');
-    assert.equal(stream.chunks.join(''), 'Interrupted (SIGINT): stopping 2 running files, writing reports…\n');
+    reporter.onInterrupt?.('SIGINT', false);
+    assert.equal(stream.chunks.join(''), 'Interrupted (SIGINT): stopping 2 running files, writing reports… (again to kill at once)\n');
+    reporter.onInterrupt?.('SIGINT', true);
+    assert.match(stream.chunks.join(''), /\nSIGINT again: killing every test process now, writing reports…\n$/);
   });
 
   it('colors the output when asked to', () => {

@@ -4,29 +4,27 @@
 
 import { createRequire, register } from 'node:module';
 import { afterEach, beforeEach } from 'node:test';
-import { CHILD_ENV_FLAG, CURRENT_TEST_KEY, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
+import { hideHarnessFromDescendants } from './as-under-node-test.js';
+import { openHarnessChannel, type HarnessChannel } from './harness-channel.js';
+import { CURRENT_TEST_KEY, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
 import { repeatingNodeTest } from './repeat-tests.js';
 
 type TestContextLike = { readonly name: string };
 
-function installBoundaryHooks(send: NonNullable<typeof process.send>): void {
+function installBoundaryHooks(channel: HarnessChannel): void {
   const waiting = new Map<number, () => void>();
   const beginSeqOf = new WeakMap<object, number>();
   let seq = 0;
 
-  const releaseAll = (): void => {
-    for (const resolve of waiting.values()) resolve();
-    waiting.clear();
-  };
-  process.on('message', (message: unknown) => {
+  channel.onMessage((message) => {
     if (!isAckMessage(message)) return;
     waiting.get(message.seq)?.();
     waiting.delete(message.seq);
-    // The channel keeps the process alive only while an answer is awaited: a finished test file must exit.
-    if (waiting.size === 0) process.channel?.unref();
   });
-  process.on('disconnect', releaseAll);
-  process.channel?.unref();
+  channel.onClose(() => {
+    for (const resolve of waiting.values()) resolve();
+    waiting.clear();
+  });
 
   const announce = (phase: BoundaryMessage['phase'], context: TestContextLike): Promise<void> => {
     seq += 1;
@@ -35,14 +33,17 @@ function installBoundaryHooks(send: NonNullable<typeof process.send>): void {
     if (phase === 'begin') beginSeqOf.set(context, id);
     const message: BoundaryMessage = { gpuTest: 'boundary', phase, seq: id, beginSeq, name: context.name, at: Date.now() };
     return new Promise<void>((resolve) => {
-      if (!process.connected) return resolve();
-      waiting.set(id, resolve);
-      process.channel?.ref();
-      send(message, undefined, {}, (error: Error | null) => {
-        if (error) {
-          waiting.delete(id);
-          resolve();
-        }
+      if (!channel.connected) return resolve();
+      const release = channel.hold();
+      waiting.set(id, () => {
+        release();
+        resolve();
+      });
+      channel.send(message, (error) => {
+        if (!error) return;
+        waiting.delete(id);
+        release();
+        resolve();
       });
     });
   };
@@ -76,20 +77,40 @@ function installRepeat(): void {
 }
 
 /** Waits for the harness's go: modules given with --import finish before the test file loads, so it waits too. */
-function waitForGo(): Promise<GoMessage> {
+function waitForGo(channel: HarnessChannel): Promise<GoMessage> {
   return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
+    const release = channel.hold();
+    const stop = channel.onMessage((message) => {
       if (!isGoMessage(message)) return;
-      process.off('message', onMessage);
+      stop();
+      release();
       resolve(message);
-    };
-    process.on('message', onMessage);
+    });
   });
 }
 
-if (process.env[CHILD_ENV_FLAG] === '1' && typeof process.send === 'function') {
-  const go = await waitForGo();
+/**
+ * If the harness dies (SIGKILL, a crash, the OOM killer), nobody would stop this file: it would hold its GPU forever.
+ * The channel closing says so, and the whole process group goes down with it.
+ */
+function stopWithHarness(channel: HarnessChannel): void {
+  channel.onClose(() => {
+    for (const target of [-process.pid, process.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Not a group leader (started by hand, not by the harness): the process itself is next.
+      }
+    }
+  });
+}
+
+const channel = openHarnessChannel();
+if (channel) {
+  hideHarnessFromDescendants(import.meta.url, new URL('./reporter.js', import.meta.url).href);
+  stopWithHarness(channel);
+  const go = await waitForGo(channel);
   Object.assign(process.env, go.env);
   installRepeat();
-  installBoundaryHooks(process.send.bind(process));
+  installBoundaryHooks(channel);
 }

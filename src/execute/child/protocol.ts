@@ -88,8 +88,33 @@ export const CURRENT_TEST_KEY = Symbol.for('gpu-test.current-test');
 /** Environment variable naming the file the child's reporter appends its records to. */
 export const RESULTS_FILE_ENV = 'GPU_TEST_RESULTS_FILE';
 
+/** Written beside the results file (its name plus this) once node:test has reported the whole file. */
+export const RESULTS_END_SUFFIX = '.end';
+
+/** Beside the results file (its name plus this): one QueuedTest per line, for every test node:test queued to run. */
+export const RESULTS_QUEUE_SUFFIX = '.queued';
+
+/** A test node:test has queued (a suite too: nothing tells them apart yet); one JSON object per line. */
+export interface QueuedTest {
+  readonly name: string;
+  /** Ancestors and the test, joined by ` > `, as in ResultRecord. */
+  readonly fullName: string;
+  readonly nesting: number;
+  readonly file: string | null;
+  readonly line: number | null;
+}
+
 /** Environment variable that tells the preload it runs under the harness. */
 export const CHILD_ENV_FLAG = 'GPU_TEST_CHILD';
+
+/**
+ * Environment variable every process of a test file inherits (`<run id>/<file>-<attempt>`): found by it, a process
+ * that left the file's process group (a daemon) is still known as the file's.
+ */
+export const JOB_TAG_ENV = 'GPU_TEST_JOB';
+
+/** Environment variable every process a run starts inherits: its run id. */
+export const RUN_TAG_ENV = 'GPU_TEST_RUN';
 
 /** Whether an IPC message is a boundary message (the test itself might send others). */
 export function isBoundaryMessage(value: unknown): value is BoundaryMessage {

@@ -2,8 +2,9 @@
 // file the harness names in GPU_TEST_RESULTS_FILE. Appended synchronously rather than yielded to node's reporter
 // stream: a stream buffers, and a test that crashes the process (SIGSEGV, abort) would take finished tests with it.
 
-import { appendFileSync } from 'node:fs';
-import { RESULTS_FILE_ENV, type ResultRecord } from './protocol.js';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { resultsFileOf } from './as-under-node-test.js';
+import { RESULTS_END_SUFFIX, RESULTS_QUEUE_SUFFIX, type QueuedTest, type ResultRecord } from './protocol.js';
 import { REPEAT_LOCATIONS_KEY, type SourcePosition } from './repeat-tests.js';
 
 // Under --repeat, node:test sees the repeat wrapper as every test's caller; the wrapper notes the real call sites.
@@ -70,11 +71,27 @@ function toRecord(event: TestEvent, ancestors: readonly string[]): ResultRecord 
 
 /** Reads node:test's event stream and records one JSON line per finished test (yielded when no file is named). */
 export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
-  const resultsFile = process.env[RESULTS_FILE_ENV];
-  // test:start events arrive in order with their nesting, so they give every test its ancestors.
+  const resultsFile = resultsFileOf();
+  // test:start events arrive in order with their nesting, so they give every test its ancestors; a test is enqueued
+  // while its parent is the latest one dequeued at the level above, so dequeues give the ancestors of enqueued ones.
   const path: string[] = [];
+  const dequeued: string[] = [];
+  // Tests node:test has queued, written in one batch before the next test starts: if the process dies, the harness
+  // can name the tests that never ran, not only the one it died in.
+  let queued: QueuedTest[] = [];
+  const flushQueued = (): void => {
+    if (queued.length === 0 || !resultsFile) return;
+    appendFileSync(`${resultsFile}${RESULTS_QUEUE_SUFFIX}`, queued.map((test) => `${JSON.stringify(test)}\n`).join(''));
+    queued = [];
+  };
   for await (const event of source) {
-    if (event.type === 'test:start') {
+    if (event.type === 'test:enqueue') {
+      queued.push(toQueued(event.data, dequeued.slice(0, event.data.nesting)));
+    } else if (event.type === 'test:dequeue') {
+      dequeued.length = event.data.nesting;
+      dequeued[event.data.nesting] = event.data.name;
+      flushQueued();
+    } else if (event.type === 'test:start') {
       path.length = event.data.nesting;
       path[event.data.nesting] = event.data.name;
     } else if (event.type === 'test:pass' || event.type === 'test:fail') {
@@ -83,4 +100,12 @@ export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>)
       else yield line;
     }
   }
+  // node:test ended the stream: the file ran to its end. A process.exit() inside a test never gets here.
+  if (resultsFile) writeFileSync(`${resultsFile}${RESULTS_END_SUFFIX}`, '');
+}
+
+function toQueued(data: TestEventData, ancestors: readonly string[]): QueuedTest {
+  const fullName = [...ancestors, data.name].join(' > ');
+  const declared = declaredAt(fullName);
+  return { name: data.name, fullName, nesting: data.nesting, file: declared?.file ?? data.file ?? null, line: declared?.line ?? data.line ?? null };
 }
