@@ -41,11 +41,11 @@ function chalkFor(color: boolean | null): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
 }
 
-/** Config and the jobs of the run, before any GPU is known. */
+/** Config, the jobs of the run and the plan's warnings, before any GPU is known; every plan error is thrown here. */
 async function describeRun(args: ParsedArgs) {
   const config = await resolveConfig({ cwd: process.cwd(), cli: args.options, env: process.env });
-  const jobs = describeJobs(config, await discoverFiles(config));
-  return { config, jobs };
+  const { files, warnings } = await discoverFiles(config);
+  return { config, jobs: describeJobs(config, files), warnings };
 }
 
 const NO_GPUS: GpuInventory = { available: false, reason: null, driverVersion: null, cudaVersion: null, gpus: [], warnings: [] };
@@ -80,7 +80,8 @@ async function run(args: ParsedArgs): Promise<number> {
   // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
   const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
   const found = findGpus({ backend, onWarning });
-  const { config, jobs } = await describeRun(args);
+  const described = await describeRun(args);
+  const { config } = described;
   const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
   const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('./probe/open-gpu-reader.js')).openGpuReader({
     backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
@@ -89,14 +90,14 @@ async function run(args: ParsedArgs): Promise<number> {
     // A backend the user named must start before any test does, or the run would end half-way with a usage error;
     // so must a --gpus that names no card.
     if (config.gpuBackend !== 'auto' || config.gpus !== null) await gpuReader;
-    return await runWithReader({ config, jobs }, chalk, inventory, gpuReader, readerWarnings);
+    return await runWithReader(described, chalk, inventory, gpuReader, readerWarnings);
   } finally {
     (await gpuReader.catch(() => NO_GPU_READER)).close?.();
   }
 }
 
 async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>, chalk: ChalkInstance, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<number> {
-  const { config, jobs } = described;
+  const { config, jobs, warnings: planWarnings } = described;
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
   const runnableWithGpu = decideSkips(config, jobs, process.env, { available: true, reason: null }).jobs.filter((job) => job.skip === null);
   const earlyJobs = runnableWithGpu.filter((job) => job.lane === 'cpu');
@@ -128,7 +129,7 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
     env: process.env, toolVersion: readToolVersion(),
   });
   // Budget breaches become failed tests before any report is written, so every report and the exit code agree.
-  const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...ran.warnings, ...readerWarnings] }, config.suites);
+  const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...planWarnings, ...ran.warnings, ...readerWarnings] }, config.suites);
   const result: RunResult = {
     ...budgeted,
     suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
@@ -145,13 +146,14 @@ async function runWithReader(described: Awaited<ReturnType<typeof describeRun>>,
 async function list(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
   const found = findGpus({ backend: args.options.gpuBackend ?? DEFAULT_GPU_BACKEND });
-  const { config, jobs } = await describeRun(args);
+  const { config, jobs, warnings } = await describeRun(args);
   const { inventory, nvml } = await found;
   if (nvml?.available) nvml.close(); // `list` reads no VRAM.
   const gpu = selectUsableGpus(inventory, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
   // No VRAM reader is opened for `list`: cards count as empty, so shared-card previews assume an idle host.
   const capacity = runCapacity(config, gpu, new Map());
-  const plan = decideSkips(config, jobs, process.env, gpu, capacity);
+  const decided = decideSkips(config, jobs, process.env, gpu, capacity);
+  const plan = { ...decided, notes: [...warnings, ...decided.notes] };
   process.stdout.write(formatPlan(plan, gpu, chalk, previewPlacements(plan, capacity)));
   return EXIT.passed;
 }
