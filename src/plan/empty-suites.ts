@@ -25,8 +25,8 @@ function patterns(suite: SuiteConfig, config: ResolvedConfig): string {
   return `\`files: ${yamlList(suite.files)}\` finds nothing under ${config.rootDir}${excluding}`;
 }
 
-/** The warning a suite with `allowEmpty: true` gets when its `files` match nothing. */
-export function emptySuiteWarning(suite: SuiteConfig, config: ResolvedConfig): string {
+// The warning a suite with `allowEmpty: true` gets when its `files` match nothing.
+function emptySuiteWarning(suite: SuiteConfig, config: ResolvedConfig): string {
   return `suite \`${suite.name}\` (${where(suite, config)}) matches no test file: ${patterns(suite, config)}; it has \`allowEmpty: true\`, so the run went on without it`;
 }
 

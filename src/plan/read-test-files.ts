@@ -16,7 +16,7 @@ interface Unreadable {
   readonly named: boolean;
 }
 
-function describe(file: Unreadable): string {
+function describeUnreadable(file: Unreadable): string {
   const { found, reason, problem } = file;
   const name = `\`${found.id}\` (${found.file})`;
   const dropIt = file.named ? 'leave it off the command line' : 'exclude it (below)';
@@ -54,6 +54,6 @@ export function readTestFileHeads(config: ResolvedConfig, files: readonly Discov
   if (unreadable.length === 0) return heads;
   const title = unreadable.length === 1 ? 'a test file cannot be read' : `${unreadable.length} test files cannot be read`;
   const hint = excludeHint(config, unreadable);
-  const lines = [`${title}, so nothing was run:`, ...unreadable.map((file) => `  ${describe(file)}`), ...(hint ? [hint] : [])];
+  const lines = [`${title}, so nothing was run:`, ...unreadable.map((file) => `  ${describeUnreadable(file)}`), ...(hint ? [hint] : [])];
   throw new GpuTestError('FILE_UNREADABLE', lines.join('\n'));
 }
