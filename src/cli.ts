@@ -43,11 +43,11 @@ function chalkFor(color: boolean | null): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
 }
 
-/** Config and the jobs of the run, before any GPU is known. */
+/** Config, the jobs of the run and the plan's warnings, before any GPU is known; every plan error is thrown here. */
 async function describeRun(args: ParsedArgs) {
   const config = await resolveConfig({ cwd: process.cwd(), cli: args.options, env: process.env });
-  const jobs = describeJobs(config, await discoverFiles(config));
-  return { config, jobs };
+  const { files, warnings } = await discoverFiles(config);
+  return { config, jobs: describeJobs(config, files), warnings };
 }
 
 const NO_GPUS: GpuInventory = { available: false, reason: null, driverVersion: null, cudaVersion: null, gpus: [], warnings: [] };
@@ -113,7 +113,8 @@ async function run(args: ParsedArgs): Promise<number> {
     // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
     const backend = args.options.gpuBackend ?? DEFAULT_GPU_BACKEND;
     const found = findGpus({ backend, onWarning, signal: interrupt.stop });
-    const { config, jobs } = await describeRun(args);
+    const described = await describeRun(args);
+    const { config } = described;
     if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
     observer = config.reporters.includes('console') ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 }) : {};
     const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, process.env['CUDA_VISIBLE_DEVICES'], config.gpus));
@@ -125,7 +126,7 @@ async function run(args: ParsedArgs): Promise<number> {
       // so must a --gpus that names no card.
       // Unless the run is interrupted meanwhile: then nothing starts and the reports say why.
       if (config.gpuBackend !== 'auto' || config.gpus !== null) await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
-      const result = await runAndFinish({ config, jobs }, observer, interrupt, inventory, gpuReader, readerWarnings);
+      const result = await runAndFinish(described, observer, interrupt, inventory, gpuReader, readerWarnings);
       return await writeRunReports(result, config, observer, chalk, interrupt);
     } finally {
       (await gpuReader.catch(() => NO_GPU_READER)).close?.();
@@ -137,7 +138,7 @@ async function run(args: ParsedArgs): Promise<number> {
 
 /** Runs the plan and finishes its result: budget breaches as failed tests, declared needs, GPU balance, the verdict. */
 async function runAndFinish(described: Awaited<ReturnType<typeof describeRun>>, observer: RunObserver, interrupt: InterruptSwitch, inventory: Promise<GpuInventory>, gpuReaderPromise: Promise<GpuReader>, readerWarnings: ReadonlySet<string>): Promise<RunResult> {
-  const { config, jobs } = described;
+  const { config, jobs, warnings: planWarnings } = described;
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
   const assumingGpus = decideSkips(config, jobs, process.env, { available: true, reason: null });
   const runnableWithGpu = assumingGpus.jobs.filter((job) => job.skip === null);
@@ -153,7 +154,7 @@ async function runAndFinish(described: Awaited<ReturnType<typeof describeRun>>, 
     env: process.env, toolVersion: readToolVersion(),
   });
   // Budget breaches become failed tests before any report is written, so every report and the exit code agree.
-  const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...ran.warnings, ...readerWarnings] }, config.suites);
+  const budgeted: RunResult = applyBudgets({ ...ran, warnings: [...planWarnings, ...ran.warnings, ...readerWarnings] }, config.suites);
   return {
     ...budgeted,
     suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
@@ -179,13 +180,14 @@ async function writeRunReports(result: RunResult, config: ResolvedConfig, observ
 async function list(args: ParsedArgs): Promise<number> {
   const chalk = chalkFor(args.color);
   const found = findGpus({ backend: args.options.gpuBackend ?? DEFAULT_GPU_BACKEND });
-  const { config, jobs } = await describeRun(args);
+  const { config, jobs, warnings } = await describeRun(args);
   const { inventory, nvml } = await found;
   if (nvml?.available) nvml.close(); // `list` reads no VRAM.
   const gpu = selectUsableGpus(inventory, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
   // No VRAM reader is opened for `list`: cards count as empty, so shared-card previews assume an idle host.
   const capacity = runCapacity(config, gpu, new Map());
-  const plan = decideSkips(config, jobs, process.env, gpu, capacity);
+  const decided = decideSkips(config, jobs, process.env, gpu, capacity);
+  const plan = { ...decided, notes: [...warnings, ...decided.notes] };
   process.stdout.write(formatPlan(plan, gpu, chalk, previewPlacements(plan, capacity)));
   return EXIT.passed;
 }

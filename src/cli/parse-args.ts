@@ -51,7 +51,7 @@ Options:
   -h, --help              show this help
   -v, --version           print the version
 
-Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage or config error,
+Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage, config or plan error,
 130/143 interrupted by SIGINT/SIGTERM (reports are still written).`;
 
 function splitList(values: readonly string[] | undefined): string[] | undefined {

@@ -51,6 +51,11 @@ export function describeValue(value: unknown): string {
   return `\`${text}\` (${typeName(value)})`;
 }
 
+/** A YAML flow list of strings, as the user would write it: `["a/**", "b/**"]`. */
+export function yamlList(values: readonly string[]): string {
+  return `[${values.map((value) => JSON.stringify(value)).join(', ')}]`;
+}
+
 /** What kind of YAML node was written, for the message when a mapping or list was expected. */
 export function describeNode(node: Node | null | undefined): string {
   if (node && (isMap(node) || isSeq(node) || isScalar(node))) return describeValue(nodeValue(node));

@@ -13,6 +13,12 @@ export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags'
 /** The longest timeout Node.js timers honour; a longer one fires at once, so the config refuses it. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** The largest config file read, in bytes: a real one is a few KiB, and YAML parsing takes many times the text's size. */
+export const MAX_CONFIG_BYTES = 1024 ** 2;
+
+/** The most copies YAML aliases may make of their anchors in a config file (yaml's own default). */
+export const MAX_CONFIG_ALIASES = 100;
+
 /** The test files a project without a config file runs (and what a directory given on the command line holds). */
 export const DEFAULT_TEST_FILES = '**/*.test.{js,mjs,cjs,ts,mts,cts}';
 
@@ -28,6 +34,7 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
     Object.freeze({
       name: 'default',
       files: Object.freeze([DEFAULT_TEST_FILES]),
+      allowEmpty: false,
       tags: Object.freeze([]),
       timeoutMs: null,
       repeat: null,
@@ -36,6 +43,7 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
       hooks: null,
       budgets: null,
       source: null,
+      filesSource: null,
     }),
   ]),
   // Heavy lanes stay closed until their variable is `1`, so a bare `gpu-test run` never loads a model by surprise.

@@ -1,10 +1,12 @@
 // Finds gpu-test.config.yaml and parses it, keeping every node's position for the validator's messages.
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { GpuTestError } from '../errors.js';
+import { readRegularFile } from '../read-regular-file.js';
 import { displayPath, formatLocation, locateOffset } from './config-problems.js';
+import { MAX_CONFIG_ALIASES, MAX_CONFIG_BYTES } from './defaults.js';
 
 /** The file names searched for, in order, in each directory from the start upward. */
 export const CONFIG_FILE_NAMES: readonly string[] = ['gpu-test.config.yaml', 'gpu-test.config.yml'];
@@ -64,28 +66,65 @@ export function parseConfigText(text: string, file: string, cwd: string): Loaded
     const fix = 'fix the YAML syntax (indentation, quotes, `key: value` pairs) and run again';
     throw new GpuTestError('CONFIG_PARSE', `${lines.join('\n')}\n${fix}`, { cause: document.errors[0] });
   }
+  refuseBadAliases(document, shown, lineCounter);
   return { file, displayPath: shown, document, lineCounter };
 }
 
+// yaml parses an alias to no anchor without an error, and the checks would then see `null` where the user wrote a
+// value; and anything that turns the document into plain values expands every alias: ten levels of ten aliases each
+// are 10^10 values (a "billion laughs"). yaml counts that expansion as it goes and stops at the limit, so such a file
+// is refused here, before any code can exhaust memory on it.
+function refuseBadAliases(document: Document.Parsed, shown: string, lineCounter: LineCounter): void {
+  let unresolved: Alias | null = null;
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) !== undefined) return undefined;
+      unresolved = alias;
+      return visit.BREAK;
+    },
+  });
+  const alias = unresolved as Alias | null;
+  if (alias !== null) {
+    const where = formatLocation(locateOffset(shown, lineCounter, alias.range?.[0] ?? 0));
+    throw new GpuTestError('CONFIG_PARSE', `${where}: YAML alias \`*${alias.source}\` refers to no anchor; set \`&${alias.source}\` on a value above it, or write the value out`);
+  }
+  try {
+    document.toJS({ maxAliasCount: MAX_CONFIG_ALIASES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const fix = 'write the values out, or use fewer aliases (`*name`) of anchors whose values hold aliases themselves';
+    throw new GpuTestError('CONFIG_PARSE', `${shown}: YAML aliases expand to more than ${MAX_CONFIG_ALIASES} copies of their anchors (yaml: ${error.message}); ${fix}`, { cause: error });
+  }
+}
+
 /**
- * Reads and parses the config file at `path` (relative to `cwd`).
- * Throws GpuTestError `CONFIG_NOT_FOUND` when it cannot be read and `CONFIG_PARSE` on a YAML syntax error.
+ * Reads and parses the config file at `path` (relative to `cwd`). Throws GpuTestError `CONFIG_NOT_FOUND` when it
+ * cannot be read, `CONFIG_TOO_LARGE` over MAX_CONFIG_BYTES (before parsing) and `CONFIG_PARSE` on a YAML syntax error.
  */
 export async function loadConfigFile(path: string, cwd: string = process.cwd()): Promise<LoadedConfig> {
   const file = resolve(cwd, path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const what =
-      code === 'ENOENT' || code === 'ENOTDIR'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? `is a directory; name the file in it, such as \`${join(path, CONFIG_FILE_NAMES[0] ?? '')}\``
-          : `cannot be read (${code ?? (error as Error).message})`;
+  // One byte past the limit tells an over-long file from one exactly at it, without reading the rest.
+  const read = readRegularFile(file, MAX_CONFIG_BYTES + 1);
+  if (!read.ok) {
+    const what = (await isDirectory(file))
+      ? `is a directory; name the file in it, such as \`${join(path, CONFIG_FILE_NAMES[0] ?? '')}\``
+      : read.problem;
     const fix = `check the --config path, or leave --config out to use the nearest ${CONFIG_FILE_NAMES.join(' or ')} above the working directory`;
-    throw new GpuTestError('CONFIG_NOT_FOUND', `config file \`${path}\` ${what} (looked in ${file}); ${fix}`, { cause: error });
+    throw new GpuTestError('CONFIG_NOT_FOUND', `config file \`${path}\` ${what} (looked in ${file}); ${fix}`, { cause: read.cause });
   }
-  return parseConfigText(text, file, cwd);
+  const size = Math.max(read.size, read.bytes.length);
+  if (size > MAX_CONFIG_BYTES) {
+    const mib = (size / 1024 ** 2).toFixed(1);
+    const fix = `check that it is the config file you meant (a real one is a few KiB), or cut it down; --config names another file`;
+    throw new GpuTestError('CONFIG_TOO_LARGE', `config file \`${displayPath(file, cwd)}\` is ${mib} MiB (${size} bytes), over the ${MAX_CONFIG_BYTES / 1024 ** 2} MiB limit for a config file, so it was not parsed; ${fix}`);
+  }
+  return parseConfigText(read.bytes.toString('utf8'), file, cwd);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 // Builds the ResolvedConfig: command-line flags over the config file over DEFAULTS, every check done before any test starts.
 
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
@@ -129,7 +129,8 @@ async function resolvePaths(cwd: string, paths: readonly string[]): Promise<stri
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     try {
-      await stat(absolute);
+      // lstat: a dangling symbolic link exists; the plan then says where it points instead of "does not exist".
+      await lstat(absolute);
     } catch (error) {
       const fix = 'check the path, or run `gpu-test list` to see the files the config finds';
       throw new GpuTestError('FILE_NOT_FOUND', `test file or directory \`${path}\` does not exist (looked in ${absolute}); ${fix}`, { cause: error });
@@ -149,12 +150,13 @@ interface FileConfig {
 async function readFileConfig(cwd: string, cli: CliOptions): Promise<FileConfig> {
   const configFile = cli.config !== undefined ? resolve(cwd, cli.config) : await findConfigFile(cwd);
   if (configFile === null) return { configFile: null, user: {}, suites: DEFAULTS.suites };
-  const { config: user, suiteSources } = validateConfig(await loadConfigFile(cli.config ?? configFile, cwd));
+  const { config: user, suiteSources, filesSources } = validateConfig(await loadConfigFile(cli.config ?? configFile, cwd));
   if (user.suites === undefined) return { configFile, user, suites: DEFAULTS.suites };
   // validateConfig guarantees every suite a name and at least one glob.
   const suites = user.suites.map((suite, index): SuiteConfig => ({
     name: suite.name ?? `suite-${index + 1}`,
     files: suite.files ?? [],
+    allowEmpty: suite.allowEmpty ?? false,
     tags: unique(suite.tags ?? []),
     timeoutMs: suite.timeout ?? null,
     repeat: suite.repeat ?? null,
@@ -163,6 +165,7 @@ async function readFileConfig(cwd: string, cli: CliOptions): Promise<FileConfig>
     hooks: suite.hooks ?? null,
     budgets: suite.budgets ?? null,
     source: suiteSources[index] ?? null,
+    filesSource: filesSources[index] ?? null,
   }));
   return { configFile, user, suites };
 }

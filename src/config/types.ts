@@ -15,6 +15,8 @@ export interface SourceLocation {
 export interface UserSuite {
   name?: string;
   files?: string[];
+  /** `true`: a suite whose `files` match nothing is a warning, not an error. */
+  allowEmpty?: boolean;
   tags?: string[];
   timeout?: number;
   /** Runs each test of the suite's files this many times in one process, to find leaks. */
@@ -184,6 +186,8 @@ export interface CliOptions {
 export interface SuiteConfig {
   readonly name: string;
   readonly files: readonly string[];
+  /** `allowEmpty:`: when its `files` match nothing, the run warns instead of stopping. */
+  readonly allowEmpty: boolean;
   readonly tags: readonly string[];
   /** Per-file timeout for this suite's files; null means the run's default. */
   readonly timeoutMs: number | null;
@@ -194,7 +198,10 @@ export interface SuiteConfig {
   readonly requires: Requirements | null;
   readonly hooks: SuiteHooks | null;
   readonly budgets: Budgets | null;
+  /** Where the suite was written; null for the default suite. */
   readonly source: SourceLocation | null;
+  /** Where its `files` key was written, for the message when they match nothing. */
+  readonly filesSource: SourceLocation | null;
 }
 
 /** Everything the planner, scheduler and reporters need, with every default filled in. */

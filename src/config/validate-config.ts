@@ -10,10 +10,11 @@ import { readHooks } from './read-hooks.js';
 import { readAdmission, readBalance, readGuard, readRequires } from './read-needs.js';
 import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserLeakThreshold, type UserSuite } from './types.js';
 
-/** A checked config: the user's values, and where each of `config.suites` was written, in the same order. */
+/** A checked config: the user's values, and where each of `config.suites` (and its `files` key) was written, in order. */
 export interface ValidatedConfig {
   readonly config: UserConfig;
   readonly suiteSources: readonly SourceLocation[];
+  readonly filesSources: readonly SourceLocation[];
 }
 
 const TAGS_EXPECTED = 'a list of tag names such as `[gpu, flux]`';
@@ -86,6 +87,7 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
   files: (checker, entry, suite) => {
     suite.files = checker.list(entry, checkGlob, GLOBS_EXPECTED, 'a list of at least one glob such as `["test/**/*.test.ts"]`');
   },
+  allowEmpty: (checker, entry, suite) => { suite.allowEmpty = checker.flag(entry); },
   tags: (checker, entry, suite) => { suite.tags = checker.list(entry, checkTag, TAGS_EXPECTED); },
   timeout: (checker, entry, suite) => { suite.timeout = checker.milliseconds(entry); },
   repeat: (checker, entry, suite) => { suite.repeat = checker.wholeNumber(entry, 10); },
@@ -98,6 +100,7 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
 interface SuiteRead {
   readonly suite: UserSuite;
   readonly source: SourceLocation;
+  readonly filesSource: SourceLocation;
 }
 
 function readSuite(checker: ConfigChecker, node: unknown, path: string): SuiteRead | undefined {
@@ -114,7 +117,8 @@ function readSuite(checker: ConfigChecker, node: unknown, path: string): SuiteRe
     checker.report(node, `${label} has no \`files\`; list the globs of its test files such as \`files: ["test/**/*.test.ts"]\``);
   }
   if (checker.count > problemsBefore) return undefined;
-  return { suite, source: checker.locate(node) };
+  const files = entries.find((entry) => entry.key === 'files');
+  return { suite, source: checker.locate(node), filesSource: checker.locate(files?.keyNode, node) };
 }
 
 function readSuites(checker: ConfigChecker, entry: MapEntry): SuiteRead[] | undefined {
@@ -155,6 +159,7 @@ function readSuites(checker: ConfigChecker, entry: MapEntry): SuiteRead[] | unde
 interface Validating {
   readonly config: UserConfig;
   suiteSources: SourceLocation[];
+  filesSources: SourceLocation[];
 }
 
 type TopLevelReader = (checker: ConfigChecker, entry: MapEntry, out: Validating) => void;
@@ -166,6 +171,7 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
     if (!suites) return;
     out.config.suites = suites.map((read) => read.suite);
     out.suiteSources = suites.map((read) => read.source);
+    out.filesSources = suites.map((read) => read.filesSource);
   },
   gates: (checker, entry, out) => { out.config.gates = readGates(checker, entry); },
   gpuTags: (checker, entry, out) => { out.config.gpuTags = checker.list(entry, checkTag, TAGS_EXPECTED); },
@@ -200,12 +206,12 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(TOP_LEVEL_READERS);
 export const SUITE_KEYS: readonly string[] = Object.keys(SUITE_READERS);
 
 /**
- * The UserConfig a parsed config file describes, with where each suite was written.
+ * The UserConfig a parsed config file describes, with where each suite and its `files` were written.
  * Throws GpuTestError `CONFIG_INVALID` listing every problem as `file:line:column: what, expected, got`.
  */
 export function validateConfig(loaded: LoadedConfig): ValidatedConfig {
   const checker = new ConfigChecker(loaded);
-  const out: Validating = { config: {}, suiteSources: [] };
+  const out: Validating = { config: {}, suiteSources: [], filesSources: [] };
   const contents = loaded.document.contents;
   // An empty file, one of comments only, or a bare `~` is a valid config: every default applies.
   const empty = contents === null || (isScalar(contents) && contents.value === null);
@@ -218,5 +224,5 @@ export function validateConfig(loaded: LoadedConfig): ValidatedConfig {
   if (checker.count > 0) {
     throw new GpuTestError('CONFIG_INVALID', formatProblems(loaded.displayPath, checker.problems()));
   }
-  return { config: out.config, suiteSources: out.suiteSources };
+  return { config: out.config, suiteSources: out.suiteSources, filesSources: out.filesSources };
 }

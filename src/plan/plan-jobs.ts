@@ -4,7 +4,9 @@ import type { ResolvedConfig } from '../config/types.js';
 import { neverFits } from '../schedule/admission.js';
 import type { HostCapacity } from '../schedule/capacity.js';
 import type { DiscoveredFile } from './discover-files.js';
-import { readFileHeader } from './read-file-header.js';
+import type { OpenFile } from '../read-regular-file.js';
+import { parseFileHeader } from './read-file-header.js';
+import { readTestFileHeads } from './read-test-files.js';
 import type { Job, JobNeeds, Lane, Plan, SkipReason } from './types.js';
 
 /** The tag that makes a file run alone on the whole host. */
@@ -56,10 +58,14 @@ export function skipReasonFor(tags: readonly string[], lane: Lane, config: Resol
   return null;
 }
 
-/** Jobs for `files` with their tags (suite's plus header's), lane and timeout, before any skip is decided. */
-export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredFile[]): Job[] {
-  return files.map((found) => {
-    const header = readFileHeader(found.file, found.id, config.knownTags);
+/**
+ * Jobs for `files` with their tags (suite's plus header's), lane and timeout, before any skip is decided. Throws
+ * `FILE_UNREADABLE` naming every file that cannot be read (`open` stands in for the file system in tests).
+ */
+export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], open?: OpenFile): Job[] {
+  const heads = readTestFileHeads(config, files, open);
+  return files.map((found, index) => {
+    const header = parseFileHeader(heads[index] ?? '', found.id, config.knownTags);
     const tags = [...new Set([...found.suite.tags, ...header.tags])].sort();
     const requires = { ...found.suite.requires, ...header.requires };
     // Declaring GPUs or VRAM is asking for a GPU: such a file runs in the gpu lane whatever its tags.

@@ -6,7 +6,6 @@
 //   // @gpu-test requires: vram=10GiB, ram=25GiB, gpus=2
 // Only the leading comments count, so a string in the test body can never change how a file is scheduled.
 
-import { readFileSync } from 'node:fs';
 import { parseSizeSpec } from '../config/read-needs.js';
 import type { Requirements, SizeSpec } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
@@ -45,7 +44,8 @@ function parseRequires(value: string, where: string): Requirements {
 
 const DIRECTIVE = /@gpu-test\s+([A-Za-z-]+)\s*:\s*(.*?)\s*(?:\*\/\s*)?$/;
 const TAG_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-const HEADER_BYTES = 8192;
+/** How much of a test file's start is read for its header: the leading comments, never the whole file. */
+export const HEADER_BYTES = 8192;
 
 /** The comment lines at the top of a file (after a shebang), with their 1-based line numbers. */
 function leadingCommentLines(text: string): { line: number; text: string }[] {
@@ -111,10 +111,4 @@ export function parseFileHeader(source: string, file: string, knownTags: readonl
     }
   }
   return { tags, timeoutMs, requires };
-}
-
-/** Reads and parses the header of the file at `path` (only its first few KiB). */
-export function readFileHeader(path: string, displayPath: string, knownTags: readonly string[]): FileHeader {
-  const source = readFileSync(path, 'utf8').slice(0, HEADER_BYTES);
-  return parseFileHeader(source, displayPath, knownTags);
 }

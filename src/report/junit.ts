@@ -317,6 +317,26 @@ function renderInterruptionSuite(result: RunResult, stop: NonNullable<RunResult[
   ].join('\n');
 }
 
+/** The name of the testsuite that carries the run's warnings. */
+export const WARNINGS_SUITE_NAME = 'gpu-test [warnings]';
+
+// The run's warnings (a suite that matched no file, a GPU that reported [N/A]) belong to no test file: junit-10.xsd
+// allows nothing but testsuites under the root, so they get a testsuite of their own, with no testcase to skew the
+// counts, each warning a property and a line of system-err (which most CI pages show).
+function renderWarningsSuite(result: RunResult): string | null {
+  if (result.warnings.length === 0) return null;
+  const lines = [`  ${openTag('testsuite', {
+    name: WARNINGS_SUITE_NAME, tests: 0, failures: 0, errors: 0, skipped: 0, time: seconds(0),
+    timestamp: timestamp(result.startedAt), hostname: result.host.hostname, package: 'gpu-test',
+  })}>`, '    <properties>'];
+  const properties: Property[] = [...runProperties(result), ...result.warnings.map((warning, index): Property => [`warning.${index + 1}`, warning])];
+  for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);
+  lines.push('    </properties>');
+  lines.push(`    <system-err>${escapeXmlText(result.warnings.map((warning) => `[gpu-test] warning: ${warning}\n`).join(''))}</system-err>`);
+  lines.push('  </testsuite>');
+  return lines.join('\n');
+}
+
 function failedHooksBySuite(result: RunResult): Map<string, HookRun[]> {
   const bySuite = new Map<string, HookRun[]>();
   for (const run of result.hooks) if (!run.ok) bySuite.set(run.suite, [...(bySuite.get(run.suite) ?? []), run]);
@@ -344,9 +364,11 @@ export function renderJunit(result: RunResult): string {
   // No `skipped` on <testsuites>: junit-10.xsd declares only name, time, tests, failures and errors there, and
   // readers sum the testsuites' own `skipped`.
   const root = openTag('testsuites', { name: 'gpu-test', tests: totals.tests, failures: totals.failures, errors: totals.errors, time: seconds(result.endedAt - result.startedAt) });
+  const warnings = renderWarningsSuite(result);
   const suites = [
     ...(result.interruption ? [renderInterruptionSuite(result, result.interruption)] : []),
     ...result.files.map((file) => renderTestsuite(file, result)), ...[...hookSuites].map(([suite, failed]) => renderHookSuite(suite, failed, result)),
+    ...(warnings === null ? [] : [warnings]),
   ];
   return ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`, ...suites, '</testsuites>', ''].join('\n');
 }

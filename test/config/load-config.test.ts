@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar } from 'yaml';
+import { MAX_CONFIG_BYTES } from '../../src/config/defaults.js';
 import { findConfigFile, loadConfigFile } from '../../src/config/load-config.js';
 
 const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
@@ -126,5 +128,49 @@ describe('loadConfigFile', () => {
 
   it('reports a directory given as --config, naming the file to pass instead', async () => {
     await assert.rejects(loadConfigFile('.', FIXTURES), fails('CONFIG_NOT_FOUND', 'is a directory', 'gpu-test.config.yaml'));
+  });
+
+  it('refuses a file over MAX_CONFIG_BYTES before parsing it, with its size and the fix; one at the limit is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gpu-test-big-'));
+    try {
+      // A comment pads the file: at the limit it is still a valid config.
+      const padded = (size: number): string => `${CONFIG}#${'x'.repeat(size - CONFIG.length - 2)}\n`;
+      await writeFile(join(dir, 'at-limit.yaml'), padded(MAX_CONFIG_BYTES));
+      assert.equal((await loadConfigFile('at-limit.yaml', dir)).document.errors.length, 0);
+      await writeFile(join(dir, 'gpu-test.config.yaml'), padded(MAX_CONFIG_BYTES + 1));
+      await assert.rejects(loadConfigFile('gpu-test.config.yaml', dir), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'CONFIG_TOO_LARGE');
+        assert.equal(error.message, `config file \`gpu-test.config.yaml\` is 1.0 MiB (${MAX_CONFIG_BYTES + 1} bytes), over the 1 MiB limit for a config file, so it was not parsed; check that it is the config file you meant (a real one is a few KiB), or cut it down; --config names another file`);
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a FIFO as --config without waiting for a writer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gpu-test-fifo-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'config.yaml')]);
+      await assert.rejects(loadConfigFile('config.yaml', dir), fails('CONFIG_NOT_FOUND', 'config file `config.yaml` is not a regular file: it is a FIFO (named pipe)', 'check the --config path'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a YAML alias bomb ("billion laughs") cleanly, and an alias to no anchor at its position', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gpu-test-alias-'));
+    try {
+      const levels = Array.from({ length: 9 }, (_, i) => `  - &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`);
+      await writeFile(join(dir, 'bomb.yaml'), ['tags:', `  - &a0 [${Array(10).fill('lol').join(', ')}]`, ...levels, ''].join('\n'));
+      await assert.rejects(loadConfigFile('bomb.yaml', dir), fails('CONFIG_PARSE', 'bomb.yaml: YAML aliases expand to more than 100 copies of their anchors', 'write the values out'));
+      await writeFile(join(dir, 'unresolved.yaml'), 'suites:\n  - name: a\n    files: *globs\n');
+      await assert.rejects(loadConfigFile('unresolved.yaml', dir), fails('CONFIG_PARSE', 'unresolved.yaml:3:12: YAML alias `*globs` refers to no anchor; set `&globs` on a value above it'));
+      // Aliases within the limit are fine.
+      await writeFile(join(dir, 'fine.yaml'), 'tags: &t [slow]\nsuites:\n  - name: a\n    files: ["a/*.ts"]\n    tags: *t\n  - name: b\n    files: ["b/*.ts"]\n    tags: *t\n');
+      assert.equal((await loadConfigFile('fine.yaml', dir)).document.errors.length, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
 // balancePercent, --gpus, and --durations read from an earlier results.json with a clear error when it is not one.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -50,7 +50,7 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
       // `exclusive` is built in: every config knows it.
@@ -109,9 +109,9 @@ describe('resolveConfig with a config file', () => {
     assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
     assert.equal(config.reportDir, join(dir, 'out/reports'));
     assert.deepEqual(config.suites, [
-      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 } },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 } },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 } },
+      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 4, column: 5 } },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 6, column: 5 } },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 9, column: 5 } },
     ]);
   });
 
@@ -258,6 +258,17 @@ describe('resolveConfig paths', () => {
     const dir = await makeProject();
     const message = await rejection(resolveIn(dir, { paths: ['x'] }), 'FILE_NOT_FOUND');
     assert.equal(message, `test file or directory \`x\` does not exist (looked in ${join(dir, 'x')}); check the path, or run \`gpu-test list\` to see the files the config finds`);
+  });
+
+  it('takes a dangling symbolic link as a path, so the plan can say where it points', async () => {
+    const dir = await makeProject();
+    await symlink('gone.test.mjs', join(dir, 'link.test.mjs'));
+    assert.deepEqual((await resolveIn(dir, { paths: ['link.test.mjs'] })).paths, [join(dir, 'link.test.mjs')]);
+  });
+
+  it('reads a suite\'s allowEmpty, false unless set', async () => {
+    const dir = await makeProject({ 'gpu-test.config.yaml': 'suites:\n  - name: a\n    files: ["a/*"]\n    allowEmpty: true\n  - name: b\n    files: ["b/*"]\n' });
+    assert.deepEqual((await resolveIn(dir)).suites.map((suite) => [suite.name, suite.allowEmpty]), [['a', true], ['b', false]]);
   });
 });
 

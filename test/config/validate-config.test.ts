@@ -45,7 +45,7 @@ function includes(message: string, ...parts: string[]): void {
 
 describe('validateConfig: valid files', () => {
   it('reads the documented example, with where each suite starts', async () => {
-    const { config, suiteSources } = await validateFixture('example.yaml');
+    const { config, suiteSources, filesSources } = await validateFixture('example.yaml');
     assert.deepEqual(config, {
       suites: [
         { name: 'unit', files: ['test/**/*.test.ts'] },
@@ -58,6 +58,12 @@ describe('validateConfig: valid files', () => {
       { file: 'example.yaml', line: 3, column: 5 },
       { file: 'example.yaml', line: 5, column: 5 },
       { file: 'example.yaml', line: 8, column: 5 },
+    ]);
+    // Where each `files` key is: the message for a suite whose files match nothing points there.
+    assert.deepEqual(filesSources, [
+      { file: 'example.yaml', line: 4, column: 5 },
+      { file: 'example.yaml', line: 6, column: 5 },
+      { file: 'example.yaml', line: 9, column: 5 },
     ]);
   });
 
@@ -102,8 +108,8 @@ describe('validateConfig: valid files', () => {
   });
 
   it('accepts a file of comments only, and an empty one, as a config that sets nothing', async () => {
-    assert.deepEqual(await validateFixture('comments-only.yaml'), { config: {}, suiteSources: [] });
-    assert.deepEqual(await validateText(''), { config: {}, suiteSources: [] });
+    assert.deepEqual(await validateFixture('comments-only.yaml'), { config: {}, suiteSources: [], filesSources: [] });
+    assert.deepEqual(await validateText(''), { config: {}, suiteSources: [], filesSources: [] });
   });
 
   it('accepts empty gates and gpuTags: nothing gated, no GPU lane', async () => {
@@ -126,7 +132,12 @@ describe('validateConfig: valid files', () => {
       'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans', 'leakThreshold', 'leaks',
       'repeat', 'reportDir', 'reporters', 'retryAlone', 'settleTimeout', 'suites', 'tags', 'timeout',
     ]);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
+  });
+
+  it('reads a suite\'s allowEmpty', async () => {
+    const { config } = await validateText('suites:\n  - name: a\n    files: ["a/*.test.ts"]\n    allowEmpty: true\n  - name: b\n    files: ["b/*.test.ts"]\n    allowEmpty: false\n');
+    assert.deepEqual(config.suites?.map((suite) => suite.allowEmpty), [true, false]);
   });
 });
 
@@ -145,7 +156,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`\n',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -192,6 +203,15 @@ describe('validateConfig: problems', () => {
       message,
       'duplicate-suites.yaml:4:11: `suites[1].name` must be unique, got `"unit"` (string), already the name of `suites[0]` at duplicate-suites.yaml:2:5; rename one of them',
     );
+  });
+
+  it('refuses an allowEmpty that is not a boolean, and suggests it for a misspelling', async () => {
+    const message = await invalidMessage(validateText('suites:\n  - name: a\n    files: ["a/*.test.ts"]\n    allowEmpty: "yes"\n  - name: b\n    files: ["b/*.test.ts"]\n    allow_empty: true\n'));
+    assert.deepEqual(message.split('\n'), [
+      'gpu-test.config.yaml: 2 problems',
+      '  gpu-test.config.yaml:4:17: `suites[0].allowEmpty` must be `true` or `false`, got `"yes"` (string)',
+      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`',
+    ]);
   });
 
   it('rejects a top level that is not a mapping', async () => {

@@ -8,9 +8,9 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     rootDir: '/project',
     configFile: null,
     suites: [
-      { name: 'unit', files: ['test/**/*.test.ts'], tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null },
+      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
     ],
     gates: { flux: 'ENABLE_FLUX_TESTS' },
     gpuTags: ['gpu', 'flux'],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { RunResult } from '../../src/execute/types.js';
-import { renderJunit, TEST_PROPERTY_SEPARATOR } from '../../src/report/junit.js';
+import { renderJunit, TEST_PROPERTY_SEPARATOR, WARNINGS_SUITE_NAME } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
@@ -91,7 +91,7 @@ describe('renderJunit', () => {
     const result = sampleRunResult();
     const { root } = render(result);
     const suites = childrenNamed(root, 'testsuite');
-    assert.equal(suites.length, result.files.length);
+    assert.equal(suites.length, result.files.length + 1, 'a testsuite per file, and one for the warnings');
     let skipped = 0;
     for (const suite of suites) {
       const cases = childrenNamed(suite, 'testcase');
@@ -188,7 +188,7 @@ describe('renderJunit', () => {
 
   it('says on a host without a GPU why there is none, with no VRAM figures', async () => {
     const { xml, root } = render(sampleRunResultWithoutGpu());
-    assert.deepEqual(childrenNamed(root, 'testsuite').map((s) => s.attributes.name), ['suites/unit/math.test.ts', 'suites/flux/flux.test.ts', 'suites/unit/crash.test.mjs']);
+    assert.deepEqual(childrenNamed(root, 'testsuite').map((s) => s.attributes.name), ['suites/unit/math.test.ts', 'suites/flux/flux.test.ts', 'suites/unit/crash.test.mjs', WARNINGS_SUITE_NAME]);
     const properties = propertiesOf(suiteNamed(root, 'suites/unit/math.test.ts'));
     assert.equal(properties.get('host.gpus'), 'none');
     assert.match(properties.get('host.gpu.unavailable') ?? '', /nvidia-smi was not found on PATH/);
@@ -266,7 +266,27 @@ describe('renderJunit under --repeat', () => {
   });
 
   it('writes no leak, metric or orphan properties for the shared sample', () => {
-    assert.doesNotMatch(renderJunit(sampleRunResult()), /:: (leak|metric)\.|orphan\.|\[gpu-test\]/);
+    assert.doesNotMatch(renderJunit(sampleRunResult()), /:: (leak|metric)\.|orphan\.|\[gpu-test\] process/);
+  });
+
+  it('writes the run\'s warnings in a testsuite of their own, as properties and system-err lines, with no testcase', () => {
+    const base = sampleRunResult();
+    const warnings = ['suite `vlm` (gpu-test.config.yaml:6:5) matches no test file', 'GPU 0 reported <N/A> & more'];
+    const { root } = render({ ...base, warnings });
+    const suite = suiteNamed(root, WARNINGS_SUITE_NAME);
+    assert.deepEqual([suite.attributes.tests, suite.attributes.failures, suite.attributes.errors, suite.attributes.skipped], ['0', '0', '0', '0']);
+    assert.equal(childrenNamed(suite, 'testcase').length, 0);
+    const properties = propertiesOf(suite);
+    assert.deepEqual([properties.get('warning.1'), properties.get('warning.2')], warnings);
+    assert.equal(properties.get('gpu-test.version'), base.toolVersion);
+    assert.equal(only(suite, 'system-err').text, warnings.map((warning) => `[gpu-test] warning: ${warning}\n`).join(''));
+    assert.equal(root.attributes.tests, render(base).root.attributes.tests, 'the warnings change no count');
+  });
+
+  it('writes no warnings testsuite for a run without warnings', async () => {
+    const xml = renderJunit({ ...sampleRunResult(), warnings: [] });
+    assert.doesNotMatch(xml, /gpu-test \[warnings\]/);
+    assert.deepEqual(await validateJunit(xml), []);
   });
 });
 
