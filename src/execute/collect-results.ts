@@ -1,6 +1,7 @@
 // Joins what a test process left behind (reporter records, boundary samples, how it ended) into test results.
 // Pure: every crash, timeout and interrupt case is tested without a process.
 
+import { capName } from '../cap-text.js';
 import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
 import type { MetricMessage, ResultRecord } from './child/protocol.js';
@@ -102,7 +103,7 @@ export function collectResults(
   const records = allRecords.filter((record) => !record.isSuite);
   const { tests, unused } = attachWindows(records, windows, job);
   const lostMetrics = attachMetrics(tests, metrics);
-  const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${metric.test}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
+  const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${capName(metric.test)}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
   const ending = describeOutcome(outcome, job.timeoutMs);
   const abnormal = outcome.isCanceled || outcome.timedOut || outcome.signal !== null;
   // The memory guard's stop says what crossed and how it got there, in place of the process's ending.
