@@ -1,6 +1,7 @@
 // What test files may call: record a figure for the reports, read memory right now. Both talk to the harness over
 // the test process's IPC channel; run without the harness (plain `node --test`), they do nothing and cost nothing.
 
+import { capName, NAME_LIMIT_CHARS } from '../cap-text.js';
 import { harnessChannel } from '../execute/child/harness-channel.js';
 import { CURRENT_TEST_KEY, isSnapshotReply, type MemorySnapshot, type MetricMessage, type SnapshotRequest } from '../execute/child/protocol.js';
 
@@ -18,17 +19,24 @@ const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 /**
  * Records a custom figure for the test running now, such as `metric('tokens_per_s', 41.7, { unit: 'tok/s' })`; it
- * lands in report.md, junit.xml and results.json. Throws TypeError for a bad name or a value that is not finite,
- * so a broken measurement fails its test rather than reporting NaN.
+ * lands in report.md, junit.xml and results.json. Throws TypeError for a bad name, a name or unit over 200 characters
+ * or a value that is not finite, so a broken measurement fails its test rather than reporting NaN.
  */
 export function metric(name: string, value: number, options: MetricOptions | string = {}): void {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw new TypeError(`metric(): the name must be letters, digits, \`_\`, \`.\`, \`:\` or \`-\` and start with a letter or \`_\`, such as \`tokens_per_s\`; got ${JSON.stringify(name)}`);
+    const got = typeof name === 'string' ? JSON.stringify(capName(name)) : String(name);
+    throw new TypeError(`metric(): the name must be letters, digits, \`_\`, \`.\`, \`:\` or \`-\` and start with a letter or \`_\`, such as \`tokens_per_s\`; got ${got}`);
+  }
+  if (name.length > NAME_LIMIT_CHARS) {
+    throw new TypeError(`metric(): the name must be at most ${NAME_LIMIT_CHARS} characters, got ${name.length}: ${JSON.stringify(capName(name))}`);
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new TypeError(`metric('${name}'): the value must be a finite number, got ${String(value)}`);
   }
   const { unit, test } = typeof options === 'string' ? { unit: options, test: undefined } : options;
+  if (typeof unit === 'string' && unit.length > NAME_LIMIT_CHARS) {
+    throw new TypeError(`metric('${name}'): the unit must be at most ${NAME_LIMIT_CHARS} characters, got ${unit.length}: ${JSON.stringify(capName(unit))}`);
+  }
   const channel = harnessChannel();
   if (!channel?.connected) return;
   const current = (globalThis as Record<symbol, unknown>)[CURRENT_TEST_KEY];

@@ -1,5 +1,8 @@
 // Keeps a test's stdout or stderr for the reports without letting a chatty test fill the harness's memory:
-// the first and the last half of the limit are kept, the middle is counted.
+// the first and the last half of the limit are kept, the middle is counted. It is cut as it streams in, so it cannot
+// use cutText (src/cap-text.ts), but it marks the cut the same way.
+
+import { droppedNote, wholeCharsEnd, wholeCharsStart } from '../cap-text.js';
 
 /** A capped text buffer fed chunk by chunk. */
 export interface OutputCapture {
@@ -33,8 +36,13 @@ export function createOutputCapture(limitBytes = 1024 * 1024): OutputCapture {
       }
     },
     text() {
-      const middle = omitted > 0 ? `\n[… ${omitted} bytes omitted …]\n` : '';
-      return head.toString('utf8') + middle + Buffer.concat(tail).toString('utf8');
+      const rest = Buffer.concat(tail);
+      if (omitted === 0) return Buffer.concat([head, rest]).toString('utf8');
+      // The cuts fell wherever the chunks did: a character split by one is dropped whole and counted with the middle.
+      const headEnd = wholeCharsEnd(head);
+      const tailStart = wholeCharsStart(rest);
+      const dropped = omitted + (head.length - headEnd) + tailStart;
+      return `${head.subarray(0, headEnd).toString('utf8')}\n${droppedNote(dropped)}\n${rest.subarray(tailStart).toString('utf8')}`;
     },
   };
 }

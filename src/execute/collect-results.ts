@@ -1,6 +1,7 @@
 // Joins what a test process left behind (reporter records, boundary samples, how it ended) into test results.
 // Pure: every crash, timeout and interrupt case is tested without a process.
 
+import { capName } from '../cap-text.js';
 import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
 import type { Job } from '../plan/types.js';
 import type { MetricMessage, QueuedTest, ResultRecord } from './child/protocol.js';
@@ -143,7 +144,7 @@ export function collectResults(
   const records = allRecords.filter((record) => !record.isSuite);
   const { tests, unused } = attachWindows(records, windows, job);
   const lostMetrics = attachMetrics(tests, metrics);
-  const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${metric.test}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
+  const warnings = lostMetrics.map((metric) => `metric \`${metric.name}\` was recorded outside any test${metric.test ? ` (in "${capName(metric.test)}", which reported no result)` : ''}; call metric() inside a test so a report can show it`);
   // A clean exit before node:test finished: a test (or a hook) called process.exit().
   const exitedEarly = !finished && describeOutcome(outcome, job.timeoutMs) === null;
   const ending = describeOutcome(outcome, job.timeoutMs) ?? (exitedEarly ? `exited (code ${outcome.exitCode ?? 0}) before node:test had finished the file` : null);

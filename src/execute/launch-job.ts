@@ -220,7 +220,8 @@ export function launchJob(job: Job, index: number, context: LaunchContext): Laun
     });
     livePid = null;
     clearInterval(ownVramTimer);
-    const records = await readResultRecords(reporterFile);
+    const { records, warnings: recordWarnings } = await readResultRecords(reporterFile);
+    for (const warning of recordWarnings) context.warn(`${job.id}: ${warning}`);
     const boundaryWindows: BoundaryWindow[] = [...windows.values()];
     const collected = collectResults(job, records, boundaryWindows, spawned.outcome, spawned.stderr, spawned.endedAt, metrics, await readFileProgress(reporterFile));
     for (const warning of collected.warnings) context.warn(`${job.id}: ${warning}`);

@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
+import { capName } from '../cap-text.js';
 import type { Job } from '../plan/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
 import { signalTaggedProcesses } from '../probe/tagged-processes.js';
@@ -63,6 +64,20 @@ const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 const PRELOAD_URL = new URL('./child/preload.js', import.meta.url).href;
 const REPORTER_URL = new URL('./child/reporter.js', import.meta.url).href;
+
+/**
+ * A metric as the reports take it: name and unit cut to NAME_LIMIT_CHARS, whatever the test process sent (metric()
+ * refuses longer ones, but the IPC channel is the test's to write); null for a message that is not a metric.
+ */
+export function capMetricMessage(message: MetricMessage): MetricMessage | null {
+  const { name, value, unit, test, at } = message as Partial<Record<keyof MetricMessage, unknown>>;
+  if (typeof name !== 'string' || typeof value !== 'number' || !Number.isFinite(value)) return null;
+  return {
+    gpuTest: 'metric', name: capName(name), value, unit: typeof unit === 'string' ? capName(unit) : null,
+    // The test's name is matched against the results, so it stays whole.
+    test: typeof test === 'string' ? test : null, at: typeof at === 'number' ? at : Date.now(),
+  };
+}
 
 /** The node arguments for a job: TypeScript loader when needed, our preload and reporter, node:test flags. */
 export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'testNamePatterns' | 'only'>): string[] {
@@ -165,7 +180,8 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
       request.onStart(pid);
     });
     subprocess.on('message', (message: unknown) => {
-      if (isMetricMessage(message)) request.onMetric?.(message);
+      const metric = isMetricMessage(message) ? capMetricMessage(message) : null;
+      if (metric) request.onMetric?.(metric);
       if (isSnapshotRequest(message) && request.onSnapshot) {
         void request.onSnapshot(pid).then((snapshot) => {
           const reply: SnapshotReply = { gpuTest: 'snapshot-reply', seq: message.seq, snapshot };

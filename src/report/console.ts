@@ -3,6 +3,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
+import { capName, capText } from '../cap-text.js';
 import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../execute/types.js';
 import type { Lane, Plan } from '../plan/types.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
@@ -23,6 +24,11 @@ export interface ConsoleReporterOptions {
 
 const MESSAGE_LINES = 6;
 const STDERR_LINES = 5;
+/**
+ * The most of a failure message (and of a crashed file's stderr tail) the console shows, in UTF-8 bytes: the first and
+ * the last KiB, then at most MESSAGE_LINES lines of that. report.md, junit.xml and results.json keep 64 KiB.
+ */
+export const CONSOLE_MESSAGE_LIMIT_BYTES = 2 * 1024;
 const STATUS_WORD: Readonly<Record<FileStatus, string>> = {
   passed: '', failed: '', skipped: 'skipped', crashed: 'crashed', 'timed-out': 'timed out', interrupted: 'interrupted',
   'passed-alone': 'passed alone, fails co-scheduled',
@@ -31,6 +37,11 @@ const SKIP_WORD = { gated: 'gated', 'no-gpu': 'no GPU', deselected: 'deselected'
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+// Test names, steps and the like come from the project: cut to NAME_LIMIT_CHARS, then made safe for a terminal.
+function name(text: string): string {
+  return printable(capName(text));
 }
 
 function displayPath(path: string, cwd: string): string {
@@ -76,7 +87,7 @@ function formatFileLine(file: FileResult, chalk: ChalkInstance): string {
 }
 
 function firstLines(text: string, max: number): string[] {
-  const lines = printable(text, true).split('\n').map((line) => line.trimEnd());
+  const lines = printable(capText(text, CONSOLE_MESSAGE_LIMIT_BYTES), true).split('\n').map((line) => line.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length <= max) return lines;
   return [...lines.slice(0, max), `… (${plural(lines.length - max, 'more line')})`];
@@ -90,10 +101,10 @@ function formatFailures(file: FileResult, chalk: ChalkInstance, cwd: string): st
   if (file.status !== 'failed' && file.status !== 'crashed' && file.status !== 'timed-out') return [];
   const failed = file.tests.filter((test) => test.status === 'failed');
   const lines: string[] = [];
-  if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(file.error))}`);
+  if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(capText(file.error, CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
   for (const test of failed) {
     const where = test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
-    lines.push(`  ${chalk.red('✖')} ${chalk.bold(printable(test.fullName))}`);
+    lines.push(`  ${chalk.red('✖')} ${chalk.bold(name(test.fullName))}`);
     lines.push(`    ${chalk.dim(printable(where))}`);
     lines.push(...indent(firstLines(test.failure?.message ?? 'failed without a message', MESSAGE_LINES), '    '));
   }
@@ -122,17 +133,17 @@ function formatTopVram(result: RunResult): string[] {
   const tests = measureTests(result);
   const [grew] = topGrowth(tests, 'vramDeltaBytes', 1);
   const [peaked] = topGrowth(tests, 'vramPeakBytes', 1);
-  const name = ({ test, file }: MeasuredTest): string => {
+  const named = ({ test, file }: MeasuredTest): string => {
     const gpu = file.gpuIndices.length > 0 ? ` on GPU ${file.gpuIndices.join(', ')}` : '';
     const where = test.line === null ? file.job.id : `${file.job.id}:${test.line}`;
-    return `${printable(test.fullName)} (${printable(where)})${gpu}`;
+    return `${name(test.fullName)} (${printable(where)})${gpu}`;
   };
   const lines: string[] = [];
   if (grew) {
     const peak = grew.deltas.vramPeakBytes === null ? '' : `, peak ${formatBytes(grew.deltas.vramPeakBytes)}`;
-    lines.push(`${formatBytesDelta(grew.deltas.vramDeltaBytes)} in ${name(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
+    lines.push(`${formatBytesDelta(grew.deltas.vramDeltaBytes)} in ${named(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
   }
-  if (peaked && peaked.test !== grew?.test) lines.push(`peak ${formatBytes(peaked.deltas.vramPeakBytes)} in ${name(peaked)}`);
+  if (peaked && peaked.test !== grew?.test) lines.push(`peak ${formatBytes(peaked.deltas.vramPeakBytes)} in ${named(peaked)}`);
   return lines;
 }
 
@@ -146,7 +157,7 @@ function firstFew(items: readonly string[]): string {
 // One line for the leaks the final call confirmed; nothing when there are none (cleared calls are report.md's business).
 function formatLeaks(result: RunResult): string[] {
   const leaks = result.files.flatMap((file) => file.leaks.filter((leak) => leak.verdict.leaking).map((leak) =>
-    `${printable(file.job.id)} › ${printable(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
+    `${printable(file.job.id)} › ${name(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
   if (leaks.length === 0) return [];
   const confirmed = result.files.every((file) => file.leaks.every((leak) => !leak.verdict.leaking || leak.rechecked));
   const warnOnly = result.config.leaks === 'warn' ? ', reported only (--leaks warn)' : '';
@@ -169,12 +180,12 @@ function formatOrphans(result: RunResult): string[] {
 // One line per failed hook step; report.md has its output.
 function formatHooks(result: RunResult): string[] {
   return result.hooks.filter((run) => !run.ok).map((run: HookRun) =>
-    `${printable(run.suite)} ${run.phase} \`${printable(run.step)}\` failed: ${printable(run.error ?? 'failed')}`);
+    `${printable(run.suite)} ${run.phase} \`${name(run.step)}\` failed: ${printable(run.error ?? 'failed')}`);
 }
 
 // One line per budget breach: they are found after the files end, so the per-file lines above do not show them.
 function formatBudgets(result: RunResult): string[] {
-  return (result.budgets ?? []).flatMap((check) => check.breaches.map((breach) => `${printable(breach.testName)}: ${printable(breach.message)}`));
+  return (result.budgets ?? []).flatMap((check) => check.breaches.map((breach) => `${name(breach.testName)}: ${printable(capText(breach.message, CONSOLE_MESSAGE_LIMIT_BYTES))}`));
 }
 
 function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
@@ -199,7 +210,7 @@ function formatSummary(result: RunResult, written: readonly WrittenReport[], cha
   section('Budgets:', formatBudgets(result), chalk.red);
   section('Leaks:', formatLeaks(result), chalk.red);
   section('Orphans:', formatOrphans(result), chalk.yellow);
-  section('Warnings:', result.warnings.map((warning) => printable(warning)), chalk.yellow);
+  section('Warnings:', result.warnings.map((warning) => printable(capText(warning, CONSOLE_MESSAGE_LIMIT_BYTES))), chalk.yellow);
   section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
   return lines;
 }

@@ -1,8 +1,9 @@
 // results.json: the whole run as data for scripts and nightly comparisons, documented in docs/results-schema.md.
 // Every object is built field by field, so key order is fixed by this file, not by whoever built the RunResult.
 
+import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
 import { describeCoScheduled } from '../execute/retry-alone.js';
-import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestResult } from '../execute/types.js';
+import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestFailure, TestResult } from '../execute/types.js';
 import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../measure/types.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
 import { isHealthSeries } from '../measure/window-health.js';
@@ -12,7 +13,7 @@ import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
 export const RESULTS_SCHEMA_VERSION = 2;
 
-/** Per stream, the most stdout/stderr bytes results.json embeds (half from the start, half from the end). */
+/** Per stream, the most stdout/stderr bytes results.json embeds (its start and its end around a marker). */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
 
 // An invalid time would make toISOString throw and cost the whole report; null says "unknown" instead.
@@ -50,13 +51,6 @@ function deltas(d: WindowDeltas) {
   };
 }
 
-// Continuation bytes look like 10xxxxxx: moving a cut off them keeps every character whole.
-function charBoundary(buffer: Buffer, at: number, step: 1 | -1): number {
-  let index = at;
-  while (index > 0 && index < buffer.length && ((buffer[index] ?? 0) & 0xc0) === 0x80) index += step;
-  return index;
-}
-
 /** stdout or stderr as results.json embeds it. */
 export interface EmbeddedOutput {
   readonly text: string;
@@ -68,20 +62,21 @@ export interface EmbeddedOutput {
 
 /** A stream's text as embedded: whole up to OUTPUT_LIMIT_BYTES, else its head and tail around a marker. */
 export function embedOutput(text: string, limitBytes = OUTPUT_LIMIT_BYTES): EmbeddedOutput {
-  const buffer = Buffer.from(text, 'utf8');
-  if (buffer.length <= limitBytes) return { text, bytes: buffer.length, truncated: false, omittedBytes: 0 };
-  const headEnd = charBoundary(buffer, Math.floor(limitBytes / 2), -1);
-  const tailStart = charBoundary(buffer, buffer.length - Math.floor(limitBytes / 2), 1);
-  const omittedBytes = tailStart - headEnd;
-  const kept = `${buffer.subarray(0, headEnd).toString('utf8')}\n[… ${omittedBytes} bytes omitted …]\n${buffer.subarray(tailStart).toString('utf8')}`;
-  return { text: kept, bytes: buffer.length, truncated: true, omittedBytes };
+  const cut = cutText(text, limitBytes);
+  return { text: cut.text, bytes: cut.bytes, truncated: cut.cutBytes > 0, omittedBytes: cut.cutBytes };
+}
+
+// Capped as in every report (MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES), the cut said in place.
+function failure(f: TestFailure) {
+  const capped = capFailure(f);
+  return { type: capped.type, message: capped.message, stack: capped.stack };
 }
 
 function test(t: TestResult) {
   return {
     name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file, line: t.line, column: t.column,
-    status: t.status, durationMs: t.durationMs, skipReason: t.skipReason,
-    failure: t.failure ? { type: t.failure.type, message: t.failure.message, stack: t.failure.stack } : null,
+    status: t.status, durationMs: t.durationMs, skipReason: t.skipReason === null ? null : capText(t.skipReason, MESSAGE_LIMIT_BYTES),
+    failure: t.failure ? failure(t.failure) : null,
     window: t.window ? {
       before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null,
       peak: t.window.peak ? { vramBytes: t.window.peak.vramBytes, hostUsedBytes: t.window.peak.hostUsedBytes, swapUsedBytes: t.window.peak.swapUsedBytes } : null,

@@ -2,6 +2,7 @@
 // testcase `file`/`line` added, and shaped for what GitHub's JUnit actions read (docs/junit.md says what each needs).
 
 import { isAbsolute, relative, sep } from 'node:path';
+import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
 import type { FileResidue, FileResult, HookRun, LeakFinding, OrphanProcess, RunResult, TestResult } from '../execute/types.js';
 import { describeCoScheduled } from '../execute/retry-alone.js';
 import { computeWindowDeltas } from '../measure/window-deltas.js';
@@ -216,11 +217,15 @@ function systemErr(file: FileResult): string {
   return `${file.stderr}${separator}${orphans.join('\n')}\n`;
 }
 
+// Message and stack are capped (MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES): libxml2, which most readers use, refuses a
+// text node over 10,000,000 bytes, and a 50 MB assertion message would make one. Even escaped (a control character
+// becomes a six-byte `\u0007`), a capped field holds at most 384 KiB of text.
 function renderOutcome(test: TestResult): string | null {
-  if (test.status === 'skipped') return `${openTag('skipped', { message: test.skipReason ?? 'skipped' })}/>`;
-  if (test.status === 'todo') return `${openTag('skipped', { message: test.skipReason ? `todo: ${test.skipReason}` : 'todo' })}/>`;
+  const reason = test.skipReason === null ? null : capText(test.skipReason, MESSAGE_LIMIT_BYTES);
+  if (test.status === 'skipped') return `${openTag('skipped', { message: reason ?? 'skipped' })}/>`;
+  if (test.status === 'todo') return `${openTag('skipped', { message: reason ? `todo: ${reason}` : 'todo' })}/>`;
   if (test.status !== 'failed') return null;
-  const failure = test.failure ?? { type: 'failure', message: 'test failed', stack: null };
+  const failure = capFailure(test.failure ?? { type: 'failure', message: 'test failed', stack: null });
   const element = isError(test) ? 'error' : 'failure';
   // The stack's `path:line:col` frames are what dorny/test-reporter and mikepenz/action-junit-report search for a
   // location; without a stack the message is the text, as readers that show only text would otherwise show nothing.

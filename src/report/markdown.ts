@@ -1,7 +1,8 @@
 // report.md: the pressure and leak report a person reads on GitHub. Every piece of text that came from a test or
 // the machine goes through markdown-escape, so a hostile name cannot break a table or inject HTML.
 
-import type { FileResult, RunResult, TestResult } from '../execute/types.js';
+import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
+import type { FileResult, RunResult, TestFailure, TestResult } from '../execute/types.js';
 import { formatBytes, formatDuration, plural } from './format.js';
 import { measureTests } from './growth.js';
 import { renderBudgets } from './markdown-budgets.js';
@@ -80,25 +81,27 @@ function firstLines(text: string, max: number): string {
   return lines.length <= max ? text : [...lines.slice(0, max), `… ${plural(lines.length - max, 'more line')}`].join('\n');
 }
 
-// The message first, then only the stack's frames: node repeats the message as the stack's first lines.
-function failureText(test: TestResult): string {
-  const message = firstLines(test.failure?.message ?? 'failed without a message', MESSAGE_LINES);
-  const frames = (test.failure?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+// The message first, then only the stack's frames: node repeats the message as the stack's first lines. Both are
+// capped first (MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES): a 50 MB message on one line is one line.
+function failureText(failure: TestFailure | null): string {
+  const message = firstLines(failure?.message ?? 'failed without a message', MESSAGE_LINES);
+  const frames = (failure?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   const shown = frames.slice(0, STACK_FRAMES).map((line) => `    ${line.trim()}`);
   if (frames.length > STACK_FRAMES) shown.push(`    … ${plural(frames.length - STACK_FRAMES, 'more frame')}`);
   return shown.length > 0 ? `${message}\n\n${shown.join('\n')}` : message;
 }
 
 function renderFailure(result: RunResult, file: FileResult, test: TestResult): string[] {
-  const type = test.failure ? ` · ${escapeInline(test.failure.type)}` : '';
+  const failure = test.failure === null ? null : capFailure(test.failure);
+  const type = failure ? ` · ${escapeInline(failure.type)}` : '';
   const heading = [`### ❌ ${escapeInline(test.fullName)}`, `${codeSpan(location(result, test.file, test.line))}${type}`];
   // A test cut short by its process's end carries the harness's sentence and stderr, which the ended-early section shows once.
-  if (ENDED_EARLY.has(file.status) && CUT_SHORT.has(test.failure?.type ?? '')) {
+  if (ENDED_EARLY.has(file.status) && CUT_SHORT.has(failure?.type ?? '')) {
     // The first line only, less a trailing clause that introduces the stderr shown below (`…; its stderr ended with:`).
-    const sentence = (test.failure?.message.split('\n')[0] ?? '').replace(/(?:[;,][^;,]*)?:\s*$/, '');
+    const sentence = (failure?.message.split('\n')[0] ?? '').replace(/(?:[;,][^;,]*)?:\s*$/, '');
     return [...heading, `${escapeInline(sentence)}. The process's stderr is under [${ENDED_EARLY_TITLE}](#${ENDED_EARLY_ANCHOR}).`];
   }
-  return [...heading, fencedBlock(failureText(test))];
+  return [...heading, fencedBlock(failureText(failure))];
 }
 
 function renderFailures(result: RunResult): string | null {
@@ -124,7 +127,8 @@ function stderrTail(stderr: string): string {
   if (lines.length === 1 && lines[0] === '') return '_stderr was empty._';
   const tail = lines.slice(-STDERR_TAIL_LINES);
   const cut = lines.length > tail.length ? ` (last ${tail.length} of ${lines.length} lines)` : '';
-  return `stderr${cut}:\n\n${fencedBlock(tail.join('\n'))}`;
+  // Twenty lines can still be megabytes: nothing bounds a line's length.
+  return `stderr${cut}:\n\n${fencedBlock(capText(tail.join('\n'), MESSAGE_LIMIT_BYTES))}`;
 }
 
 function renderEndedEarly(result: RunResult): string | null {
@@ -161,7 +165,7 @@ function renderSkipped(result: RunResult): string | null {
   }
   if (tests.length > 0) {
     parts.push(tests.map((test) => {
-      const reason = test.skipReason ? `: ${escapeInline(test.skipReason)}` : '';
+      const reason = test.skipReason ? `: ${escapeInline(capText(test.skipReason, MESSAGE_LIMIT_BYTES))}` : '';
       return `- ${testStatusLabel(test.status)} ${escapeInline(test.fullName)} (${codeSpan(location(result, test.file, test.line))})${reason}`;
     }).join('\n'));
   }

@@ -40,6 +40,15 @@ describe('metric() and snapshot() without the harness', () => {
     for (const name of ['tokens_per_s', '_x', 'gpu0.util', 'p:99', 'load-ms']) assert.doesNotThrow(() => metric(name, 1), name);
   });
 
+  it('rejects a name or a unit over 200 characters, with a TypeError that quotes only the start and end of it', () => {
+    const long = `n${'x'.repeat(1024 * 1024)}`;
+    for (const call of [() => metric(long, 1), () => metric('tokens', 1, long), () => metric('tokens', 1, { unit: long })]) {
+      assert.throws(call, (error: Error) => error instanceof TypeError && /must be at most 200 characters, got 1048577: "nxxx/.test(error.message) && error.message.length < 400);
+    }
+    assert.throws(() => metric(`${long} bad`, 1), (error: Error) => error instanceof TypeError && error.message.length < 400);
+    assert.doesNotThrow(() => metric('n'.repeat(200), 1, 'u'.repeat(200)));
+  });
+
   it('rejects a value that is not a finite number, with TypeError naming the metric', () => {
     for (const value of [Number.NaN, Number.POSITIVE_INFINITY, -Infinity, '5', null, undefined]) {
       assert.throws(() => metric('tokens', value as number), (error: Error) => error instanceof TypeError && error.message.startsWith("metric('tokens'): the value must be a finite number"), String(value));

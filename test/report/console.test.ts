@@ -6,11 +6,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { NAME_LIMIT_CHARS } from '../../src/cap-text.js';
 import type { RunResult } from '../../src/execute/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { formatClock, formatLiveLine, printable, truncateToWidth } from '../../src/report/console-live-line.js';
-import { createConsoleReporter } from '../../src/report/console.js';
+import { CONSOLE_MESSAGE_LIMIT_BYTES, createConsoleReporter } from '../../src/report/console.js';
 import type { WrittenReport } from '../../src/report/types.js';
+import { HUGE_BYTES, HUGE_HEAD, HUGE_TAIL, HUGE_TEST, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
+import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
@@ -209,5 +212,33 @@ describe('console reporter, other events', () => {
     assert.equal(formatLiveLine(state, 200), 'gpu ▸ suites/vlm/ensemble.test.ts (GPU 0) │ cpu ▸ 2 running: math.test.ts, io.test.ts │ 3/9 files, 14 tests done, 2 files failed │ 0:42');
     assert.equal(formatLiveLine({ ...state, running: [] }, 200), 'gpu ▸ idle │ cpu ▸ idle │ 3/9 files, 14 tests done, 2 files failed │ 0:42');
     assert.equal(formatLiveLine(state, 30), 'gpu ▸ suites/vlm/ensemble.tes…');
+  });
+});
+
+describe('console reporter, huge failure texts', () => {
+  // The failing test also gets a 1 MB name: the console cuts names too.
+  const run = hugeFailureRunResult();
+  const longName = `${'n'.repeat(1024 * 1024)} ends here`;
+  const files = run.files.map((file) => ({ ...file, tests: file.tests.map((t) => (t.fullName === HUGE_TEST ? { ...t, fullName: longName } : t)) }));
+  const output = driveRun({ ...run, files }, fakeStream(null));
+
+  it('prints a few KiB, not megabytes', () => {
+    assert.ok(output.length < 16 * 1024, `the console got ${output.length} characters`);
+  });
+
+  it('still names the failed test and shows the head of its message and how many bytes were dropped', () => {
+    // 200 characters: the first 149, `…`, and the last 50.
+    assert.equal(NAME_LIMIT_CHARS, 200);
+    const named = `  ✖ ${'n'.repeat(149)}…${'n'.repeat(40)} ends here\n    suites/unit/math.test.ts:9\n    ${HUGE_HEAD}`;
+    assert.ok(output.includes(named), 'the capped name, its location and the head of its message');
+    const shown = /\n {4}(HEADx+)\n {4}(\[… [\d,]+ bytes dropped …\])\n {4}(x+TAIL)\n/.exec(output) ?? assert.fail('no cut message');
+    const { head, dropped, tail } = splitAtMarker(`${shown[1]}\n${shown[2]}\n${shown[3]}`);
+    assert.equal(head.length + dropped + tail.length, HUGE_BYTES + 8, 'the exact bytes dropped');
+    assert.ok(head.length + tail.length <= CONSOLE_MESSAGE_LIMIT_BYTES);
+    assert.ok(tail.endsWith(HUGE_TAIL));
+  });
+
+  it('cuts a crashed file\'s stderr tail as well', () => {
+    assert.match(output, /  stderr:\n    s+\n    \[… [\d,]+ bytes dropped …\]\n    s+\n    Segmentation fault\n/);
   });
 });

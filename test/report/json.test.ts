@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { DROPPED_NOTE_MAX_BYTES, MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES } from '../../src/cap-text.js';
 import { embedOutput, renderJson } from '../../src/report/json.js';
+import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
+import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRunResultWithHooks } from '../helpers/sample-hook-runs.js';
 import { sampleRunWithBudgets, sampleRunWithHealthBudgets } from '../helpers/sample-budgets.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
@@ -225,11 +228,33 @@ describe('embedOutput', () => {
 
   it('keeps the head and tail of long output on character boundaries and counts what it cut', () => {
     const text = `${'é'.repeat(20)}${'x'.repeat(100)}${'🚀'.repeat(10)}`;
-    const embedded = embedOutput(text, 43);
+    // Room for the marker, then 21 bytes a side: the cuts move inward to 20 bytes of é and 20 of rockets.
+    const embedded = embedOutput(text, DROPPED_NOTE_MAX_BYTES + 42);
     assert.equal(embedded.truncated, true);
     assert.equal(embedded.bytes, Buffer.byteLength(text));
-    assert.equal(embedded.text, `${'é'.repeat(10)}\n[… ${embedded.omittedBytes} bytes omitted …]\n${'🚀'.repeat(5)}`);
+    assert.equal(embedded.text, `${'é'.repeat(10)}\n[… ${embedded.omittedBytes} bytes dropped …]\n${'🚀'.repeat(5)}`);
     assert.equal(embedded.omittedBytes, Buffer.byteLength(text) - 20 - 20);
     assert.doesNotMatch(embedded.text, /\uFFFD/);
+  });
+});
+
+describe('renderJson given huge failure texts', () => {
+  it('caps the failure message, stack and skip reason, keeping head and tail and saying how many bytes were dropped', () => {
+    const json = renderJson(hugeFailureRunResult());
+    // Three capped texts of 64 KiB, the crashed file's stderr embedded as 64 KiB, and the sample's own figures.
+    assert.ok(json.length < 512 * 1024, `results.json is ${json.length} characters`);
+    const document = parse(json);
+    assert.deepEqual(validate(document, SCHEMA as Schema), []);
+    type Test = { name: string; skipReason: string | null; failure: { message: string; stack: string | null } | null };
+    const files = document.files as unknown as { id: string; tests: Test[] }[];
+    const tests = files.find((file) => file.id === 'suites/unit/math.test.ts')?.tests ?? assert.fail('no math.test.ts');
+    const failure = tests.find((t) => t.failure !== null)?.failure ?? assert.fail('no failure');
+    assert.ok(Buffer.byteLength(failure.message) <= MESSAGE_LIMIT_BYTES);
+    const { head, dropped, tail } = splitAtMarker(failure.message);
+    assert.ok(head.startsWith(HUGE_HEAD) && tail.endsWith(HUGE_TAIL), 'head and tail of the message');
+    assert.equal(head.length + dropped + tail.length, HUGE_BYTES + 8, 'the exact bytes dropped');
+    assert.ok(failure.stack?.endsWith(HUGE_FRAME), 'the stack keeps its frame');
+    assert.ok(Buffer.byteLength(failure.stack ?? '') <= STACK_LIMIT_BYTES);
+    assert.match(tests.find((t) => t.skipReason !== null)?.skipReason ?? '', /^whyyy[^]*bytes dropped …\]/);
   });
 });

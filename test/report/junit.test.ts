@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { MESSAGE_LIMIT_BYTES } from '../../src/cap-text.js';
 import type { RunResult } from '../../src/execute/types.js';
 import { renderJunit, TEST_PROPERTY_SEPARATOR, WARNINGS_SUITE_NAME } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
+import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
+import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 import { validateJunit } from './validate-junit.js';
@@ -300,5 +303,34 @@ describe('XML escaping', () => {
     assert.equal(escapeXmlText('\u0000\u0007\u000B\u001F\u007F\uFFFE\uFFFF'), '\\u0000\\u0007\\u000B\\u001F\\u007F\\uFFFE\\uFFFF');
     assert.equal(escapeXmlText('lone \uD800 and \uDC00, paired \uD83D\uDE80'), 'lone \\uD800 and \\uDC00, paired 🚀');
     assert.equal(escapeXmlAttribute('bell\u0007'), 'bell\\u0007');
+  });
+});
+
+describe('renderJunit given huge failure texts', () => {
+  it('caps the failure message and stack, keeping head and tail and saying how many bytes were dropped', async () => {
+    const xml = renderJunit(hugeFailureRunResult());
+    // The crashed file's 1 MiB of stderr, as much as the harness keeps, is its system-err; everything else is small.
+    assert.ok(xml.length < 1024 * 1024 + 256 * 1024, `junit.xml is ${xml.length} characters`);
+    assert.deepEqual(await validateJunit(xml), []);
+    const unit = suiteNamed(parseXml(xml), 'suites/unit/math.test.ts');
+    const failure = only(childrenNamed(unit, 'testcase').find((c) => c.attributes.line === '9') ?? assert.fail(), 'failure');
+    const message = failure.attributes.message ?? '';
+    assert.ok(Buffer.byteLength(message) <= MESSAGE_LIMIT_BYTES);
+    const { head, dropped, tail } = splitAtMarker(message);
+    assert.ok(head.startsWith(HUGE_HEAD) && tail.endsWith(HUGE_TAIL), 'head and tail of the message');
+    assert.equal(head.length + dropped + tail.length, HUGE_BYTES + 8, 'the exact bytes dropped');
+    assert.ok(failure.text.startsWith('AssertionError [ERR_ASSERTION]: HEADxxx') && failure.text.endsWith(HUGE_FRAME), 'the stack keeps its frame');
+    assert.match(failure.text, /bytes dropped …\]/);
+    const skipped = childrenNamed(unit, 'testcase').flatMap((c) => childrenNamed(c, 'skipped'));
+    assert.ok(skipped.some((s) => /^whyyy[^]*bytes dropped …\]/.test(s.attributes.message ?? '')));
+  });
+
+  it('stays under libxml2\'s 10,000,000-byte text limit in the worst case: capture-sized output of control characters', async () => {
+    const xml = renderJunit(hugeFailureRunResult(true));
+    // libxml2 (here as WebAssembly) refuses a longer text node outright: "Text node too long, try XML_PARSE_HUGE".
+    assert.deepEqual(await validateJunit(xml), []);
+    const systemOut = /<system-out>([^<]*)<\/system-out>/.exec(xml)?.[1] ?? assert.fail('no system-out');
+    // Each of the 1 MiB of control characters is written as a visible `\u0001`: 6 MiB, the most any text node holds.
+    assert.equal(systemOut.length, 6 * 1024 * 1024);
   });
 });

@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { MESSAGE_LIMIT_BYTES } from '../../src/cap-text.js';
 import { countResults } from '../../src/execute/count-results.js';
 import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
+import { HUGE_BYTES, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
+import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
@@ -177,5 +180,29 @@ describe('markdown escaping', () => {
     assert.equal(codeSpan('a|b', true), '`a\\|b`');
     assert.equal(codeSpan(' a '), '`  a  `');
     assert.equal(codeSpan('  '), '`  `');
+  });
+});
+
+describe('renderMarkdown given huge failure texts', () => {
+  const markdown = renderMarkdown(hugeFailureRunResult());
+
+  it('stays small: the message, stack, skip reason and stderr tail are each capped', () => {
+    assert.ok(markdown.length < 512 * 1024, `report.md is ${markdown.length} characters`);
+  });
+
+  it('names the failed test with the head and tail of its message, the bytes dropped and the stack frame', () => {
+    const failure = section(markdown, 'Failures (2)').split('### ❌ ')[1] ?? assert.fail('no failure');
+    assert.ok(failure.startsWith('math > pipe'), failure.slice(0, 80));
+    const block = /```text\n([^`]*)\n\n {4}at TestContext/.exec(failure)?.[1] ?? assert.fail('no fenced message');
+    assert.ok(Buffer.byteLength(block) <= MESSAGE_LIMIT_BYTES);
+    const { head, dropped, tail } = splitAtMarker(block);
+    assert.ok(head.startsWith(HUGE_HEAD) && tail.endsWith(HUGE_TAIL), 'head and tail of the message');
+    assert.equal(head.length + dropped + tail.length, HUGE_BYTES + 8, 'the exact bytes dropped');
+  });
+
+  it('cuts a skip reason and a crashed file\'s stderr tail', () => {
+    // Inline text has its brackets escaped: `\[… 1,024 bytes dropped …\]` renders as the marker.
+    assert.match(section(markdown, 'Gated and skipped'), /: whyyy[^\n]*\\\[… [\d,]+ bytes dropped …\\\]/);
+    assert.match(section(markdown, 'Crashed, timed-out and interrupted files'), /```text\ns+\n\[… [\d,]+ bytes dropped …\]\ns+\nSegmentation fault\n```/);
   });
 });

@@ -4,6 +4,7 @@
 
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resultsFileOf } from './as-under-node-test.js';
+import { capRecord } from './cap-record.js';
 import { RESULTS_END_SUFFIX, RESULTS_QUEUE_SUFFIX, type QueuedTest, type ResultRecord } from './protocol.js';
 import { REPEAT_LOCATIONS_KEY, type SourcePosition } from './repeat-tests.js';
 
@@ -95,7 +96,8 @@ export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>)
       path.length = event.data.nesting;
       path[event.data.nesting] = event.data.name;
     } else if (event.type === 'test:pass' || event.type === 'test:fail') {
-      const line = `${JSON.stringify(toRecord(event, path.slice(0, event.data.nesting)))}\n`;
+      // Capped here so a 50 MB assertion message never reaches the file the harness reads.
+      const line = `${JSON.stringify(capRecord(toRecord(event, path.slice(0, event.data.nesting))))}\n`;
       if (resultsFile) appendFileSync(resultsFile, line);
       else yield line;
     }
