@@ -1,4 +1,4 @@
-// The memory guard at run time: every sampler interval it follows the sampler's newest host RAM, swap and VRAM
+// The memory guard at run time: every sampler interval it follows the sampler's newest host RAM, cgroup, swap and VRAM
 // readings, reads the process-tree RSS of each running test now and then, asks decideGuard (src/measure/memory-guard.ts)
 // whether a test must be stopped, and if so kills that one test's process tree through its launch. One test per
 // decision; after a stop it waits a cooldown, so the memory that test held is freed before the guard judges again.
@@ -19,6 +19,8 @@ export interface GuardedLaunch extends Pick<LaunchedJob, 'runningProcess' | 'sto
 /** The capacities the guard measures shares against, bytes; null where unknown (that resource is not guarded). */
 export interface GuardCapacity {
   readonly hostTotalBytes: number | null;
+  /** The tightest memory limit over the run's cgroup and the cgroup that sets it; absent or null where there is none. */
+  readonly cgroup?: { readonly limitBytes: number; readonly path: string } | null;
   readonly swapTotalBytes: number | null;
   /** Total VRAM by physical GPU index. */
   readonly gpuTotalBytes: ReadonlyMap<number, number | null>;
@@ -55,7 +57,7 @@ export interface MemoryGuard {
 
 /** How long after a stop the guard waits before it may stop another test. */
 export const GUARD_COOLDOWN_MS = 2000;
-/** How often each running test's process-tree RSS is read (it decides whom a host RAM or swap stop hits). */
+/** How often each running test's process-tree RSS is read (it decides whom a host RAM, cgroup or swap stop hits). */
 const RSS_EVERY_MS = 250;
 
 /** Starts the guard on an unref'd timer at `intervalMs`; it acts only while some launch runs. */
@@ -85,6 +87,7 @@ export function startMemoryGuard(options: MemoryGuardOptions): MemoryGuard {
       samples.push({
         at: point.at,
         hostUsedBytes: value('hostUsed'), hostTotalBytes: capacity.hostTotalBytes,
+        cgroup: capacity.cgroup ? { usedBytes: value('cgroupUsed'), ...capacity.cgroup } : null,
         swapUsedBytes: value('swapUsed'), swapTotalBytes: capacity.swapTotalBytes,
         gpus: gpus.map((index) => ({ index, usedBytes: value(gpuSeries(index)), totalBytes: capacity.gpuTotalBytes.get(index) ?? null })),
       });

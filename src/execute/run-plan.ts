@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { gpuSeries, sampledPeak, startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
 import { readPressureCounters, summarizePressure, thinTimeline } from '../measure/run-pressure.js';
 import type { Job, Plan } from '../plan/types.js';
+import { readCgroupWorkingSet } from '../probe/cgroup-files.js';
 import { readHostMemory } from '../probe/meminfo.js';
 import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
 import type { RunObserver } from '../report/types.js';
@@ -94,6 +95,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const shared = createSharedGpus(createGpuLocks({ runId: options.runId, dir: lockDirOf(options.env) }), observer, (message) => warnings.add(message));
   let lockPoll: Promise<{ lockPoll: true }> | null = null;
   const pressureAtStart = readPressureCounters();
+  // In a memory-limited cgroup (a container, a CI job, a slice) the kernel kills at its limit, not when the host is full.
+  const cgroupLimit = pressureAtStart.cgroup?.limit ?? null;
   // PSI's avg10 is a moving average: read at every file's end, its highest value shows the worst stretch of the run.
   let peakSomeAvg10 = 0;
   let peakFullAvg10: number | null = null;
@@ -130,6 +133,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     sampler = startContinuousSampler({
       gpuReader, intervalMs: config.sampleIntervalMs,
       gpuIndices: gpu.available ? gpu.gpus.map((g) => g.index) : [],
+      readCgroup: cgroupLimit && (() => readCgroupWorkingSet(cgroupLimit)),
     });
     capacity = full;
     waiting = orderByDuration(waiting, config.durations);
@@ -141,11 +145,13 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     warn: (message) => warnings.add(message),
     live: new Set<LaunchedJob>(),
   };
-  // The memory guard stops a test before host RAM, swap or its card runs out; it acts once the sampler exists.
+  // The memory guard stops a test before host RAM, the cgroup's limit, swap or its card runs out; it acts once the
+  // sampler exists.
   const guard = config.guard.enabled ? startMemoryGuard({
     settings: config.guard, intervalMs: config.sampleIntervalMs, sampler: () => sampler, launches: () => context.live ?? [],
     capacity: () => ({
       hostTotalBytes: options.host.memory?.totalBytes ?? null, swapTotalBytes: options.host.memory?.swapTotalBytes ?? null,
+      cgroup: cgroupLimit && { limitBytes: cgroupLimit.bytes, path: cgroupLimit.path },
       gpuTotalBytes: new Map((known?.gpu.gpus ?? []).map((g) => [g.index, g.totalBytes])),
     }),
     warn: (message) => warnings.add(message),

@@ -119,7 +119,7 @@ export interface ProcessOutcome {
 
 /** Why the memory guard stopped a test process: the figure that crossed and the recent curve, as text. */
 export interface GuardStop {
-  readonly resource: 'ram' | 'swap' | 'vram';
+  readonly resource: 'ram' | 'cgroup' | 'swap' | 'vram';
   /** The physical GPU, for `vram`; null otherwise. */
   readonly gpuIndex: number | null;
   /** One sentence: "GPU 0 VRAM at 98.5% of 4.00 GiB, over the 98% limit". */

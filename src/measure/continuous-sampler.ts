@@ -1,4 +1,5 @@
-// Samples every GPU's used VRAM, host RAM used and swap used at a fixed interval into a bounded timeline, so a test
+// Samples every GPU's used VRAM, host RAM used, swap used and, in a memory-limited cgroup, that cgroup's working set
+// at a fixed interval into a bounded timeline, so a test
 // whose memory rises and falls between its two boundary samples (a model load that peaks at 20 GB and settles at
 // 10, a 300 ms spike) still shows its peak. Where the reader has `readHealth` (NVML), each GPU's utilization,
 // temperature and power are sampled too, for the `gpuUtilMin`, `tempMax` and `powerMax` budgets. Never throws: a
@@ -12,11 +13,12 @@ import { createSampleTimeline, type SampleTimeline } from './sample-timeline.js'
 import { healthSeries } from './window-health.js';
 
 /**
- * A timeline series: `gpu<index>` (used VRAM of that physical GPU), `hostUsed` or `swapUsed`, in bytes; and with a
+ * A timeline series: `gpu<index>` (used VRAM of that physical GPU), `hostUsed`, `swapUsed` or `cgroupUsed` (the working
+ * set of the run's memory-limited cgroup), in bytes; and with a
  * reader that has `readHealth`, per GPU `util<index>` (%), `temp<index>` (°C), `power<index>` (W) and the running sums
  * `utilAcc<index>` (%·ms) and `utilMs<index>` (ms) that give an exact mean utilization over any window.
  */
-export type SampleSeries = `gpu${number}` | 'hostUsed' | 'swapUsed'
+export type SampleSeries = `gpu${number}` | 'hostUsed' | 'swapUsed' | 'cgroupUsed'
   | `util${number}` | `utilAcc${number}` | `utilMs${number}` | `temp${number}` | `power${number}`;
 
 /** At 50 ms, 4000 points keep the last 100 s raw and the rest of the run as buckets that keep their maxima. */
@@ -31,12 +33,14 @@ export interface ContinuousSamplerOptions {
   readonly now?: () => number;
   /** Host memory now, or null where it cannot be read (off Linux); default: /proc/meminfo. */
   readonly readHost?: () => HostMemory | null;
+  /** The working set of the run's memory-limited cgroup now, bytes; absent or null outside one (no `cgroupUsed` series). */
+  readonly readCgroup?: (() => number) | null;
 }
 
 /** A running sampler; reports read its timeline, run-plan stops it when the run ends. */
 export interface ContinuousSampler {
   readonly intervalMs: number;
-  /** The series it samples: one per GPU it was given, then `hostUsed` and `swapUsed`, then each GPU's health series. */
+  /** The series it samples: one per GPU it was given, `hostUsed`, `swapUsed`, `cgroupUsed` with `readCgroup`, then each GPU's health series. */
   readonly series: readonly SampleSeries[];
   readonly timeline: SampleTimeline<SampleSeries>;
   /** Each distinct failure once, as a sentence: the reports list them, the run goes on. */
@@ -69,13 +73,14 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
   }
   const now = options.now ?? Date.now;
   const readHost = options.readHost ?? readHostMemory;
+  const readCgroup = options.readCgroup ?? null;
   const { gpuReader } = options;
   const gpuIndices = gpuReader.backend === 'none' ? [] : [...(options.gpuIndices ?? [])];
   // Health is polled on the timer: a reader that pushes its readings (the nvidia-smi stream) has no readHealth anyway.
   const readsHealth = gpuIndices.length > 0 && gpuReader.readHealth !== undefined && gpuReader.subscribe === undefined;
   const healthNames = readsHealth ? gpuIndices.map(healthSeries) : [];
   const series: readonly SampleSeries[] = [
-    ...gpuIndices.map(gpuSeries), 'hostUsed', 'swapUsed',
+    ...gpuIndices.map(gpuSeries), 'hostUsed', 'swapUsed', ...(readCgroup ? ['cgroupUsed' as const] : []),
     ...healthNames.flatMap((names) => [names.util, names.utilAcc, names.utilMs, names.temp, names.power]),
   ];
   const timeline = createSampleTimeline<SampleSeries>({
@@ -144,16 +149,30 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
       return null;
     }
   };
-  const store = (at: number, host: HostMemory | null, gpus: ReadonlyMap<number, number | null>, health: Partial<Record<SampleSeries, number | null>> = {}): void => {
-    const values: Partial<Record<SampleSeries, number | null>> = { hostUsed: host?.usedBytes ?? null, swapUsed: host?.swapUsedBytes ?? null, ...health };
+  const readCgroupOrNull = (): number | null => {
+    if (!readCgroup) return null;
+    try {
+      return readCgroup();
+    } catch (error) {
+      warnings.add(`continuous cgroup memory sampling: ${describeError(error)}; the memory guard cannot judge the cgroup's limit while it fails`);
+      return null;
+    }
+  };
+  // Host and cgroup are read together, before any await, so both belong to the sample's time.
+  const readMemory = (): Partial<Record<SampleSeries, number | null>> => {
+    const host = readHostOrNull();
+    return { hostUsed: host?.usedBytes ?? null, swapUsed: host?.swapUsedBytes ?? null, ...(readCgroup ? { cgroupUsed: readCgroupOrNull() } : {}) };
+  };
+  const store = (at: number, memory: Partial<Record<SampleSeries, number | null>>, gpus: ReadonlyMap<number, number | null>, health: Partial<Record<SampleSeries, number | null>> = {}): void => {
+    const values: Partial<Record<SampleSeries, number | null>> = { ...memory, ...health };
     for (const index of gpuIndices) values[gpuSeries(index)] = gpus.get(index) ?? null;
     timeline.add({ at, values: values as Record<SampleSeries, number | null> });
   };
   const takeSample = async (): Promise<void> => {
     const at = now();
-    const host = readHostOrNull();
+    const memory = readMemory();
     const gpus = await readGpus();
-    store(at, host, gpus, readsHealth ? healthValues(at, await readHealth()) : {});
+    store(at, memory, gpus, readsHealth ? healthValues(at, await readHealth()) : {});
   };
 
   const sampleNow = (): Promise<void> => {
@@ -171,7 +190,7 @@ export function startContinuousSampler(options: ContinuousSamplerOptions): Conti
   const unsubscribe = gpuIndices.length > 0 && gpuReader.subscribe
     ? gpuReader.subscribe((at, gpus) => {
       if (stopped) return;
-      store(at, readHostOrNull(), new Map(gpus.map((gpu) => [gpu.index, gpu.usedBytes])));
+      store(at, readMemory(), new Map(gpus.map((gpu) => [gpu.index, gpu.usedBytes])));
     })
     : null;
   const timer = setInterval(() => {

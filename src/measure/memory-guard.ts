@@ -1,17 +1,17 @@
-// The memory guard's decision: from the last seconds of host RAM, swap and per-GPU VRAM readings, whether a running
-// test must be stopped before the host or a card runs out, and which one. Pure: the loop that reads the machine and
-// kills the process is src/execute/memory-guard-loop.ts.
+// The memory guard's decision: from the last seconds of host RAM, cgroup memory, swap and per-GPU VRAM readings,
+// whether a running test must be stopped before the host, the run's cgroup or a card runs out, and which one. Pure:
+// the loop that reads the machine and kills the process is src/execute/memory-guard-loop.ts.
 //
 // A resource calls for a stop when it is over its limit now (two readings in a row: one noisy reading never decides),
 // or when a least-squares line through the last ~2 s rises steadily (enough points, a positive slope, a line that fits)
-// and reaches the limit within the horizon. The job stopped is the one on the card, or for host RAM and swap the one
-// whose process tree grew most.
+// and reaches the limit within the horizon. The job stopped is the one on the card, or for host RAM, the cgroup and
+// swap the one whose process tree grew most.
 
 import type { GuardSettings } from '../config/types.js';
 import type { Lane } from '../plan/types.js';
 
-/** What the guard watches: host RAM, swap, or the VRAM of one GPU. */
-export type GuardResource = 'ram' | 'swap' | 'vram';
+/** What the guard watches: host RAM, the memory of the run's limited cgroup, swap, or the VRAM of one GPU. */
+export type GuardResource = 'ram' | 'cgroup' | 'swap' | 'vram';
 
 /** One GPU in a guard sample, bytes; null where the read failed. */
 export interface GuardGpuReading {
@@ -20,11 +20,22 @@ export interface GuardGpuReading {
   readonly totalBytes: number | null;
 }
 
+/** The run's memory-limited cgroup in a guard sample: its working set against the tightest limit over it. */
+export interface GuardCgroupReading {
+  /** Usage less the inactive file cache, bytes; null where the read failed. */
+  readonly usedBytes: number | null;
+  readonly limitBytes: number;
+  /** The cgroup that sets the limit, named in the verdict. */
+  readonly path: string;
+}
+
 /** One reading of everything the guard watches, bytes (epoch ms `at`); a figure is null where it could not be read. */
 export interface GuardSample {
   readonly at: number;
   readonly hostUsedBytes: number | null;
   readonly hostTotalBytes: number | null;
+  /** Absent or null outside a memory-limited cgroup. */
+  readonly cgroup?: GuardCgroupReading | null;
   readonly swapUsedBytes: number | null;
   readonly swapTotalBytes: number | null;
   readonly gpus: readonly GuardGpuReading[];
@@ -60,7 +71,7 @@ export interface GuardVerdict {
   readonly gpuIndex?: number;
   /** `over`: past the limit now; `growth`: the trend reaches the limit within the horizon. */
   readonly reason: 'over' | 'growth';
-  /** One sentence: "host RAM at 96.2% of 31.3 GiB, over the 95% limit". */
+  /** One sentence: "host RAM at 96.2% of 31.3 GiB, over the 95% limit", "cgroup memory at 96.1% of its 600 MiB limit (/ci), …". */
   readonly figure: string;
   /** The resource's used bytes over the last seconds, at most CURVE_POINTS points, oldest first. */
   readonly curve: readonly CurvePoint[];
@@ -115,6 +126,8 @@ interface Series {
   readonly resource: GuardResource;
   readonly gpuIndex: number | null;
   readonly label: string;
+  /** What a share is of, for sentences: `of 31.3 GiB`. */
+  readonly of: (total: number) => string;
   readonly limitPercent: number;
   readonly points: readonly { readonly at: number; readonly used: number; readonly total: number }[];
   readonly baseline: { readonly used: number; readonly total: number } | null;
@@ -144,16 +157,21 @@ function buildSeries(input: GuardInput, from: number): Series[] {
   const make = (
     resource: GuardResource, gpuIndex: number | null, label: string, limitPercent: number,
     read: (sample: GuardSample) => { used: number; total: number } | null,
+    of = (total: number): string => `of ${formatGuardBytes(total)}`,
   ): Series => {
     const points: { at: number; used: number; total: number }[] = [];
     for (const sample of samples) {
       const reading = read(sample);
       if (reading) points.push({ at: sample.at, ...reading });
     }
-    return { resource, gpuIndex, label, limitPercent, points, baseline: baseline && read(baseline) };
+    return { resource, gpuIndex, label, of, limitPercent, points, baseline: baseline && read(baseline) };
   };
+  // The cgroup is judged by the RAM share too: its limit is the RAM the run has, whatever the host holds.
+  const cgroupPath = samples.findLast((sample) => sample.cgroup)?.cgroup?.path ?? '';
   const series = [
     make('ram', null, 'host RAM', settings.ramPercent, (s) => usable(s.hostUsedBytes, s.hostTotalBytes)),
+    make('cgroup', null, 'cgroup memory', settings.ramPercent, (s) => (s.cgroup ? usable(s.cgroup.usedBytes, s.cgroup.limitBytes) : null),
+      (total) => `of its ${formatGuardBytes(total)} limit (${cgroupPath})`),
     make('swap', null, 'swap', settings.swapPercent, (s) => usable(s.swapUsedBytes, s.swapTotalBytes)),
   ];
   const indices = [...new Set(samples.flatMap((sample) => sample.gpus.map((gpu) => gpu.index)))].sort((a, b) => a - b);
@@ -202,7 +220,7 @@ function overLimit(series: Series): Finding | null {
   }
   return {
     series, reason: 'over', etaMs: 0,
-    figure: `${series.label} at ${percent(now.used, now.total)} of ${formatGuardBytes(now.total)}, over the ${series.limitPercent}% limit${since}`,
+    figure: `${series.label} at ${percent(now.used, now.total)} ${series.of(now.total)}, over the ${series.limitPercent}% limit${since}`,
   };
 }
 
@@ -248,7 +266,7 @@ function growth(series: Series, now: number, horizonMs: number): Finding | null 
   if (etaMs > horizonMs) return null;
   return {
     series, reason: 'growth', etaMs,
-    figure: `${series.label} growing ${formatRate(fit.slope)} at ${percent(last.used, last.total)} of ${formatGuardBytes(last.total)}: ` +
+    figure: `${series.label} growing ${formatRate(fit.slope)} at ${percent(last.used, last.total)} ${series.of(last.total)}: ` +
       `at the ${series.limitPercent}% limit in ${formatSeconds(etaMs)}, within the ${formatSeconds(horizonMs).replace('.0 s', ' s')} horizon`,
   };
 }
@@ -286,7 +304,7 @@ function curveOf(series: Series): CurvePoint[] {
 
 /**
  * Whether to stop a job now, and which: null when nothing calls for it (or nothing that runs can be blamed). Over a
- * limit comes before a prediction (host RAM, swap, then the GPUs in order), predictions soonest first.
+ * limit comes before a prediction (host RAM, the cgroup, swap, then the GPUs in order), predictions soonest first.
  */
 export function decideGuard(input: GuardInput): GuardVerdict | null {
   const last = input.samples[input.samples.length - 1];

@@ -1,5 +1,6 @@
-// Run-wide pressure: peaks from the continuous sampler against capacity, memory stall time from PSI, and OOM kills
-// counted by the run's cgroup. PSI and the cgroup are read at the start and at the end; their counters are totals.
+// Run-wide pressure: peaks from the continuous sampler against capacity, memory stall time from PSI, and the run's
+// cgroup: its limit, its peak working set and the OOM kills it counted. PSI and the cgroup are read at the start and at
+// the end; their counters are totals.
 
 import { readCgroupMemory, type CgroupMemory } from '../probe/cgroup.js';
 import { readMemoryPressure, type MemoryPressure } from '../probe/pressure.js';
@@ -13,7 +14,7 @@ export interface PressureCounters {
   readonly cgroup: CgroupMemory | null;
 }
 
-/** Reads the counters; never throws (a host without PSI or cgroup v2 gives nulls). */
+/** Reads the counters; never throws (a host without PSI or a memory cgroup gives nulls). */
 export function readPressureCounters(): PressureCounters {
   const attempt = <T>(read: () => T | null): T | null => {
     try {
@@ -56,6 +57,8 @@ export function summarizePressure(options: {
   const oomKills = cgroup?.oomKillEvents !== null && cgroup?.oomKillEvents !== undefined && start.cgroup?.oomKillEvents !== null && start.cgroup?.oomKillEvents !== undefined
     ? cgroup.oomKillEvents - start.cgroup.oomKillEvents
     : null;
+  // The limit the sampler and the guard worked with: the one read at the start.
+  const limit = start.cgroup?.limit ?? cgroup?.limit ?? null;
   return {
     gpus: gpu.gpus.map((info) => ({ index: info.index, name: info.name, totalBytes: info.totalBytes, peakUsedBytes: peakOf(gpuSeries(info.index)) })),
     host: {
@@ -65,7 +68,10 @@ export function summarizePressure(options: {
       peakSwapUsedBytes: peakOf('swapUsed'),
     },
     psi: psiSummary(start.psi, end.psi, options.peakSomeAvg10 ?? 0, options.peakFullAvg10 ?? null),
-    cgroup: cgroup && (cgroup.maxBytes !== null || oomKills !== null) ? { path: cgroup.path, maxBytes: cgroup.maxBytes, oomKillsDuringRun: oomKills } : null,
+    cgroup: cgroup && (limit !== null || oomKills !== null) ? {
+      version: cgroup.version, path: cgroup.path, maxBytes: limit?.bytes ?? null, limitPath: limit?.path ?? null,
+      peakWorkingSetBytes: limit ? peakOf('cgroupUsed') : null, oomKillsDuringRun: oomKills,
+    } : null,
   };
 }
 

@@ -61,7 +61,7 @@ export interface RunPressure {
   };
   /** Memory pressure stall information (/proc/pressure/memory); null where the kernel has none. */
   readonly psi: PsiSummary | null;
-  /** The cgroup v2 the run was in, when it has a memory limit or counts OOM kills; null otherwise. */
+  /** The memory cgroup (v1 or v2) the run was in, when a limit bounds it or it counts OOM kills; null otherwise. */
   readonly cgroup: CgroupSummary | null;
 }
 
@@ -84,17 +84,24 @@ export interface PsiSummary {
   readonly peakFullAvg10: number | null;
 }
 
-/** The cgroup's memory limit and how many processes its OOM killer ended during the run. */
+/** The cgroup's memory limit, the most of it the run used, and how many processes its OOM killer ended during the run. */
 export interface CgroupSummary {
+  readonly version: 1 | 2;
+  /** The run's own cgroup. */
   readonly path: string;
+  /** The tightest limit from the run's cgroup up to the root; null for none. */
   readonly maxBytes: number | null;
+  /** The cgroup that sets `maxBytes`: `path` or one of its parents; null without a limit. */
+  readonly limitPath: string | null;
+  /** The highest working set (usage less inactive file cache) of that cgroup, sampled through the run; null unsampled. */
+  readonly peakWorkingSetBytes: number | null;
   readonly oomKillsDuringRun: number | null;
 }
 
 /** The run's samples, thinned for a chart: at most a few hundred points, each keeping its bucket's maximum. */
 export interface RunTimeline {
   readonly intervalMs: number;
-  /** `gpu<index>`, `hostUsed`, `swapUsed`. */
+  /** `gpu<index>`, `hostUsed`, `swapUsed`, `cgroupUsed`, and the GPU health series. */
   readonly series: readonly string[];
   readonly points: readonly { readonly at: number; readonly values: Readonly<Record<string, number | null>> }[];
 }

@@ -1,32 +1,51 @@
-// The cgroup v2 memory limits of this process: in a container or systemd slice these, not the host's RAM,
-// decide when the OOM killer strikes.
+// The memory cgroup of this process, v2 or v1: in a container, a CI job or a systemd slice its limit, not the host's
+// RAM, decides when the OOM killer strikes. The limit may be set on a parent (Kubernetes puts one on the pod, Docker on
+// the container above a process's own cgroup), so the tightest one on the path to the root is the one that counts.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { parseBytes, parseCounts, readCgroupFile, readOptional, type WorkingSetSource } from './cgroup-files.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
+const CGROUP_V1_MEMORY_ROOT = '/sys/fs/cgroup/memory';
 const PROC_SELF_CGROUP = '/proc/self/cgroup';
 
-/** Memory limits and usage of one cgroup v2; a field is null where its file is absent or says `max` (no limit). */
-export interface CgroupMemory {
-  /** The cgroup's path as /proc/self/cgroup names it, such as `/user.slice/session-2.scope`. */
+/** The tightest memory limit over this process: where it is set and how much; its working set is read from `dir`. */
+export interface CgroupLimit extends WorkingSetSource {
+  /** The cgroup that sets it, as /proc/self/cgroup names cgroups: the process's own or one of its parents. */
   readonly path: string;
-  readonly maxBytes: number | null;
-  readonly currentBytes: number | null;
-  /** Above this the kernel throttles and reclaims hard, long before `max` kills. */
-  readonly highBytes: number | null;
-  readonly swapMaxBytes: number | null;
-  readonly swapCurrentBytes: number | null;
-  /** Times an allocation hit `max` and was about to fail (memory.events `oom`), since the cgroup was made. */
-  readonly oomEvents: number | null;
-  /** Processes of this cgroup killed by an OOM killer (memory.events `oom_kill`). */
-  readonly oomKillEvents: number | null;
+  readonly bytes: number;
 }
 
-/** Where to look; both exist so tests can point at a fake tree. */
+/** Memory figures of this process's cgroup; a field is null where its file is absent or says there is no limit. */
+export interface CgroupMemory {
+  readonly version: 1 | 2;
+  /** The cgroup's path as /proc/self/cgroup names it, such as `/user.slice/session-2.scope`. */
+  readonly path: string;
+  /** Its own limit (v2 `memory.max`, v1 `memory.limit_in_bytes`); a parent's may be tighter: see `limit`. */
+  readonly maxBytes: number | null;
+  readonly currentBytes: number | null;
+  /** File cache the kernel reclaims first (memory.stat `inactive_file`, v1 `total_inactive_file`). */
+  readonly inactiveFileBytes: number | null;
+  /** Above this the kernel throttles and reclaims hard, long before `max` kills (v2 only). */
+  readonly highBytes: number | null;
+  /** v2 memory.swap.*; on v1 what memory.memsw.* (memory and swap together) allow and hold beyond memory alone. */
+  readonly swapMaxBytes: number | null;
+  readonly swapCurrentBytes: number | null;
+  /** Times an allocation hit `max` and was about to fail (memory.events `oom`, v2 only), since the cgroup was made. */
+  readonly oomEvents: number | null;
+  /** Processes of this cgroup killed by an OOM killer (memory.events or v1 memory.oom_control `oom_kill`). */
+  readonly oomKillEvents: number | null;
+  /** The tightest limit readable on the path from this cgroup to the root; null where none is set. */
+  readonly limit: CgroupLimit | null;
+}
+
+/** Where to look; each exists so tests can point at a fake tree. */
 export interface CgroupMemoryOptions {
   /** Mount point of the cgroup v2 hierarchy; `/sys/fs/cgroup` unless given. */
   readonly root?: string;
+  /** Mount point of the cgroup v1 memory controller; `/sys/fs/cgroup/memory` unless given. */
+  readonly v1Root?: string;
   /** Path of the file listing this process's cgroups; `/proc/self/cgroup` unless given. */
   readonly procSelfCgroup?: string;
 }
@@ -41,71 +60,104 @@ export function parseCgroupPath(procSelfCgroupText: string): string | null {
   return null;
 }
 
+/** The cgroup v1 memory controller's path from /proc/self/cgroup (`4:memory:/path`); null where it has none. */
+export function parseCgroupV1Path(procSelfCgroupText: string): string | null {
+  for (const line of procSelfCgroupText.split('\n')) {
+    const match = /^\d+:([^:]*):(\/.*)$/.exec(line.trimEnd());
+    if (match?.[1]?.split(',').includes('memory') && match[2] !== undefined) return match[2];
+  }
+  return null;
+}
+
 /**
- * Reads this process's cgroup v2 memory files now. Null when there is nothing to read: no /proc/self/cgroup
- * (macOS), no v2 line (v1-only hosts), or none of the memory files (the root cgroup, or hybrid hosts where
- * the memory controller lives on v1).
+ * Reads this process's memory cgroup now, v2 first, then v1. Null when there is nothing to read: no /proc/self/cgroup
+ * (macOS), or no memory files where it points (the v2 root cgroup, a hybrid host whose v2 has no memory controller
+ * and no v1 one either).
  */
 export function readCgroupMemory(options: CgroupMemoryOptions = {}): CgroupMemory | null {
   const listing = readOptional(options.procSelfCgroup ?? PROC_SELF_CGROUP);
-  const path = listing === null ? null : parseCgroupPath(listing);
-  if (path === null) return null;
-  const dir = join(options.root ?? CGROUP_ROOT, path);
-  const file = (name: string): { where: string; text: string } | null => {
-    const where = join(dir, name);
-    const text = readOptional(where);
-    return text === null ? null : { where, text };
-  };
+  if (listing === null) return null;
+  const v2 = parseCgroupPath(listing);
+  const found = v2 === null ? null : readV2(options.root ?? CGROUP_ROOT, v2);
+  if (found) return found;
+  const v1 = parseCgroupV1Path(listing);
+  return v1 === null ? null : readV1(options.v1Root ?? CGROUP_V1_MEMORY_ROOT, v1);
+}
+
+/**
+ * The directory of cgroup `path` under `mount`. Without a cgroup namespace, a container sees its own cgroup mounted at
+ * the hierarchy's root while /proc/self/cgroup still names its path on the host: then the mount itself is its cgroup.
+ */
+function cgroupDir(mount: string, path: string): { dir: string; ancestors: boolean } {
+  const dir = join(mount, path);
+  return existsSync(dir) ? { dir, ancestors: true } : { dir: mount, ancestors: false };
+}
+
+function readV2(mount: string, path: string): CgroupMemory | null {
+  const { dir, ancestors } = cgroupDir(mount, path);
+  const file = (name: string) => readCgroupFile(dir, name);
   const files = {
-    max: file('memory.max'),
-    current: file('memory.current'),
-    high: file('memory.high'),
-    swapMax: file('memory.swap.max'),
-    swapCurrent: file('memory.swap.current'),
-    events: file('memory.events'),
+    max: file('memory.max'), current: file('memory.current'), high: file('memory.high'),
+    swapMax: file('memory.swap.max'), swapCurrent: file('memory.swap.current'), events: file('memory.events'),
   };
   if (Object.values(files).every((found) => found === null)) return null;
-  const events = files.events === null ? null : parseEvents(files.events.where, files.events.text);
+  const events = parseCounts(files.events);
   return {
-    path,
-    maxBytes: parseLimit(files.max),
-    currentBytes: parseLimit(files.current),
-    highBytes: parseLimit(files.high),
-    swapMaxBytes: parseLimit(files.swapMax),
-    swapCurrentBytes: parseLimit(files.swapCurrent),
+    version: 2, path,
+    maxBytes: parseBytes(files.max),
+    currentBytes: parseBytes(files.current),
+    inactiveFileBytes: parseCounts(file('memory.stat'))?.get('inactive_file') ?? null,
+    highBytes: parseBytes(files.high),
+    swapMaxBytes: parseBytes(files.swapMax),
+    swapCurrentBytes: parseBytes(files.swapCurrent),
     oomEvents: events?.get('oom') ?? null,
     oomKillEvents: events?.get('oom_kill') ?? null,
+    limit: tightestLimit(2, mount, path, dir, ancestors),
   };
 }
 
-function parseLimit(file: { where: string; text: string } | null): number | null {
-  if (file === null) return null;
-  const value = file.text.trim();
-  if (value === 'max') return null;
-  if (!/^\d+$/.test(value)) throw new Error(`${file.where} must hold a byte count or \`max\`, got \`${value}\``);
-  return Number(value);
+function readV1(mount: string, path: string): CgroupMemory | null {
+  const { dir, ancestors } = cgroupDir(mount, path);
+  const file = (name: string) => readCgroupFile(dir, name);
+  const limit = file('memory.limit_in_bytes');
+  const usage = file('memory.usage_in_bytes');
+  if (limit === null && usage === null) return null;
+  const maxBytes = parseBytes(limit);
+  const currentBytes = parseBytes(usage);
+  const memswMax = parseBytes(file('memory.memsw.limit_in_bytes'));
+  const memswCurrent = parseBytes(file('memory.memsw.usage_in_bytes'));
+  return {
+    version: 1, path, maxBytes, currentBytes,
+    inactiveFileBytes: parseCounts(file('memory.stat'))?.get('total_inactive_file') ?? null,
+    highBytes: null,
+    swapMaxBytes: memswMax !== null && maxBytes !== null ? Math.max(0, memswMax - maxBytes) : null,
+    swapCurrentBytes: memswCurrent !== null && currentBytes !== null ? Math.max(0, memswCurrent - currentBytes) : null,
+    oomEvents: null,
+    oomKillEvents: parseCounts(file('memory.oom_control'))?.get('oom_kill') ?? null,
+    limit: tightestLimit(1, mount, path, dir, ancestors),
+  };
 }
 
-function parseEvents(where: string, text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    const match = /^(\w+) (\d+)$/.exec(line.trim());
-    if (match?.[1] === undefined || match[2] === undefined) {
-      throw new Error(`${where} line ${index + 1} must be \`name count\` such as \`oom_kill 0\`, got \`${line}\``);
-    }
-    counts.set(match[1], Number(match[2]));
-  });
-  return counts;
-}
-
-// A missing file is an answer ("not here"), not a failure; anything else (permissions, I/O) still throws.
-function readOptional(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw error;
+/**
+ * The smallest limit from the cgroup up to the root; a level that cannot be read is passed over. On v1 a parent with
+ * `memory.use_hierarchy` 0 (old kernels only) does not count its children's memory, so its limit does not bound them.
+ * Equal limits: the nearest wins.
+ */
+function tightestLimit(version: 1 | 2, mount: string, path: string, dir: string, ancestors: boolean): CgroupLimit | null {
+  const levels = [{ path, dir }];
+  for (let level = path; ancestors && level !== '/';) {
+    level = posix.dirname(level);
+    levels.push({ path: level, dir: join(mount, level) });
   }
+  let tightest: CgroupLimit | null = null;
+  for (const [index, level] of levels.entries()) {
+    try {
+      if (version === 1 && index > 0 && readOptional(join(level.dir, 'memory.use_hierarchy'))?.trim() === '0') continue;
+      const bytes = parseBytes(readCgroupFile(level.dir, version === 2 ? 'memory.max' : 'memory.limit_in_bytes'));
+      if (bytes !== null && (tightest === null || bytes < tightest.bytes)) tightest = { version, ...level, bytes };
+    } catch {
+      // Unreadable (permissions, a malformed file): that level's limit is not known, the others still are.
+    }
+  }
+  return tightest;
 }

@@ -116,7 +116,10 @@ function pressure(p: RunPressure) {
     psi: psi ? {
       someStallMs: psi.someStallMs, fullStallMs: psi.fullStallMs, peakSomeAvg10Percent: psi.peakSomeAvg10, peakFullAvg10Percent: psi.peakFullAvg10,
     } : null,
-    cgroup: cgroup ? { path: cgroup.path, maxBytes: cgroup.maxBytes, oomKillsDuringRun: cgroup.oomKillsDuringRun } : null,
+    cgroup: cgroup ? {
+      version: cgroup.version, path: cgroup.path, maxBytes: cgroup.maxBytes, limitPath: cgroup.limitPath,
+      peakWorkingSetBytes: cgroup.peakWorkingSetBytes, oomKillsDuringRun: cgroup.oomKillsDuringRun,
+    } : null,
   };
 }
 

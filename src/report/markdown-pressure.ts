@@ -10,10 +10,13 @@ import { codeSpan, escapeCell, escapeInline, table } from './markdown-escape.js'
 import { location, testNameCell } from './markdown-tests.js';
 
 function capacityTable(result: RunResult): string {
-  const { gpus, host } = result.pressure;
+  const { gpus, host, cgroup } = result.pressure;
+  // The cgroup's limit is the RAM the run really has: its working set against it, beside the host's.
+  const limited = cgroup?.maxBytes !== null && cgroup?.maxBytes !== undefined ? cgroup : null;
   const rows = [
     ...gpus.map((gpu) => [`GPU ${gpu.index} VRAM (${escapeCell(gpu.name)})`, formatBytes(gpu.peakUsedBytes), formatBytes(gpu.totalBytes), formatShare(gpu.peakUsedBytes, gpu.totalBytes)]),
     ['Host RAM', formatBytes(host.peakUsedBytes), formatBytes(host.totalBytes), formatShare(host.peakUsedBytes, host.totalBytes)],
+    ...(limited ? [['cgroup memory (working set)', formatBytes(limited.peakWorkingSetBytes), formatBytes(limited.maxBytes), formatShare(limited.peakWorkingSetBytes, limited.maxBytes)]] : []),
     ['Swap', formatBytes(host.peakSwapUsedBytes), formatBytes(host.swapTotalBytes), host.swapTotalBytes === 0 ? 'no swap' : formatShare(host.peakSwapUsedBytes, host.swapTotalBytes)],
   ];
   return table(['Memory', 'Peak used', 'Total', 'Peak of total'], rows, ['l', 'r', 'r', 'r']);
@@ -52,13 +55,15 @@ function psiLine(psi: PsiSummary | null): string {
 
 function cgroupLine(cgroup: CgroupSummary | null): string {
   const label = '**cgroup**';
-  if (cgroup === null) return `${label}: not known: the run is not in a cgroup v2 with a memory limit or an OOM-kill count, or it could not be read.`;
-  const limit = cgroup.maxBytes === null ? 'no memory limit' : `memory limit ${formatBytes(cgroup.maxBytes)}`;
+  if (cgroup === null) return `${label}: not known: the run is not in a memory cgroup (v1 or v2) with a limit or an OOM-kill count, or it could not be read.`;
+  const where = cgroup.limitPath === null || cgroup.limitPath === cgroup.path ? '' : ` (set on ${codeSpan(cgroup.limitPath)})`;
+  const peak = cgroup.peakWorkingSetBytes === null ? '' : `, peak working set ${formatBytes(cgroup.peakWorkingSetBytes)} (${formatShare(cgroup.peakWorkingSetBytes, cgroup.maxBytes)} of it)`;
+  const limit = cgroup.maxBytes === null ? 'no memory limit' : `memory limit ${formatBytes(cgroup.maxBytes)}${where}${peak}`;
   const kills = cgroup.oomKillsDuringRun;
   const oom = kills === null ? 'OOM kills during the run not known (no count to read)'
     : kills === 0 ? 'no OOM kills during the run'
       : `❌ **${plural(kills, 'OOM kill')}** during the run: the kernel ended processes that went over the limit, a likely cause of a crashed file`;
-  return `${label} ${codeSpan(cgroup.path)}: ${limit}; ${oom}.`;
+  return `${label} ${codeSpan(cgroup.path)} (v${cgroup.version}): ${limit}; ${oom}.`;
 }
 
 // The memory a test's file could use on its GPUs: what the Pressure figures (else the inventory) give as their totals.

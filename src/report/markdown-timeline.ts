@@ -1,5 +1,5 @@
-// The Timeline section of report.md: VRAM per GPU and host RAM over the run as a Mermaid line chart (GitHub renders
-// it), then when each test started and ended, so a rise in the chart can be put on a test.
+// The Timeline section of report.md: VRAM per GPU, host RAM and a limited cgroup's working set over the run as a
+// Mermaid line chart (GitHub renders it), then when each test started and ended, so a rise in the chart can be put on a test.
 
 import type { RunResult, TestResult } from '../execute/types.js';
 import type { RunTimeline } from '../measure/types.js';
@@ -25,6 +25,7 @@ export function seriesLabel(series: string): string | null {
   if (gpu) return `GPU ${gpu[1]} VRAM`;
   if (series === 'hostUsed') return 'host RAM used';
   if (series === 'swapUsed') return 'swap used';
+  if (series === 'cgroupUsed') return 'cgroup working set';
   return null;
 }
 

@@ -40,6 +40,12 @@ export interface ResultsJson {
       readonly deltas: { vramBeforeBytes: number | null; vramAfterBytes: number | null; vramDeltaBytes: number | null; vramPeakBytes: number | null; hostUsedPeakBytes: number | null };
     }>;
   }>;
+  readonly pressure: {
+    readonly cgroup: {
+      readonly version: number; readonly path: string; readonly maxBytes: number | null; readonly limitPath: string | null;
+      readonly peakWorkingSetBytes: number | null; readonly oomKillsDuringRun: number | null;
+    } | null;
+  };
 }
 
 /** Options for one CLI run. */
@@ -49,6 +55,8 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called once the process is started, e.g. to interrupt it. */
   readonly onSpawn?: (child: ChildProcess, timelineDir: string) => void;
+  /** Wraps the command line (node, the CLI, its arguments), e.g. to start it inside a cgroup. */
+  readonly wrap?: (argv: readonly string[]) => readonly string[];
 }
 
 function readOrNull(path: string): string | null {
@@ -59,7 +67,9 @@ function readOrNull(path: string): string | null {
 export function runCli(options: CliOptions): Promise<CliRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-reports-'));
   const timelineDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-timeline-'));
-  const child = spawn(process.execPath, [BIN, ...options.args, '--report-dir', reportDir, '--no-color'], {
+  const argv = [process.execPath, BIN, ...options.args, '--report-dir', reportDir, '--no-color'];
+  const [command = process.execPath, ...args] = options.wrap?.(argv) ?? argv;
+  const child = spawn(command, args, {
     cwd: join(FIXTURES, options.project),
     // The simulated GPU is the fake nvidia-smi: a real libnvidia-ml on the host must not be read instead.
     // Its own lock folder: the simulated GPUs of parallel tests share UUIDs, and must not wait for one another.

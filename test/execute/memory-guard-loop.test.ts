@@ -17,7 +17,7 @@ import { sample } from '../helpers/sample-run-result.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
-const SERIES: readonly SampleSeries[] = ['gpu0', 'hostUsed', 'swapUsed'];
+const SERIES: readonly SampleSeries[] = ['gpu0', 'hostUsed', 'swapUsed', 'cgroupUsed'];
 const SETTINGS = { enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 } as const;
 
 function jobOf(id: string, lane: Job['lane']): Job {
@@ -45,21 +45,21 @@ function launch(id: string, gpuIndices: readonly number[], pid: number | null): 
 }
 
 /** A guard over a hand-fed timeline and clock: `add` appends a reading 50 ms after the last and moves the clock there. */
-function harness(launches: readonly FakeLaunch[], rssByPid: ReadonlyMap<number, () => number> = new Map()) {
+function harness(launches: readonly FakeLaunch[], rssByPid: ReadonlyMap<number, () => number> = new Map(), cgroup: { limitBytes: number; path: string } | null = null) {
   const timeline = createSampleTimeline<SampleSeries>({ series: SERIES, maxPoints: 4000 });
   const sampler: ContinuousSampler = { intervalMs: 50, series: SERIES, timeline, warnings: () => [], sampleNow: () => Promise.resolve(), stop: () => {} };
   let clock = 10_000;
   const guard = startMemoryGuard({
     settings: SETTINGS, intervalMs: 60_000, sampler: () => sampler, launches: () => launches,
-    capacity: () => ({ hostTotalBytes: 32 * GiB, swapTotalBytes: 0, gpuTotalBytes: new Map([[0, 4 * GiB]]) }),
+    capacity: () => ({ hostTotalBytes: 32 * GiB, cgroup, swapTotalBytes: 0, gpuTotalBytes: new Map([[0, 4 * GiB]]) }),
     readTreeRss: (pid) => Promise.resolve(rssByPid.get(pid)?.() ?? null),
     now: () => clock,
   });
   return {
     guard,
-    async add(values: { gpu0?: number; hostUsed?: number }): Promise<void> {
+    async add(values: { gpu0?: number; hostUsed?: number; cgroupUsed?: number }): Promise<void> {
       clock += 50;
-      timeline.add({ at: clock, values: { gpu0: values.gpu0 ?? 0, hostUsed: values.hostUsed ?? 4 * GiB, swapUsed: 0 } });
+      timeline.add({ at: clock, values: { gpu0: values.gpu0 ?? 0, hostUsed: values.hostUsed ?? 4 * GiB, swapUsed: 0, cgroupUsed: values.cgroupUsed ?? null } });
       await guard.tick();
     },
     advance(ms: number): void {
@@ -128,6 +128,21 @@ describe('startMemoryGuard', () => {
       assert.equal(steady.verdicts.length, 0);
       assert.equal(grower.verdicts.length, 1);
       assert.match(grower.verdicts[0]?.figure ?? '', /^host RAM growing 1\.00 GiB\/s at .* of 32\.00 GiB: at the 95% limit in \d+\.\d s, within the 10 s horizon$/);
+    } finally {
+      h.guard.stop();
+    }
+  });
+
+  it('judges the cgroup\'s working set against its limit, with host RAM far from full', async () => {
+    const grower = launch('grower.test.mjs', [], 301);
+    const h = harness([grower], new Map(), { limitBytes: 600 * MiB, path: '/ci/job' });
+    try {
+      await h.add({ cgroupUsed: 300 * MiB });
+      await h.add({ cgroupUsed: 580 * MiB });
+      assert.equal(grower.verdicts.length, 0, 'one reading over the limit never decides');
+      await h.add({ cgroupUsed: 590 * MiB });
+      assert.equal(grower.verdicts[0]?.resource, 'cgroup');
+      assert.equal(grower.verdicts[0]?.figure, 'cgroup memory at 98.3% of its 600 MiB limit (/ci/job), over the 95% limit');
     } finally {
       h.guard.stop();
     }

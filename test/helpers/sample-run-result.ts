@@ -147,7 +147,7 @@ export function sampleRunResult(): RunResult {
       gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', totalBytes: 81559 * MiB, peakUsedBytes: 7 * GiB }],
       host: { totalBytes: 32 * GiB, peakUsedBytes: 12 * GiB, swapTotalBytes: 8 * GiB, peakSwapUsedBytes: 16 * MiB },
       psi: { someStallMs: 1234.5, fullStallMs: 80, peakSomeAvg10: 2.5, peakFullAvg10: 0.4 },
-      cgroup: { path: '/sys/fs/cgroup/system.slice/ci-runner.service', maxBytes: 24 * GiB, oomKillsDuringRun: 0 },
+      cgroup: { version: 2, path: '/system.slice/ci-runner.service', maxBytes: 24 * GiB, limitPath: '/system.slice', peakWorkingSetBytes: 18 * GiB, oomKillsDuringRun: 0 },
     },
     timeline: sampleTimeline(),
     warnings: ['GPU 0 (GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d) reported memory.used as [N/A] once; that boundary has no VRAM figure'],

@@ -112,6 +112,29 @@ describe('startContinuousSampler', () => {
     assert.equal(sampler.timeline.peak('hostUsed'), null);
   });
 
+  it('records the cgroup\'s working set where it is given a reader, a failed read as a gap and one warning', async () => {
+    let clock = 1000;
+    let workingSet: number | null = 300 * MiB;
+    const readCgroup = (): number => {
+      if (workingSet === null) throw new Error('/sys/fs/cgroup/ci/memory.current: ENOENT');
+      return workingSet;
+    };
+    const sampler = start({ gpuReader: NO_GPU_READER, intervalMs: 60_000, now: () => clock, readHost: () => host(GiB), readCgroup });
+    assert.deepEqual(sampler.series, ['hostUsed', 'swapUsed', 'cgroupUsed']);
+    await sampler.sampleNow();
+    clock = 1050;
+    workingSet = 550 * MiB;
+    await sampler.sampleNow();
+    clock = 1100;
+    workingSet = null;
+    await sampler.sampleNow();
+    assert.deepEqual(sampler.timeline.points().map((point) => point.values.cgroupUsed), [300 * MiB, 550 * MiB, null]);
+    assert.equal(sampler.timeline.peak('hostUsed')?.value, GiB, 'host RAM is still sampled');
+    assert.equal(sampler.warnings().length, 1);
+    assert.match(sampler.warnings()[0] ?? '', /^continuous cgroup memory sampling: .*ENOENT; the memory guard cannot judge the cgroup's limit while it fails$/);
+    assert.deepEqual(start({ gpuReader: NO_GPU_READER, intervalMs: 60_000, readHost: () => host(GiB), readCgroup: null }).series, ['hostUsed', 'swapUsed']);
+  });
+
   it('samples no GPU series with the none backend, whatever indices it is given', () => {
     const sampler = start({ gpuReader: NO_GPU_READER, gpuIndices: [0, 1], intervalMs: 60_000, readHost: () => host(GiB) });
     assert.deepEqual(sampler.series, ['hostUsed', 'swapUsed']);

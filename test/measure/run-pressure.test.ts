@@ -17,7 +17,7 @@ const SERIES: readonly SampleSeries[] = ['gpu0', 'hostUsed', 'swapUsed'];
 /** A stopped sampler whose timeline holds `rows` of [gpu0, hostUsed, swapUsed], 50 ms apart from t=1000. */
 function samplerWith(rows: readonly (readonly (number | null)[])[]): ContinuousSampler {
   const timeline = createSampleTimeline<SampleSeries>({ series: SERIES, maxPoints: 4000 });
-  rows.forEach(([gpu0 = null, hostUsed = null, swapUsed = null], i) => timeline.add({ at: 1000 + i * 50, values: { gpu0, hostUsed, swapUsed } }));
+  rows.forEach(([gpu0 = null, hostUsed = null, swapUsed = null], i) => timeline.add({ at: 1000 + i * 50, values: { gpu0, hostUsed, swapUsed, cgroupUsed: null } }));
   return { intervalMs: 50, series: SERIES, timeline, warnings: () => [], sampleNow: () => Promise.resolve(), stop: () => {} };
 }
 
@@ -34,8 +34,11 @@ function psi(someTotalUs: number, someAvg10: number, full: [totalUs: number, avg
   };
 }
 
-function cgroup(maxBytes: number | null, oomKillEvents: number | null): CgroupMemory {
-  return { path: '/ci.slice/job', maxBytes, currentBytes: GiB, highBytes: null, swapMaxBytes: null, swapCurrentBytes: null, oomEvents: oomKillEvents, oomKillEvents };
+function cgroup(maxBytes: number | null, oomKillEvents: number | null, limitPath = '/ci.slice/job'): CgroupMemory {
+  return {
+    version: 2, path: '/ci.slice/job', maxBytes, currentBytes: GiB, inactiveFileBytes: 0, highBytes: null, swapMaxBytes: null, swapCurrentBytes: null,
+    oomEvents: oomKillEvents, oomKillEvents, limit: maxBytes === null ? null : { version: 2, path: limitPath, dir: `/sys/fs/cgroup${limitPath}`, bytes: maxBytes },
+  };
 }
 
 const NOTHING: PressureCounters = { psi: null, cgroup: null };
@@ -109,16 +112,30 @@ describe('summarizePressure', () => {
 
   it('counts the cgroup\'s OOM kills during the run, and keeps its limit', () => {
     const summary = summarizePressure({ sampler: null, gpu: INVENTORY, hostAtEnd: HOST, start: { psi: null, cgroup: cgroup(16 * GiB, 1) }, end: { psi: null, cgroup: cgroup(16 * GiB, 3) } });
-    assert.deepEqual(summary.cgroup, { path: '/ci.slice/job', maxBytes: 16 * GiB, oomKillsDuringRun: 2 });
+    assert.deepEqual(summary.cgroup, { version: 2, path: '/ci.slice/job', maxBytes: 16 * GiB, limitPath: '/ci.slice/job', peakWorkingSetBytes: null, oomKillsDuringRun: 2 });
   });
 
   it('has no OOM count without both readings, and no cgroup section with neither a limit nor a count', () => {
     const noStart = summarizePressure({ sampler: null, gpu: INVENTORY, hostAtEnd: HOST, start: NOTHING, end: { psi: null, cgroup: cgroup(16 * GiB, 3) } });
-    assert.deepEqual(noStart.cgroup, { path: '/ci.slice/job', maxBytes: 16 * GiB, oomKillsDuringRun: null });
+    assert.deepEqual(noStart.cgroup, { version: 2, path: '/ci.slice/job', maxBytes: 16 * GiB, limitPath: '/ci.slice/job', peakWorkingSetBytes: null, oomKillsDuringRun: null });
     const unlimited = summarizePressure({ sampler: null, gpu: INVENTORY, hostAtEnd: HOST, start: { psi: null, cgroup: cgroup(null, null) }, end: { psi: null, cgroup: cgroup(null, null) } });
     assert.equal(unlimited.cgroup, null);
     const unlimitedCounting = summarizePressure({ sampler: null, gpu: INVENTORY, hostAtEnd: HOST, start: { psi: null, cgroup: cgroup(null, 0) }, end: { psi: null, cgroup: cgroup(null, 0) } });
-    assert.deepEqual(unlimitedCounting.cgroup, { path: '/ci.slice/job', maxBytes: null, oomKillsDuringRun: 0 });
+    assert.deepEqual(unlimitedCounting.cgroup, { version: 2, path: '/ci.slice/job', maxBytes: null, limitPath: null, peakWorkingSetBytes: null, oomKillsDuringRun: 0 });
+  });
+
+  it('gives the limit set on a parent and the peak working set the sampler saw against it', () => {
+    const series: readonly SampleSeries[] = ['hostUsed', 'swapUsed', 'cgroupUsed'];
+    const timeline = createSampleTimeline<SampleSeries>({ series, maxPoints: 4000 });
+    [1, 3, 2].forEach((gib, i) => timeline.add({ at: 1000 + i * 50, values: { hostUsed: 20 * GiB, swapUsed: 0, cgroupUsed: gib * GiB } }));
+    const sampler: ContinuousSampler = { intervalMs: 50, series, timeline, warnings: () => [], sampleNow: () => Promise.resolve(), stop: () => {} };
+    const counters = { psi: null, cgroup: cgroup(4 * GiB, 0, '/ci.slice') };
+    const summary = summarizePressure({ sampler, gpu: { ...INVENTORY, gpus: [] }, hostAtEnd: HOST, start: counters, end: counters });
+    assert.deepEqual(summary.cgroup, { version: 2, path: '/ci.slice/job', maxBytes: 4 * GiB, limitPath: '/ci.slice', peakWorkingSetBytes: 3 * GiB, oomKillsDuringRun: 0 });
+    // A limit first seen at the end: the sampler never read the cgroup, so there is no peak.
+    const late = summarizePressure({ sampler: samplerWith([[0, GiB, 0]]), gpu: INVENTORY, hostAtEnd: HOST, start: NOTHING, end: counters });
+    assert.equal(late.cgroup?.peakWorkingSetBytes, null);
+    assert.equal(late.cgroup?.maxBytes, 4 * GiB);
   });
 });
 

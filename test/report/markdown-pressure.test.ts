@@ -47,28 +47,32 @@ describe('renderPressure', () => {
     assert.deepEqual(rowStarting(markdown, 'GPU 0 VRAM'), ['GPU 0 VRAM (NVIDIA H100 80GB HBM3)', '7.0 GiB', '79.6 GiB', '8.8%']);
     assert.deepEqual(rowStarting(markdown, 'Host RAM'), ['Host RAM', '12.0 GiB', '32.0 GiB', '37.5%']);
     assert.deepEqual(rowStarting(markdown, 'Swap'), ['Swap', '16.0 MiB', '8.0 GiB', '0.2%']);
+    assert.deepEqual(rowStarting(markdown, 'cgroup memory'), ['cgroup memory (working set)', '18.0 GiB', '24.0 GiB', '75.0%']);
   });
 
-  it('gives PSI stall totals and the worst avg10, and the cgroup\'s limit and OOM kills, when known', () => {
+  it('gives PSI stall totals and the worst avg10, and the cgroup\'s limit, where it is set, its peak and OOM kills, when known', () => {
     const markdown = render(sampleRunResult());
     assert.match(markdown, /- \*\*Memory stalls \(PSI\)\*\*: some task waited on memory for 1\.23 s in all, every task at once for 80 ms; worst 10-second average 2\.50% \(some task\), 0\.40% \(every task\)\./);
-    assert.match(markdown, /- \*\*cgroup\*\* `\/sys\/fs\/cgroup\/system\.slice\/ci-runner\.service`: memory limit 24\.0 GiB; no OOM kills during the run\./);
+    assert.match(markdown, /- \*\*cgroup\*\* `\/system\.slice\/ci-runner\.service` \(v2\): memory limit 24\.0 GiB \(set on `\/system\.slice`\), peak working set 18\.0 GiB \(75\.0% of it\); no OOM kills during the run\./);
   });
 
   it('says PSI is unavailable and the cgroup not known when the host has neither, and "no swap" without swap', () => {
     const markdown = render(sampleRepeatRunResult());
     assert.match(markdown, /\*\*Memory stalls \(PSI\)\*\*: unavailable: this kernel shows no `\/proc\/pressure\/memory`/);
-    assert.match(markdown, /\*\*cgroup\*\*: not known: the run is not in a cgroup v2 with a memory limit or an OOM-kill count/);
+    assert.match(markdown, /\*\*cgroup\*\*: not known: the run is not in a memory cgroup \(v1 or v2\) with a limit or an OOM-kill count/);
+    assert.doesNotMatch(markdown, /\| cgroup memory/);
     assert.deepEqual(rowStarting(markdown, 'Swap'), ['Swap', '0 B', '0 B', 'no swap']);
     assert.deepEqual(rowStarting(markdown, 'GPU 1 VRAM').slice(1), ['768 MiB', '80.0 GiB', '0.9%']);
   });
 
   it('flags OOM kills, and says when the count or the limit is unknown, or PSI has no full line', () => {
     const run = sampleRunResult();
-    const cgroup = { path: '/sys/fs/cgroup/ci', maxBytes: null, oomKillsDuringRun: 2 };
-    assert.match(render({ ...run, pressure: { ...run.pressure, cgroup } }), /`\/sys\/fs\/cgroup\/ci`: no memory limit; ❌ \*\*2 OOM kills\*\* during the run/);
-    const unknown = { ...cgroup, maxBytes: 8 * GiB, oomKillsDuringRun: null };
-    assert.match(render({ ...run, pressure: { ...run.pressure, cgroup: unknown } }), /memory limit 8\.0 GiB; OOM kills during the run not known/);
+    const cgroup = { version: 1 as const, path: '/ci', maxBytes: null, limitPath: null, peakWorkingSetBytes: null, oomKillsDuringRun: 2 };
+    const unlimited = render({ ...run, pressure: { ...run.pressure, cgroup } });
+    assert.match(unlimited, /`\/ci` \(v1\): no memory limit; ❌ \*\*2 OOM kills\*\* during the run/);
+    assert.doesNotMatch(unlimited, /\| cgroup memory/);
+    const unknown = { ...cgroup, maxBytes: 8 * GiB, limitPath: '/ci', oomKillsDuringRun: null };
+    assert.match(render({ ...run, pressure: { ...run.pressure, cgroup: unknown } }), /`\/ci` \(v1\): memory limit 8\.0 GiB; OOM kills during the run not known/);
     const psi = { someStallMs: 0, fullStallMs: null, peakSomeAvg10: 0, peakFullAvg10: null };
     assert.match(render({ ...run, pressure: { ...run.pressure, psi } }), /for 0 ms in all, the kernel gives no figure for every task at once; worst 10-second average 0\.00% \(some task\)\./);
   });

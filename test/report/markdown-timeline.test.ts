@@ -74,6 +74,18 @@ describe('renderTimeline', () => {
     assert.doesNotMatch(markdown, /hold no sample/, 'evenly spaced points fill every slot');
   });
 
+  it('draws a limited cgroup\'s working set as a line of its own', () => {
+    const run = sampleRunResult();
+    const base = run.timeline ?? assert.fail();
+    const timeline: RunTimeline = {
+      ...base, series: [...base.series, 'cgroupUsed'],
+      points: base.points.map((point, i) => ({ ...point, values: { ...point.values, cgroupUsed: (i + 1) * GiB } })),
+    };
+    const markdown = renderTimeline(withTimeline(timeline, run)) ?? assert.fail();
+    assert.deepEqual(chartOf(markdown).lines.get('cgroup working set'), base.points.map((_, i) => i + 1));
+    assert.match(markdown, /Lines: .*, 🟣 cgroup working set\./);
+  });
+
   it('starts a series whose first reads failed at 0, says so, and leaves out swap that was never used', () => {
     const markdown = renderTimeline(sampleRepeatRunResult()) ?? assert.fail();
     const chart = chartOf(markdown);
