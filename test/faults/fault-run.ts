@@ -15,6 +15,12 @@ import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 import { buildFakeNvml } from '../probe/fake-nvml-build.js';
 import { REPO } from '../e2e/run-cli.js';
 
+/**
+ * Each fault test's own limit: far beyond what any case takes, so a regression that hangs fails its test instead of
+ * holding CI for hours. Checking these tests against an older build that hangs is quicker with a lower value.
+ */
+export const FAULT_TEST_TIMEOUT_MS = Number(process.env['GPU_TEST_FAULT_TIMEOUT_MS'] ?? 180_000);
+
 /** The fixture projects of the fault matrix. */
 export const FAULT_FIXTURES = join(REPO, 'test/faults/fixtures');
 const BIN = join(REPO, 'bin/gpu-test.js');

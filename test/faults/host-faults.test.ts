@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setupFakeGpu, H100_80GB } from '../../fixtures/fake-gpu/fake-gpu.mjs';
 import { assertCompleteReports, assertNothingLeft, fileOf } from './fault-assertions.js';
-import { startFaultRun } from './fault-run.js';
+import { FAULT_TEST_TIMEOUT_MS, startFaultRun } from './fault-run.js';
 
 describe('two runs at once on one host', () => {
-  it('never put files on the same GPU at once: the second waits, saying for whom, and a shared report dir holds one run\'s set', async () => {
+  it('never put files on the same GPU at once: the second waits, saying for whom, and a shared report dir holds one run\'s set', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gpu-test-shared-gpu-'));
     setupFakeGpu(stateDir, [H100_80GB]);
     const shared = { stateDir, lockDir: join(stateDir, 'locks'), markDir: mkdtempSync(join(tmpdir(), 'gpu-test-shared-marks-')), reportDir: mkdtempSync(join(tmpdir(), 'gpu-test-shared-reports-')) };
@@ -33,7 +33,7 @@ describe('two runs at once on one host', () => {
     assert.match(json.warnings.join('\n'), /GPU 0 was in use by another gpu-test run/);
   });
 
-  it('a lock left by a run that was killed outright does not block the next run', async () => {
+  it('a lock left by a run that was killed outright does not block the next run', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gpu-test-shared-gpu-'));
     setupFakeGpu(stateDir, [H100_80GB]);
     const lockDir = join(stateDir, 'locks');
@@ -68,7 +68,7 @@ describe('a report directory that cannot be written', () => {
   const mounts: (() => void)[] = [];
   after(() => mounts.forEach((unmount) => unmount()));
 
-  it('is a file: exit 2 before any test starts, naming the path and the fix', async () => {
+  it('is a file: exit 2 before any test starts, naming the path and the fix', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gpu-test-notdir-')), 'reports');
     writeFileSync(file, 'not a folder');
     const run = startFaultRun({ project: 'matrix', args: ['run', 'gpu/waits-turn.test.mjs'], backend: 'nvidia-smi', shared: { reportDir: file } });
@@ -78,7 +78,7 @@ describe('a report directory that cannot be written', () => {
     assert.equal(existsSync(join(run.markDir, 'waited-file-ran')), false, 'no test ran');
   });
 
-  it('is read-only: exit 2 before any test starts', { skip: mountSkip }, async () => {
+  it('is read-only: exit 2 before any test starts', { timeout: FAULT_TEST_TIMEOUT_MS, skip: mountSkip }, async () => {
     const mount = mountTmpfs('1m', true);
     assert.ok(!('skip' in mount));
     mounts.push(mount.unmount);
@@ -89,7 +89,7 @@ describe('a report directory that cannot be written', () => {
     assert.equal(existsSync(join(run.markDir, 'waited-file-ran')), false);
   });
 
-  it('is on a full disk: exit 2 before any test starts', { skip: mountSkip }, async () => {
+  it('is on a full disk: exit 2 before any test starts', { timeout: FAULT_TEST_TIMEOUT_MS, skip: mountSkip }, async () => {
     const mount = mountTmpfs('64k');
     assert.ok(!('skip' in mount));
     mounts.push(mount.unmount);
@@ -100,7 +100,7 @@ describe('a report directory that cannot be written', () => {
     assert.equal(existsSync(join(run.markDir, 'waited-file-ran')), false);
   });
 
-  it('fills up during the run: no report of this run and none of the last one is left looking current, no temp file', { skip: mountSkip }, async () => {
+  it('fills up during the run: no report of this run and none of the last one is left looking current, no temp file', { timeout: FAULT_TEST_TIMEOUT_MS, skip: mountSkip }, async () => {
     const mount = mountTmpfs('17m');
     assert.ok(!('skip' in mount));
     mounts.push(mount.unmount);
@@ -123,7 +123,7 @@ describe('a report directory that cannot be written', () => {
 });
 
 describe('an nvidia-smi whose stream does not parse', () => {
-  it('is reported in every report for what it is, not as a hung driver', async () => {
+  it('is reported in every report for what it is, not as a hung driver', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({ project: 'matrix', args: ['run', 'gpu/waits-turn.test.mjs'], backend: 'nvidia-smi', gpuState: { 'garble-stream': '' } });
     const result = await run.finished;
     assert.equal(result.code, 0, result.stderr);

@@ -7,11 +7,11 @@ import { describe, it } from 'node:test';
 import { isRunning } from '../../src/probe/process-tree.js';
 import { fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { assertCompleteReports, assertNothingLeft, fileOf } from './fault-assertions.js';
-import { startFaultRun, type Backend } from './fault-run.js';
+import { FAULT_TEST_TIMEOUT_MS, startFaultRun, type Backend } from './fault-run.js';
 
 for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend[]) {
   describe(`hostile test files (${backend} backend)`, { concurrency: 3, skip: backend === 'nvml' ? fakeNvmlSkipReason() : false }, () => {
-    it('a test that forks a worker, starts a worker thread and runs node passes, as under node --test', async () => {
+    it('a test that forks a worker, starts a worker thread and runs node passes, as under node --test', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'hostile', args: ['run', 'forks.test.mjs'], backend });
       const result = await run.finished;
       assert.equal(result.code, 0, result.stderr);
@@ -22,7 +22,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend
       await assertNothingLeft(run);
     });
 
-    it('process.exit(0) inside a test fails the file, naming the test, and lists the tests that never ran', async () => {
+    it('process.exit(0) inside a test fails the file, naming the test, and lists the tests that never ran', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'hostile', args: ['run', 'exits.test.mjs'], backend });
       const result = await run.finished;
       assert.equal(result.code, 1, result.stderr);
@@ -40,7 +40,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend
       await assertNothingLeft(run);
     });
 
-    it('process.disconnect() in a test changes nothing: every test passes and is measured, no phantom failure', async () => {
+    it('process.disconnect() in a test changes nothing: every test passes and is measured, no phantom failure', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'hostile', args: ['run', 'disconnects.test.mjs'], backend });
       const result = await run.finished;
       assert.equal(result.code, 0, result.stderr);
@@ -51,7 +51,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend
       assert.notEqual(measured, null, 'the test after the disconnect still has its VRAM reading');
     });
 
-    it('a daemonised grandchild is named as an orphan even though it left the process group and session', async () => {
+    it('a daemonised grandchild is named as an orphan even though it left the process group and session', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'hostile', args: ['run', 'daemon.test.mjs'], backend });
       const result = await run.finished;
       const json = await assertCompleteReports(result);
@@ -66,7 +66,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend
       }
     });
 
-    it('--kill-orphans kills the daemonised grandchild, and nothing of the run is left', async () => {
+    it('--kill-orphans kills the daemonised grandchild, and nothing of the run is left', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'hostile', args: ['run', '--kill-orphans', 'daemon.test.mjs'], backend });
       const result = await run.finished;
       const json = await assertCompleteReports(result);
@@ -78,7 +78,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend
 }
 
 describe('the run verdict, decided once', () => {
-  it('a failing after hook fails the run even when the suite has budgets (all within limits)', async () => {
+  it('a failing after hook fails the run even when the suite has budgets (all within limits)', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({ project: 'verdict', args: ['run'], backend: 'nvidia-smi' });
     const result = await run.finished;
     assert.equal(result.code, 1, result.stderr);
@@ -90,7 +90,7 @@ describe('the run verdict, decided once', () => {
 });
 
 describe('--gpu-backend none on a host whose GPU works', () => {
-  it('runs the GPU files on the card without VRAM figures, with every report', async () => {
+  it('runs the GPU files on the card without VRAM figures, with every report', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({ project: 'hostile', args: ['run', 'plain.test.mjs'], backend: 'none' });
     const result = await run.finished;
     assert.equal(result.code, 0, result.stderr);

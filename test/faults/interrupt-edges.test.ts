@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { assertCompleteReports, assertInterruptedRun, assertNothingLeft, fileOf } from './fault-assertions.js';
-import { EXIT_OF, startFaultRun, type Backend } from './fault-run.js';
+import { EXIT_OF, FAULT_TEST_TIMEOUT_MS, startFaultRun, type Backend } from './fault-run.js';
 
 const nvmlSkip = fakeNvmlSkipReason();
 
 describe('interrupted while the GPUs are being listed', { concurrency: 3 }, () => {
-  it('ctrl-c during a hung `nvidia-smi -q -x`: the query is killed at once, and nothing starts after it', async () => {
+  it('ctrl-c during a hung `nvidia-smi -q -x`: the query is killed at once, and nothing starts after it', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     // A backend named on the command line must start before any file does, so the CPU file waits for the listing too.
     const run = startFaultRun({
       project: 'matrix', args: ['run', 'gpu/run-top.test.mjs', 'cpu/quick.test.mjs'], backend: 'nvidia-smi',
@@ -29,7 +29,7 @@ describe('interrupted while the GPUs are being listed', { concurrency: 3 }, () =
     }
   });
 
-  it('sigterm during a hung listing under --gpu-backend auto: the CPU lane ran meanwhile, the GPU file never starts', async () => {
+  it('sigterm during a hung listing under --gpu-backend auto: the CPU lane ran meanwhile, the GPU file never starts', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({
       project: 'matrix', args: ['run', 'gpu/run-top.test.mjs', 'cpu/quick.test.mjs'], backend: 'auto',
       gpuState: { 'delay-ms': '600000' }, countSmiCalls: true,
@@ -41,7 +41,7 @@ describe('interrupted while the GPUs are being listed', { concurrency: 3 }, () =
     assert.match(fileOf(json, 'gpu/run-top.test.mjs').skipReason ?? '', /not started: the run was interrupted while the GPUs were being listed/);
   });
 
-  it('sigterm during a slow NVML start: handled once the call returns, with every report', { skip: nvmlSkip }, async () => {
+  it('sigterm during a slow NVML start: handled once the call returns, with every report', { timeout: FAULT_TEST_TIMEOUT_MS, skip: nvmlSkip }, async () => {
     const run = startFaultRun({
       project: 'matrix', args: ['run', 'gpu/run-top.test.mjs', 'cpu/quick.test.mjs'], backend: 'nvml', gpuState: { 'nvml-init-delay-ms': '1500' },
     });
@@ -58,7 +58,7 @@ describe('interrupted in the other phases of a GPU file', { concurrency: 3 }, ()
   for (const backend of ['nvml', 'nvidia-smi'] as const satisfies readonly Backend[]) {
     const skip = backend === 'nvml' ? nvmlSkip : false;
 
-    it(`sigint while a suite's before hook runs (${backend}): the hook is stopped, its file not started, after still runs`, { skip }, async () => {
+    it(`sigint while a suite's before hook runs (${backend}): the hook is stopped, its file not started, after still runs`, { timeout: FAULT_TEST_TIMEOUT_MS, skip }, async () => {
       const run = startFaultRun({ project: 'hooks', args: ['run'], backend });
       await run.waitForMark('before-hook');
       run.deliver('sigint');
@@ -72,7 +72,7 @@ describe('interrupted in the other phases of a GPU file', { concurrency: 3 }, ()
       assert.equal(existsSync(join(run.markDir, 'after-hook')), true, 'the after hook ran although the run was interrupted');
     });
 
-    it(`ctrl-c during the re-run that confirms a leak (${backend}): the leak stays unconfirmed, the re-run is stopped`, { skip }, async () => {
+    it(`ctrl-c during the re-run that confirms a leak (${backend}): the leak stays unconfirmed, the re-run is stopped`, { timeout: FAULT_TEST_TIMEOUT_MS, skip }, async () => {
       const run = startFaultRun({ project: 'matrix', args: ['run', '--repeat', '3', 'gpu/recheck.test.mjs'], backend });
       await run.waitForMark('recheck');
       run.deliver('ctrl-c');
@@ -84,7 +84,7 @@ describe('interrupted in the other phases of a GPU file', { concurrency: 3 }, ()
       assert.ok(json.warnings.some((warning) => /leak check .*interrupted/.test(warning)), json.warnings.join('\n'));
     });
 
-    it(`sigterm during the re-run alone of a file that ran out of memory beside another (${backend})`, { skip }, async () => {
+    it(`sigterm during the re-run alone of a file that ran out of memory beside another (${backend})`, { timeout: FAULT_TEST_TIMEOUT_MS, skip }, async () => {
       const run = startFaultRun({ project: 'retry', args: ['run'], backend });
       await run.waitForMark('alone');
       run.deliver('sigterm');
@@ -99,7 +99,7 @@ describe('interrupted in the other phases of a GPU file', { concurrency: 3 }, ()
 });
 
 describe('interrupted while the reports are written', () => {
-  it('writes one consistent set: the exit code and all three reports agree, nothing half-written is left', async () => {
+  it('writes one consistent set: the exit code and all three reports agree, nothing half-written is left', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({ project: 'matrix', args: ['run', 'cpu/quick.test.mjs', 'gpu/waits-turn.test.mjs'], backend: 'nvidia-smi' });
     // The first temp report appearing means writing has begun; the signal lands then or just after.
     const watcher = watch(run.reportDir, (_event, name) => {
@@ -122,7 +122,7 @@ describe('interrupted while the reports are written', () => {
 });
 
 describe('stopping harder', () => {
-  it('a second ctrl-c kills trees that ignore SIGTERM at once, and the reports say so', async () => {
+  it('a second ctrl-c kills trees that ignore SIGTERM at once, and the reports say so', { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
     const run = startFaultRun({ project: 'matrix', args: ['run', '--kill-grace', '600000', 'gpu/stubborn.test.mjs'], backend: 'nvidia-smi' });
     await run.waitForMark('stubborn');
     run.deliver('ctrl-c');
@@ -135,7 +135,7 @@ describe('stopping harder', () => {
   });
 
   for (const file of ['gpu/run-top.test.mjs', 'gpu/busy.test.mjs']) {
-    it(`gpu-test killed outright (SIGKILL) while ${file} runs: every process it started goes down on its own`, async () => {
+    it(`gpu-test killed outright (SIGKILL) while ${file} runs: every process it started goes down on its own`, { timeout: FAULT_TEST_TIMEOUT_MS }, async () => {
       const run = startFaultRun({ project: 'matrix', args: ['run', file], backend: 'nvidia-smi' });
       await run.waitForMark(file.includes('busy') ? 'busy' : 'running');
       run.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { assertInterruptedRun, fileOf } from './fault-assertions.js';
-import { DELIVERIES, startFaultRun, type Backend, type Delivery, type FaultRun } from './fault-run.js';
+import { DELIVERIES, FAULT_TEST_TIMEOUT_MS, startFaultRun, type Backend, type Delivery, type FaultRun } from './fault-run.js';
 import { waitForProcessOf } from './fault-processes.js';
 
 /** A phase of a GPU file, how to reach it, and what each file must show once the run is interrupted there. */
@@ -95,7 +95,7 @@ for (const backend of ['nvml', 'nvidia-smi'] as const) {
   const skip = backend === 'nvml' ? fakeNvmlSkipReason() : false;
   describe(`interrupting a run (${backend} backend)`, { concurrency: 4, skip }, () => {
     for (const phase of PHASES) {
-      for (const delivery of DELIVERIES) it(`${delivery} while a GPU file ${phase.name}`, caseFor(phase, delivery, backend));
+      for (const delivery of DELIVERIES) it(`${delivery} while a GPU file ${phase.name}`, { timeout: FAULT_TEST_TIMEOUT_MS }, caseFor(phase, delivery, backend));
     }
   });
 }
