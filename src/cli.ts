@@ -14,7 +14,7 @@ import { runPlan } from './execute/run-plan.js';
 import { EXIT, exitCodeOf } from './results/verdict.js';
 import { applyBudgets } from './measure/budgets.js';
 import { compareSuiteNeeds, gpuBalance } from './measure/suite-needs.js';
-import type { RunResult } from './execute/types.js';
+import type { RunResult } from './results/run-result.js';
 import { discoverFiles } from './plan/discover-files.js';
 import { decideSkips, describeJobs } from './plan/plan-jobs.js';
 import { NO_GPU_READER } from './probe/gpu-presence.js';
@@ -23,11 +23,13 @@ import { readHostInfo } from './probe/host-info.js';
 import { readHostMemory } from './probe/meminfo.js';
 import { previewPlacements } from './schedule/preview.js';
 import { buildCapacity, type HostCapacity } from './schedule/capacity.js';
+import { skipUnfit } from './schedule/skip-unfit.js';
 import { selectUsableGpus } from './schedule/usable-gpus.js';
 import type { ResolvedConfig } from './config/types.js';
-import type { GpuInventory, GpuReader } from './probe/types.js';
+import type { GpuInventory } from './results/machine.js';
+import type { GpuReader } from './probe/types.js';
 import { createConsoleReporter } from './report/console.js';
-import type { RunObserver } from './report/types.js';
+import type { RunObserver } from './results/observer.js';
 import { checkReportDir } from './report/report-dir.js';
 import { writeReports } from './report/write-reports.js';
 
@@ -146,7 +148,7 @@ async function runAndFinish(described: Awaited<ReturnType<typeof describeRun>>, 
   const gpuCandidates = runnableWithGpu.filter((job) => job.lane === 'gpu');
   const planned = Promise.all([inventory, gpuReaderPromise]).then(async ([gpu, gpuReader]) => {
     const capacity = runCapacity(config, gpu, await usedBeforeRun(gpuReader));
-    return { gpu, gpuReader, capacity, plan: decideSkips(config, jobs, process.env, gpu, capacity) };
+    return { gpu, gpuReader, capacity, plan: skipUnfit(decideSkips(config, jobs, process.env, gpu), capacity, config.requireGpu) };
   });
   const ran: RunResult = await runPlan({
     planned, earlyJobs, earlyCapacity: runCapacity(config, { ...NO_GPUS, available: false }, new Map()), gpuCandidates,
@@ -186,7 +188,7 @@ async function list(args: ParsedArgs): Promise<number> {
   const gpu = selectUsableGpus(inventory, process.env['CUDA_VISIBLE_DEVICES'], config.gpus);
   // No VRAM reader is opened for `list`: cards count as empty, so shared-card previews assume an idle host.
   const capacity = runCapacity(config, gpu, new Map());
-  const decided = decideSkips(config, jobs, process.env, gpu, capacity);
+  const decided = skipUnfit(decideSkips(config, jobs, process.env, gpu), capacity, config.requireGpu);
   const plan = { ...decided, notes: [...warnings, ...decided.notes] };
   process.stdout.write(formatPlan(plan, gpu, chalk, previewPlacements(plan, capacity)));
   return EXIT.passed;

@@ -1,7 +1,7 @@
 // What test files may call: record a figure for the reports, read memory right now. Both talk to the harness over
 // the test process's IPC channel; run without the harness (plain `node --test`), they do nothing and cost nothing.
 
-import { capName, NAME_LIMIT_CHARS } from '../cap-text.js';
+import { capName, NAME_LIMIT_CHARS } from '../units/cap-text.js';
 import { harnessChannel } from '../execute/child/harness-channel.js';
 import { CURRENT_TEST_KEY, isSnapshotReply, type MemorySnapshot, type MetricMessage, type SnapshotRequest } from '../execute/child/protocol.js';
 

@@ -1,11 +1,11 @@
 // The text `gpu-test list` prints: every file with its suite, tags, lane and, when it will not run, why.
 
 import type { ChalkInstance } from 'chalk';
-import type { Job, Plan } from '../plan/types.js';
-import type { GpuInventory } from '../probe/types.js';
-import { formatBytes } from '../report/format.js';
+import type { Job, Plan } from '../results/job.js';
+import type { GpuInventory } from '../results/machine.js';
+import { formatBytes } from '../units/format.js';
 import type { Placement } from '../schedule/admission.js';
-import type { SizeSpec } from '../config/types.js';
+import type { SizeSpec } from '../units/size.js';
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);

@@ -1,7 +1,8 @@
 // Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
 
 import { parseArgs } from 'node:util';
-import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type LeakMode, type ReporterName, type Shard } from '../config/types.js';
+import { type LeakMode } from '../results/job.js';
+import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What the user asked for. */

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { GpuTestError } from '../errors.js';
-import { readRegularFile } from '../read-regular-file.js';
+import { readRegularFile } from './read-regular-file.js';
 import { displayPath, formatLocation, locateOffset } from './config-problems.js';
 import { MAX_CONFIG_ALIASES, MAX_CONFIG_BYTES } from './defaults.js';
 

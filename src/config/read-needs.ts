@@ -5,7 +5,8 @@ import { isMap, isScalar, type Node } from 'yaml';
 import type { ConfigChecker, MapEntry } from './config-checker.js';
 import { nodeValue } from './config-problems.js';
 import { parseByteSize, SIZE_EXAMPLE } from './parse-size.js';
-import type { Admission, GuardSettings, Requirements, SizeSpec } from './types.js';
+import type { SizeSpec } from '../units/size.js';
+import type { Admission, GuardSettings, Requirements } from './types.js';
 
 const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
 

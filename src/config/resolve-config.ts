@@ -6,7 +6,8 @@ import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
 import { DEFAULT_GPU_BACKEND, DEFAULT_SAMPLE_INTERVAL_MS, DEFAULTS, MAX_TIMEOUT_MS } from './defaults.js';
 import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './load-config.js';
-import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type LeakMode, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
+import { type LeakMode } from '../results/job.js';
+import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
 import { validateConfig } from './validate-config.js';
 
 /** What resolveConfig reads: where it runs, the parsed flags and the environment. */

@@ -1,5 +1,8 @@
 // The config's two shapes: what the user may write (all optional) and what the rest of the harness reads (all set).
 
+import type { LeakMode, LeakThreshold } from '../results/job.js';
+import type { SizeSpec } from '../units/size.js';
+
 /** Names of the report writers `--reporter` can pick. */
 export type ReporterName = 'console' | 'markdown' | 'junit' | 'json';
 export const REPORTER_NAMES: readonly ReporterName[] = ['console', 'markdown', 'junit', 'json'];
@@ -27,9 +30,6 @@ export interface UserSuite {
   hooks?: SuiteHooks;
   budgets?: Budgets;
 }
-
-/** A size as declared: bytes, or a share of the capacity it is measured against (a card's VRAM, the host's RAM). */
-export type SizeSpec = { readonly bytes: number } | { readonly percent: number };
 
 /** `requires:` of a suite or a file header. `vram` is per GPU; `gpus` defaults to 1 in the gpu lane, 0 in the cpu lane. */
 export interface Requirements {
@@ -95,14 +95,6 @@ export interface UserLeakThreshold {
   ramBytes?: number;
 }
 
-/** What a repeated test may grow over its iterations before it is called a leak, in bytes. */
-export interface LeakThreshold {
-  readonly vramBytes: number;
-  readonly ramBytes: number;
-}
-
-/** What a confirmed leak does: `fail` fails the test (and the run), `warn` only reports it. */
-export type LeakMode = 'fail' | 'warn';
 export const LEAK_MODES: readonly LeakMode[] = ['fail', 'warn'];
 
 /** gpu-test.config.yaml as the user writes it: every key optional. */

@@ -2,7 +2,7 @@
 // the first and the last half of the limit are kept, the middle is counted. It is cut as it streams in, so it cannot
 // use cutText (src/cap-text.ts), but it marks the cut the same way.
 
-import { droppedNote, wholeCharsEnd, wholeCharsStart } from '../cap-text.js';
+import { droppedNote, wholeCharsEnd, wholeCharsStart } from '../units/cap-text.js';
 
 /** A capped text buffer fed chunk by chunk. */
 export interface OutputCapture {

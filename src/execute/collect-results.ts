@@ -1,13 +1,14 @@
 // Joins what a test process left behind (reporter records, boundary samples, how it ended) into test results.
 // Pure: every crash, timeout and interrupt case is tested without a process.
 
-import { capName } from '../cap-text.js';
-import type { MemorySample, TestWindow, WindowPeak } from '../measure/types.js';
-import type { Job } from '../plan/types.js';
+import { capName } from '../units/cap-text.js';
+import type { MemorySample, TestWindow, WindowPeak } from '../results/measurement.js';
+import type { Job } from '../results/job.js';
 import type { MetricMessage, QueuedTest, ResultRecord } from './child/protocol.js';
-import { parseIterationName } from './child/repeat-tests.js';
+import { parseIterationName } from '../results/repeat-names.js';
 import { describeGuardStop, describeOutcome, outcomeFailureType } from './describe-outcome.js';
-import type { FileStatus, ProcessOutcome, RepeatInfo, TestMetric, TestResult } from './types.js';
+import type { FileStatus, ProcessOutcome, RepeatInfo, TestMetric, TestResult } from '../results/run-result.js';
+import { failedTest, FILE_LEVEL_TEST } from '../results/failures.js';
 
 /** One test's boundaries as the harness saw them; `end` null when the process died inside the test. */
 export interface BoundaryWindow {
@@ -26,9 +27,6 @@ export interface CollectedFile {
   /** Metrics no test could be found for, as sentences. */
   readonly warnings: readonly string[];
 }
-
-/** The name of the synthetic test that stands for a file failing outside any test. */
-export const FILE_LEVEL_TEST = '(file-level error)';
 
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
@@ -158,12 +156,10 @@ export function collectResults(
     if (!ending) continue;
     const during = window.after === null ? 'was running' : 'was ending (its result was never reported)';
     const message = guardMessage ?? (exitedEarly ? earlyExitMessage(outcome.exitCode, window.name) : `the test process ${ending} while "${window.name}" ${during}`);
-    tests.push({
-      name: window.name, fullName: window.name, nesting: 0, file: job.file, line: null, column: null,
-      status: 'failed', durationMs: Math.max(0, endedAt - window.before.at),
-      skipReason: null, failure: { type: outcomeFailureType(outcome), message, stack: null },
-      window: { before: window.before, after: window.after, peak: window.peak }, repeat: null, metrics: [],
-    });
+    tests.push(failedTest({
+      name: window.name, file: job.file, type: outcomeFailureType(outcome), message, durationMs: Math.max(0, endedAt - window.before.at),
+      window: { before: window.before, after: window.after, peak: window.peak },
+    }));
   }
 
   const anyFailed = tests.some((test) => test.status === 'failed');
@@ -173,11 +169,7 @@ export function collectResults(
     const tail = lastLines(stderr, 20);
     const said = exitedEarly ? earlyExitMessage(outcome.exitCode, null) : `the test process ${ending}${tests.length === 0 ? ' before any test finished' : ' outside any test'}`;
     const message = guardMessage ?? `${said}${tail ? `; its stderr ended with:\n${tail}` : ''}`;
-    tests.push({
-      name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
-      status: 'failed', durationMs: outcome.durationMs, skipReason: null,
-      failure: { type: outcomeFailureType(outcome), message, stack: null }, window: null, repeat: null, metrics: [],
-    });
+    tests.push(failedTest({ name: FILE_LEVEL_TEST, file: job.file, type: outcomeFailureType(outcome), message, durationMs: outcome.durationMs }));
   }
 
   // Queued tests the process never reached: listed, so nothing that was declared vanishes from the reports.

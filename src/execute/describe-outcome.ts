@@ -1,6 +1,7 @@
 // The one place where a process outcome becomes a sentence, so every report says the same thing.
 
-import type { GuardStop, ProcessOutcome } from './types.js';
+import type { GuardStop, ProcessOutcome } from '../results/run-result.js';
+import { FAILURE, type FailureType } from '../results/failures.js';
 
 /** How the test process ended, as a sentence fragment ("was killed by SIGSEGV"); null for a clean exit 0. */
 export function describeOutcome(outcome: ProcessOutcome, timeoutMs: number): string | null {
@@ -14,11 +15,11 @@ export function describeOutcome(outcome: ProcessOutcome, timeoutMs: number): str
 }
 
 /** The failure type reported for tests cut short by the outcome (JUnit `type`). */
-export function outcomeFailureType(outcome: ProcessOutcome): 'interrupted' | 'MemoryGuard' | 'timeout' | 'crash' {
-  if (outcome.isCanceled) return 'interrupted';
-  if (outcome.stoppedByGuard) return 'MemoryGuard';
-  if (outcome.timedOut) return 'timeout';
-  return 'crash';
+export function outcomeFailureType(outcome: ProcessOutcome): FailureType {
+  if (outcome.isCanceled) return FAILURE.interrupted;
+  if (outcome.stoppedByGuard) return FAILURE.memoryGuard;
+  if (outcome.timedOut) return FAILURE.timeout;
+  return FAILURE.crash;
 }
 
 /** The failure message of a test (or the file) the memory guard stopped: the figure that crossed and the curve. */

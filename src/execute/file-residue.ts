@@ -3,10 +3,11 @@
 // with --kill-orphans, killed.
 
 import { describeError } from '../errors.js';
-import { totalVramUsed } from '../measure/window-deltas.js';
+import { totalVramUsed } from '../results/window-deltas.js';
 import { isRunning, killProcessTree, readCommandLine, readProcessRss, readStartTime } from '../probe/process-tree.js';
-import type { GpuMemory, GpuProcess, GpuReader } from '../probe/types.js';
-import type { FileResidue, OrphanProcess } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
+import type { GpuProcess, GpuReader } from '../probe/types.js';
+import type { FileResidue, OrphanProcess } from '../results/run-result.js';
 
 /** VRAM and the processes on a job's GPUs at one moment; parts are null where they could not be read. */
 export interface GpuOccupancy {

@@ -9,15 +9,16 @@ import { gpuSeries, sampledPeak, type ContinuousSampler } from '../measure/conti
 import { formatGuardCurve, type GuardVerdict } from '../measure/memory-guard.js';
 import { confirmFindings, judgeRepeats, namesToRecheck, unconfirmedFindings } from '../measure/leak-check.js';
 import { SETTLE_TOLERANCE_BYTES, settleVram } from '../measure/settle-vram.js';
-import type { MemorySample, WindowPeak } from '../measure/types.js';
+import type { MemorySample, WindowPeak } from '../results/measurement.js';
 import { computeWindowPeak } from '../measure/window-peak.js';
-import { totalVramUsed } from '../measure/window-deltas.js';
-import type { Job } from '../plan/types.js';
+import { totalVramUsed } from '../results/window-deltas.js';
+import type { Job } from '../results/job.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import { isRunning, listProcessTree, readStartTime } from '../probe/process-tree.js';
 import { findTaggedProcesses } from '../probe/tagged-processes.js';
-import type { GpuInventory, GpuMemory, GpuReader } from '../probe/types.js';
-import type { RunObserver } from '../report/types.js';
+import type { GpuInventory, GpuMemory } from '../results/machine.js';
+import type { GpuReader } from '../probe/types.js';
+import type { RunObserver } from '../results/observer.js';
 import { JOB_TAG_ENV, type BoundaryMessage, type MemorySnapshot, type MetricMessage } from './child/protocol.js';
 import { REPEAT_ENV, REPEAT_ONLY_ENV } from './child/repeat-tests.js';
 import { collectResults, type BoundaryWindow, type CollectedFile } from './collect-results.js';
@@ -27,7 +28,7 @@ import { leakCheckFailures } from './leak-failures.js';
 import { readFileProgress } from './read-progress.js';
 import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
-import type { FileResidue, FileResult, GpuLoad, GuardStop, LeakFinding } from './types.js';
+import type { FileResidue, FileResult, GpuLoad, GuardStop, LeakFinding } from '../results/run-result.js';
 
 /** What a launch reads from the run: fixed settings, and the GPU state known so far. */
 export interface LaunchContext {

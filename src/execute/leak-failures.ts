@@ -1,9 +1,9 @@
 // A confirmed leak fails in every report as a test of its own, `<test> [leak check: VRAM]`, next to the iterations
 // that passed one by one: CI shows the failure with the growth in its message (unless --leaks warn).
 
-import type { LeakMode } from '../config/types.js';
-import type { Job } from '../plan/types.js';
-import type { LeakFinding, TestResult } from './types.js';
+import type { Job, LeakMode } from '../results/job.js';
+import type { LeakFinding, TestResult } from '../results/run-result.js';
+import { failedTest, FAILURE } from '../results/failures.js';
 
 const RESOURCE_LABEL = { vram: 'VRAM', ram: 'RAM' } as const;
 
@@ -16,11 +16,6 @@ export function leakCheckName(test: string, resource: LeakFinding['resource']): 
 export function leakCheckFailures(job: Job, leaks: readonly LeakFinding[], mode: LeakMode): TestResult[] {
   if (mode === 'warn') return [];
   return leaks.filter((leak) => leak.verdict.leaking).map((leak) => {
-    const name = leakCheckName(leak.test, leak.resource);
-    return {
-      name, fullName: name, nesting: 0, file: job.file, line: leak.line, column: null, status: 'failed', durationMs: 0,
-      skipReason: null, failure: { type: 'MemoryLeak', message: leak.verdict.reason, stack: null },
-      window: null, repeat: null, metrics: [],
-    };
+    return failedTest({ name: leakCheckName(leak.test, leak.resource), file: job.file, line: leak.line, type: FAILURE.memoryLeak, message: leak.verdict.reason });
   });
 }

@@ -7,7 +7,7 @@ import type { GuardSettings } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { gpuSeries, type ContinuousSampler, type SampleSeries } from '../measure/continuous-sampler.js';
 import { decideGuard, GROWTH_WINDOW_MS, MIN_GROWTH_POINTS, type GuardJob, type GuardSample, type GuardVerdict, type RssReading } from '../measure/memory-guard.js';
-import type { Job } from '../plan/types.js';
+import type { Job } from '../results/job.js';
 import { readProcessTreeRss } from '../probe/process-tree.js';
 import type { LaunchedJob } from './launch-job.js';
 

@@ -3,7 +3,7 @@
 // record is capped again (capRecord) whatever the child claims to have done.
 
 import { readFile } from 'node:fs/promises';
-import { capName } from '../cap-text.js';
+import { capName } from '../units/cap-text.js';
 import { capRecord } from './child/cap-record.js';
 import type { ResultRecord } from './child/protocol.js';
 

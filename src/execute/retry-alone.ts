@@ -2,7 +2,7 @@
 // killer, the memory guard) while other files shared its GPU or the host is run once more alone. When it then passes,
 // its status says so and names its neighbours, rather than reporting a plain pass or fail. Pure.
 
-import type { CoScheduledFailure, FileResult } from './types.js';
+import type { CoScheduledFailure, FileResult } from '../results/run-result.js';
 
 // What CUDA, PyTorch, llama.cpp and ONNX Runtime print when a card runs out.
 const OUT_OF_MEMORY = /CUDA out of memory|CUDA error: out of memory|OutOfMemoryError|cudaErrorMemoryAllocation|CUBLAS_STATUS_ALLOC_FAILED|failed to allocate .*(?:CUDA|GPU|VRAM)|out of memory/i;
@@ -39,11 +39,3 @@ export function mergeAloneRun(first: FileResult, alone: FileResult, coScheduled:
   };
 }
 
-/** The sentence every report shows for a file that passed alone. */
-export function describeCoScheduled(failure: CoScheduledFailure): string {
-  const neighbours = failure.neighbours.length === 0 ? 'other files' : failure.neighbours.join(', ');
-  const share = failure.vramPercent === null ? '' : ` at ${failure.vramPercent.toFixed(0)}% VRAM`;
-  return failure.passedAlone
-    ? `fails when co-scheduled with ${neighbours}${share} (${failure.reason}); passes alone`
-    : `failed beside ${neighbours}${share} (${failure.reason}) and again alone`;
-}

@@ -8,27 +8,29 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { gpuSeries, sampledPeak, startContinuousSampler, type ContinuousSampler } from '../measure/continuous-sampler.js';
 import { readPressureCounters, summarizePressure, thinTimeline } from '../measure/run-pressure.js';
-import type { Job, Plan } from '../plan/types.js';
+import type { Job, Plan } from '../results/job.js';
 import { readCgroupWorkingSet } from '../probe/cgroup-files.js';
 import { readHostMemory } from '../probe/meminfo.js';
-import type { GpuInventory, GpuReader, HostInfo } from '../probe/types.js';
-import type { RunObserver } from '../report/types.js';
+import type { GpuInventory, HostInfo } from '../results/machine.js';
+import type { GpuReader } from '../probe/types.js';
+import type { RunObserver } from '../results/observer.js';
 import { orderByDuration, pickStarts, type Placement } from '../schedule/admission.js';
 import type { HostCapacity } from '../schedule/capacity.js';
 import { RUN_TAG_ENV } from './child/protocol.js';
-import { FILE_LEVEL_TEST } from './collect-results.js';
-import { countResults } from './count-results.js';
+import { FAILURE, FILE_LEVEL_TEST, fileNotRun } from '../results/failures.js';
+import { countResults } from '../results/counts.js';
 import { whenAborted, type RunInterrupt } from './interrupt.js';
 import { launchJob, type LaunchContext, type LaunchedJob } from './launch-job.js';
 import { createNeighbourLog } from './neighbour-log.js';
-import { describeCoScheduled, memoryFailureOf, mergeAloneRun } from './retry-alone.js';
+import { describeCoScheduled } from '../results/co-scheduled.js';
+import { memoryFailureOf, mergeAloneRun } from './retry-alone.js';
 import { startMemoryGuard } from './memory-guard-loop.js';
 import { startRunWatchdog } from './run-watchdog.js';
 import { createGpuLocks, lockDirOf } from './gpu-locks.js';
 import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
 import { decideVerdict } from '../results/verdict.js';
-import type { FileResult, HookRun, RunResult } from './types.js';
+import type { FileResult, HookRun, RunResult } from '../results/run-result.js';
 
 /** The plan and the GPUs it was made for: known once the GPU inventory is read. */
 export interface GpuPlan {
@@ -72,14 +74,7 @@ export interface RunPlanOptions {
 }
 
 function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileResult {
-  const failed = status === 'failed';
-  return {
-    job, status, skipReason: failed ? null : reason, error: failed ? reason : null, outcome: null,
-    startedAt: null, endedAt: null, lane: job.lane, gpuIndices: [], stdout: '', stderr: '',
-    tests: failed ? [{ name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null,
-      status: 'failed', durationMs: 0, skipReason: null, failure: { type: 'no-gpu', message: reason, stack: null }, window: null, repeat: null, metrics: [] }] : [],
-    leaks: [], residue: null, gpuLoad: [],
-  };
+  return fileNotRun(job, status === 'failed' ? { failed: reason, type: FAILURE.noGpu } : { skipped: reason });
 }
 
 /** Runs every job of the plan that may run and returns the whole run's result. */

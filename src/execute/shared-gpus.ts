@@ -1,7 +1,7 @@
 // The run loop's view of the host's GPU locks (gpu-locks.ts): which cards it may place files on now, taking a card
 // when a file starts on it and giving it back when the file ends, and telling the user once whom a card waits for.
 
-import type { RunObserver } from '../report/types.js';
+import type { RunObserver } from '../results/observer.js';
 import type { Placement } from '../schedule/admission.js';
 import type { HostCapacity } from '../schedule/capacity.js';
 import { describeHolder, type GpuLocks } from './gpu-locks.js';

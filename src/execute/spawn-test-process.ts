@@ -3,8 +3,8 @@
 
 import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
-import { capName } from '../cap-text.js';
-import type { Job } from '../plan/types.js';
+import { capName } from '../units/cap-text.js';
+import type { Job } from '../results/job.js';
 import { killProcessTree } from '../probe/process-tree.js';
 import { signalTaggedProcesses } from '../probe/tagged-processes.js';
 import { createOutputCapture } from './capture-output.js';
@@ -12,7 +12,7 @@ import {
   CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
   type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
 } from './child/protocol.js';
-import type { GuardStop, ProcessOutcome } from './types.js';
+import type { GuardStop, ProcessOutcome } from '../results/run-result.js';
 
 /** Everything needed to start one test process. */
 export interface SpawnRequest {

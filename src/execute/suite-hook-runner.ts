@@ -4,15 +4,13 @@
 // Suites without hooks go straight through: their files never wait on anything here.
 
 import type { ResolvedConfig, SuiteHooks } from '../config/types.js';
-import type { Job } from '../plan/types.js';
-import { FILE_LEVEL_TEST } from './collect-results.js';
+import type { Job } from '../results/job.js';
+import { FAILURE, FILE_LEVEL_TEST, fileNotRun } from '../results/failures.js';
 import type { RunInterrupt } from './interrupt.js';
 import type { LaunchedJob } from './launch-job.js';
 import { runHookPhase, type HookContext } from './suite-hooks.js';
-import type { FileResult, HookPhase, HookRun } from './types.js';
+import type { FileResult, HookPhase, HookRun } from '../results/run-result.js';
 
-/** Failure type of the file-level test of a file that did not start because its suite's `before` hook failed. */
-export const HOOK_FAILURE_TYPE = 'hook';
 /** Lines of a failed hook's output quoted in its files' failure (the Hooks section of report.md has all it kept). */
 const OUTPUT_LINES = 20;
 
@@ -83,21 +81,8 @@ export function hookFailureMessage(run: HookRun): string {
 }
 
 function notStarted(job: Job, failed: HookRun | null): FileResult {
-  const common = {
-    job, outcome: null, startedAt: null, endedAt: null, lane: job.lane, gpuIndices: [], stdout: '', stderr: '', leaks: [], residue: null, gpuLoad: [],
-  } as const;
-  if (failed === null) {
-    const reason = `not started: the run was interrupted while suite ${job.suite}'s \`before\` hook ran`;
-    return { ...common, status: 'skipped', skipReason: reason, error: null, tests: [] };
-  }
-  const message = hookFailureMessage(failed);
-  return {
-    ...common, status: 'failed', skipReason: null, error: message,
-    tests: [{
-      name: FILE_LEVEL_TEST, fullName: FILE_LEVEL_TEST, nesting: 0, file: job.file, line: null, column: null, status: 'failed', durationMs: 0,
-      skipReason: null, failure: { type: HOOK_FAILURE_TYPE, message, stack: null }, window: null, repeat: null, metrics: [],
-    }],
-  };
+  if (failed === null) return fileNotRun(job, { skipped: `not started: the run was interrupted while suite ${job.suite}'s \`before\` hook ran` });
+  return fileNotRun(job, { failed: hookFailureMessage(failed), type: FAILURE.hookNotStarted });
 }
 
 /** A step that threw (it should not): reported as a failed step rather than lost. */

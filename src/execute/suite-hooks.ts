@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthcheckStep, HookStep } from '../config/types.js';
 import { killProcessTree } from '../probe/process-tree.js';
-import type { HookPhase, HookRun } from './types.js';
+import type { HookPhase, HookRun } from '../results/run-result.js';
 
 /** The most of a step's output a HookRun keeps: its end, where the reason for a failure usually is. */
 export const HOOK_OUTPUT_LIMIT_BYTES = 4 * 1024;

@@ -5,8 +5,9 @@ import { describeError } from '../errors.js';
 import { readHostMemory } from '../probe/meminfo.js';
 import { readMemoryPressure } from '../probe/pressure.js';
 import { readProcessTreeRss } from '../probe/process-tree.js';
-import type { GpuMemory, GpuReader } from '../probe/types.js';
-import type { MemorySample } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
+import type { GpuReader } from '../probe/types.js';
+import type { MemorySample } from '../results/measurement.js';
 
 // PSI is optional (kernels without CONFIG_PSI, some containers): its absence is not an error worth a warning.
 function readStallTotals(): MemorySample['memoryStallUs'] {

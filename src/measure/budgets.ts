@@ -17,17 +17,16 @@
 //               suite-level failure
 
 import { decideVerdict } from '../results/verdict.js';
-import type { Budgets, MetricBound, SizeSpec, SuiteConfig } from '../config/types.js';
-import { countResults } from '../execute/count-results.js';
-import type { FileResult, LeakFinding, RunResult, TestResult } from '../execute/types.js';
-import { formatBytes, formatDuration } from '../report/format.js';
-import { formatMetricValue } from '../report/markdown-metrics.js';
-import type { BudgetBound, BudgetBreach, BudgetCheck, BudgetFigure, BudgetKind } from './types.js';
-import { computeWindowDeltas } from './window-deltas.js';
-import { hasHealth, windowHealth } from './window-health.js';
-
-/** The failure type of a budget's failed test. */
-export const BUDGET_FAILURE_TYPE = 'BudgetExceeded';
+import { sizeInBytes, type SizeSpec } from '../units/size.js';
+import type { Budgets, MetricBound, SuiteConfig } from '../config/types.js';
+import { countResults } from '../results/counts.js';
+import type { FileResult, LeakFinding, RunResult, TestResult } from '../results/run-result.js';
+import { formatBudgetValue, formatBytes, formatDuration, formatMetricValue } from '../units/format.js';
+import type { BudgetBound, BudgetBreach, BudgetCheck, BudgetFigure, BudgetKind } from '../results/measurement.js';
+import { computeWindowDeltas } from '../results/window-deltas.js';
+import { hasHealth, windowHealth } from '../results/window-health.js';
+import { failedTest, FAILURE } from '../results/failures.js';
+import { plainFullName } from '../results/repeat-names.js';
 
 /** The budgets read from GPU health, which only NVML gives. */
 const HEALTH_KINDS: ReadonlySet<BudgetKind> = new Set(['gpuUtilMin', 'tempMax', 'powerMax']);
@@ -63,37 +62,10 @@ function excess(measured: number, op: MetricBound['op'], limit: number): number 
   return Math.abs(measured - limit);
 }
 
-const REPEAT_SUFFIX = / \[repeat \d+\/\d+\]$/;
-
-/** A test's full name without the ` [repeat i/N]` suffix of an iteration. */
-function baseName(test: TestResult): string {
-  return test.repeat === null ? test.fullName : test.fullName.replace(REPEAT_SUFFIX, '');
-}
-
-/** A figure as a person reads it, in the bound's unit. */
-export function formatBudgetValue(value: number, unit: string | null): string {
-  if (unit === 'bytes') return formatBytes(value);
-  if (unit === '%') return `${formatMetricValue(Math.round(value * 10) / 10)}%`;
-  if (unit === '°C' || unit === 'W') return `${formatMetricValue(Math.round(value * 10) / 10)} ${unit}`;
-  return unit === null || unit === '' ? formatMetricValue(value) : `${formatMetricValue(value)} ${unit}`;
-}
-
-/** The bound as written: `<= 4.0 GiB`, `<= 50% of capacity`, `>= 40`, `<= 85 °C`. */
-export function formatBound(bound: BudgetBound): string {
-  if (bound.percent !== null) return `${bound.op} ${formatMetricValue(bound.percent)}%`;
-  return `${bound.op} ${formatBudgetValue(bound.value ?? 0, bound.unit)}`;
-}
-
 function sizeBound(spec: SizeSpec): BudgetBound {
   return 'bytes' in spec
     ? { op: '<=', value: spec.bytes, percent: null, unit: 'bytes' }
     : { op: '<=', value: null, percent: spec.percent, unit: 'bytes' };
-}
-
-// A size budget for one figure: its bytes, or its share of `capacity` (null when the capacity is unknown).
-function resolveSize(spec: SizeSpec, capacity: number | null): number | null {
-  if ('bytes' in spec) return spec.bytes;
-  return capacity === null ? null : Math.round((capacity * spec.percent) / 100);
 }
 
 function limitText(spec: SizeSpec, limit: number, capacity: number | null, of: string): string {
@@ -149,12 +121,12 @@ function perTest(
       if (test.window === null) continue;
       const figure = read(test, file);
       if (figure === null) continue;
-      const key = `${file.job.id}\u0000${baseName(test)}`;
+      const key = `${file.job.id}\u0000${plainFullName(test)}`;
       const seen = worst.get(key);
       if (seen && excess(seen.candidate.measured, op, seen.candidate.limit) >= excess(figure.measured, op, figure.limit)) continue;
       worst.set(key, {
         test,
-        candidate: { file, test: baseName(test), line: test.line, measured: figure.measured, limit: figure.limit, message: figure.describe },
+        candidate: { file, test: plainFullName(test), line: test.line, measured: figure.measured, limit: figure.limit, message: figure.describe },
       });
     }
   }
@@ -170,7 +142,7 @@ function gatherPeakVram(result: RunResult, files: readonly FileResult[], spec: S
     const measured = computeWindowDeltas(test.window).vramPeakBytes;
     if (measured === null) return null;
     const capacity = gpuTotal(result, file, test);
-    const limit = resolveSize(spec, capacity);
+    const limit = sizeInBytes(spec, capacity);
     if (limit === null) {
       unknownCapacity = true;
       return null;
@@ -190,7 +162,7 @@ function gatherPeakRam(result: RunResult, files: readonly FileResult[], spec: Si
     if (rssBeforeBytes === null && rssAfterBytes === null) return null;
     const measured = Math.max(rssBeforeBytes ?? 0, rssAfterBytes ?? 0);
     const capacity = test.window?.before.host?.totalBytes ?? result.host.memory?.totalBytes ?? null;
-    const limit = resolveSize(spec, capacity);
+    const limit = sizeInBytes(spec, capacity);
     if (limit === null) return null;
     return {
       measured, limit,
@@ -208,7 +180,7 @@ function gatherSwap(result: RunResult, files: readonly FileResult[], spec: SizeS
     if (before === null || !Number.isFinite(highest)) return null;
     const measured = Math.max(0, highest - before);
     const capacity = test.window?.before.host?.swapTotalBytes ?? result.host.memory?.swapTotalBytes ?? null;
-    const limit = resolveSize(spec, capacity);
+    const limit = sizeInBytes(spec, capacity);
     if (limit === null) return null;
     return {
       measured, limit,
@@ -227,7 +199,7 @@ function gatherLeak(result: RunResult, files: readonly FileResult[], spec: SizeS
     for (const finding of file.leaks) {
       if (finding.resource !== resource) continue;
       const capacity = resource === 'vram' ? gpuTotal(result, file, null) : result.host.memory?.totalBytes ?? null;
-      const limit = resolveSize(spec, capacity);
+      const limit = sizeInBytes(spec, capacity);
       if (limit === null) continue;
       const measured = Math.round(finding.verdict.totalGrowthBytes);
       candidates.push({
@@ -400,12 +372,7 @@ export function checkBudgets(result: RunResult, suites: readonly SuiteConfig[]):
 
 /** The failed test a breach adds to its file. */
 export function breachTest(file: FileResult, breach: BudgetBreach): TestResult {
-  return {
-    name: breach.testName, fullName: breach.testName, nesting: 0, file: file.job.file, line: breach.line, column: null,
-    status: 'failed', durationMs: 0, skipReason: null,
-    failure: { type: BUDGET_FAILURE_TYPE, message: breach.message, stack: null },
-    window: null, repeat: null, metrics: [],
-  };
+  return failedTest({ name: breach.testName, file: file.job.file, line: breach.line, type: FAILURE.budget, message: breach.message });
 }
 
 // Said once a run, not per test: a suite asked for GPU health and the reader could not give it.

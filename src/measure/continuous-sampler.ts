@@ -8,9 +8,10 @@
 import { DEFAULT_SAMPLE_INTERVAL_MS } from '../config/defaults.js';
 import { describeError } from '../errors.js';
 import { readHostMemory } from '../probe/meminfo.js';
-import type { GpuHealth, GpuReader, HostMemory } from '../probe/types.js';
+import type { HostMemory } from '../results/machine.js';
+import type { GpuHealth, GpuReader } from '../probe/types.js';
 import { createSampleTimeline, type SampleTimeline } from './sample-timeline.js';
-import { healthSeries } from './window-health.js';
+import { healthSeries } from '../results/window-health.js';
 
 /**
  * A timeline series: `gpu<index>` (used VRAM of that physical GPU), `hostUsed`, `swapUsed` or `cgroupUsed` (the working

@@ -2,10 +2,12 @@
 // RSS of the test's process tree), read after each iteration, fitted by leak-fit. Pure: the re-run that confirms a
 // flagged leak is launch-job's business; this only says which tests need one and merges the two verdicts.
 
-import type { LeakThreshold } from '../config/types.js';
-import type { LeakFinding, LeakResource, TestResult } from '../execute/types.js';
-import { confirmLeak, judgeLeak, type LeakVerdict } from './leak-fit.js';
-import { totalVramUsed } from './window-deltas.js';
+import type { LeakThreshold } from '../results/job.js';
+import type { LeakFinding, LeakResource, TestResult } from '../results/run-result.js';
+import { type LeakVerdict } from '../results/measurement.js';
+import { confirmLeak, judgeLeak } from './leak-fit.js';
+import { totalVramUsed } from '../results/window-deltas.js';
+import { plainFullName } from '../results/repeat-names.js';
 
 /** A series needs this many iterations after the warm-up one to be fitted. */
 const MIN_FITTED = 3;
@@ -22,17 +24,12 @@ export interface RepeatSeries {
 
 const LABEL: Readonly<Record<LeakResource, string>> = { vram: 'VRAM', ram: 'RAM (process tree RSS)' };
 
-function fullNameWithout(test: TestResult, plainName: string): string {
-  const cut = test.fullName.length - test.name.length;
-  return `${test.fullName.slice(0, cut)}${plainName}`;
-}
-
 /** The series of every repeated test in `tests`, in the order the tests first appear. */
 export function collectRepeatSeries(tests: readonly TestResult[]): RepeatSeries[] {
   const byTest = new Map<string, { name: string; line: number | null; iterations: TestResult[] }>();
   for (const test of tests) {
     if (test.repeat === null) continue;
-    const key = fullNameWithout(test, test.repeat.name);
+    const key = plainFullName(test);
     const entry = byTest.get(key) ?? { name: test.repeat.name, line: test.line, iterations: [] };
     entry.iterations.push(test);
     byTest.set(key, entry);

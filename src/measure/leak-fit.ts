@@ -1,7 +1,8 @@
 // Whether memory grows per iteration when one test runs repeatedly in one process: a pure fit over the
 // readings taken after each iteration, in bytes.
 
-import { formatBytes } from '../report/format.js';
+import type { LeakVerdict } from '../results/measurement.js';
+import { formatBytes } from '../units/format.js';
 
 /** An ordinary least-squares line through (iteration index, value). */
 export interface GrowthFit {
@@ -19,18 +20,6 @@ export interface LeakOptions {
   readonly minRSquared?: number;
   /** What was measured, for the reason: `VRAM`, `RAM`. Default `Memory`. */
   readonly label?: string;
-}
-
-/** The call on one series: figures from the fit, and one sentence a report prints as is. */
-export interface LeakVerdict {
-  readonly leaking: boolean;
-  readonly iterations: number;
-  readonly perIterationBytes: number;
-  /** The fitted growth from the first iteration to the last: slope * (n - 1). */
-  readonly totalGrowthBytes: number;
-  readonly rSquared: number;
-  readonly thresholdBytes: number;
-  readonly reason: string;
 }
 
 const DEFAULT_MIN_R_SQUARED = 0.8;

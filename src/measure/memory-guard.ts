@@ -8,7 +8,7 @@
 // swap the one whose process tree grew most.
 
 import type { GuardSettings } from '../config/types.js';
-import type { Lane } from '../plan/types.js';
+import type { Lane } from '../results/job.js';
 
 /** What the guard watches: host RAM, the memory of the run's limited cgroup, swap, or the VRAM of one GPU. */
 export type GuardResource = 'ram' | 'cgroup' | 'swap' | 'vram';

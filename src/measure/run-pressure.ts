@@ -4,9 +4,9 @@
 
 import { readCgroupMemory, type CgroupMemory } from '../probe/cgroup.js';
 import { readMemoryPressure, type MemoryPressure } from '../probe/pressure.js';
-import type { GpuInventory, HostMemory } from '../probe/types.js';
+import type { GpuInventory, HostMemory } from '../results/machine.js';
 import { gpuSeries, sampledPeak, type ContinuousSampler, type SampleSeries } from './continuous-sampler.js';
-import type { PsiSummary, RunPressure, RunTimeline } from './types.js';
+import type { PsiSummary, RunPressure, RunTimeline } from '../results/measurement.js';
 
 /** PSI and cgroup counters at one moment; each null where the host does not have them. */
 export interface PressureCounters {

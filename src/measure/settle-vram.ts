@@ -2,8 +2,8 @@
 // a child process exiting. "After" waits (bounded) until two readings agree, but only when the test changed VRAM,
 // so the thousands of tests that do not touch the GPU pay nothing.
 
-import type { GpuMemory } from '../probe/types.js';
-import { totalVramUsed } from './window-deltas.js';
+import type { GpuMemory } from '../results/machine.js';
+import { totalVramUsed } from '../results/window-deltas.js';
 
 /** How long to wait and how close two readings must be to call VRAM settled. */
 export interface SettleOptions {

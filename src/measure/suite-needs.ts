@@ -1,27 +1,10 @@
 // Declared against measured: each suite's declared VRAM and RAM beside the most one of its files used, and for
 // suites without a declaration, the `requires:` this run suggests. Pure over the run's results.
 
-import type { SizeSpec, SuiteConfig } from '../config/types.js';
-import type { FileResult, RunResult } from '../execute/types.js';
-import { sizeInBytes } from '../schedule/capacity.js';
-
-/** One suite's declared needs and what its files measured. */
-export interface SuiteNeeds {
-  readonly suite: string;
-  readonly files: number;
-  readonly declaredVramBytes: number | null;
-  readonly declaredRamBytes: number | null;
-  /** Most VRAM one file took on one card, above the card's use when the file started. */
-  readonly measuredVramBytes: number | null;
-  /** Most RSS of one file's process tree at a test boundary (the tree is not sampled between boundaries). */
-  readonly measuredRamBytes: number | null;
-  /**
-   * A declaration with room to spare (the measured peak plus 20%, rounded up to 256 MiB); null where nothing was
-   * measured, and for RAM under 1 GiB (every Node process has a few hundred MiB: not worth declaring).
-   */
-  readonly suggestedVramBytes: number | null;
-  readonly suggestedRamBytes: number | null;
-}
+import type { GpuBalance, SuiteNeeds } from '../results/measurement.js';
+import { sizeInBytes, type SizeSpec } from '../units/size.js';
+import type { SuiteConfig } from '../config/types.js';
+import type { FileResult, RunResult } from '../results/run-result.js';
 
 const MARGIN = 1.2;
 const RAM_WORTH_DECLARING = 1024 ** 3;
@@ -65,14 +48,6 @@ export function compareSuiteNeeds(result: RunResult, suites: readonly SuiteConfi
       suggestedRamBytes: measuredRamBytes !== null && measuredRamBytes >= RAM_WORTH_DECLARING ? suggest(measuredRamBytes) : null,
     }];
   });
-}
-
-/** How evenly a multi-GPU file loaded its cards: the spread between the most and least loaded, as % of the most. */
-export interface GpuBalance {
-  readonly file: string;
-  readonly loads: readonly { readonly gpuIndex: number; readonly bytes: number }[];
-  readonly spreadPercent: number;
-  readonly balanced: boolean;
 }
 
 /** The balance of every file that ran on two or more cards and whose per-card load was measured. */

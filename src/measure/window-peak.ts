@@ -2,7 +2,7 @@
 // a test shorter than one sampling interval still has a peak (the larger of before and after).
 
 import { gpuSeries, sampledPeak, type ContinuousSampler, type SampleSeries } from './continuous-sampler.js';
-import type { MemorySample, WindowPeak } from './types.js';
+import type { MemorySample, WindowPeak } from '../results/measurement.js';
 
 function maxOf(values: readonly (number | null | undefined)[]): number | null {
   let best: number | null = null;

@@ -1,13 +1,11 @@
 // Turns discovered files into jobs: tags from suite and header, the lane, and whether (and why not) each runs.
 
 import type { ResolvedConfig } from '../config/types.js';
-import { neverFits } from '../schedule/admission.js';
-import type { HostCapacity } from '../schedule/capacity.js';
 import type { DiscoveredFile } from './discover-files.js';
-import type { OpenFile } from '../read-regular-file.js';
+import type { OpenFile } from '../config/read-regular-file.js';
 import { parseFileHeader } from './read-file-header.js';
 import { readTestFileHeads } from './read-test-files.js';
-import type { Job, JobNeeds, Lane, Plan, SkipReason } from './types.js';
+import type { Job, JobNeeds, Lane, Plan, SkipReason } from '../results/job.js';
 
 /** The tag that makes a file run alone on the whole host. */
 export const EXCLUSIVE_TAG = 'exclusive';
@@ -82,18 +80,12 @@ export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredF
   });
 }
 
-/** Skipped as `unfit` when its declared needs exceed what this host can ever give. */
-function unfitReason(job: Job, capacity: HostCapacity | undefined): SkipReason | null {
-  const why = capacity ? neverFits(job, capacity) : null;
-  return why === null ? null : { code: 'unfit', message: `can never run here: it ${why}`, enableWith: null };
-}
-
 /**
- * The plan: each job with its skip reason, and notes for the user. cpu-lane decisions never depend on `gpu`; with
- * `capacity`, a job whose declared needs this host can never meet is skipped with the reason.
+ * The plan: each job with its skip reason, and notes for the user. cpu-lane decisions never depend on `gpu`. Whether a
+ * job's declared needs fit the host is the scheduler's call (`skipUnfit`), made on this plan once the GPUs are known.
  */
-export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: NodeJS.ProcessEnv, gpu: GpuAvailability, capacity?: HostCapacity): Plan {
-  const planned = jobs.map((job) => ({ ...job, skip: skipReasonFor(job.tags, job.lane, config, env, gpu) ?? unfitReason(job, capacity) }));
+export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: NodeJS.ProcessEnv, gpu: GpuAvailability): Plan {
+  const planned = jobs.map((job) => ({ ...job, skip: skipReasonFor(job.tags, job.lane, config, env, gpu) }));
   const notes: string[] = [];
   const noGpu = planned.filter((job) => job.skip?.code === 'no-gpu').length;
   if (noGpu > 0) {
@@ -101,7 +93,5 @@ export function decideSkips(config: ResolvedConfig, jobs: readonly Job[], env: N
       ? `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will fail because of --require-gpu`
       : `no usable GPU (${gpu.reason ?? 'none found'}): ${noGpu} GPU file(s) will be skipped; pass --require-gpu to fail instead`);
   }
-  const unfit = planned.filter((job) => job.skip?.code === 'unfit').length;
-  if (unfit > 0 && config.requireGpu) notes.push(`${unfit} file(s) declare needs this host cannot meet: they fail because of --require-gpu`);
   return { rootDir: config.rootDir, jobs: planned, notes };
 }

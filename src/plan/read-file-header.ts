@@ -7,7 +7,8 @@
 // Only the leading comments count, so a string in the test body can never change how a file is scheduled.
 
 import { parseSizeSpec } from '../config/read-needs.js';
-import type { Requirements, SizeSpec } from '../config/types.js';
+import type { SizeSpec } from '../units/size.js';
+import type { Requirements } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What a file's header declares; each field null when absent. */

@@ -4,7 +4,7 @@
 import { displayPath, yamlList } from '../config/config-problems.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
-import { readRegularFile, type OpenFile, type UnreadableReason } from '../read-regular-file.js';
+import { readRegularFile, type OpenFile, type UnreadableReason } from '../config/read-regular-file.js';
 import type { DiscoveredFile } from './discover-files.js';
 import { HEADER_BYTES } from './read-file-header.js';
 

@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { GpuTestError } from '../errors.js';
 import { COMPUTE_APPS_FIELDS, parseComputeAppsCsv } from './nvidia-smi-csv.js';
 import { describeSmiExit } from './smi-failure.js';
-import type { GpuMemory, GpuProcess } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
+import type { GpuProcess } from './types.js';
 
 const QUERY_TIMEOUT_MS = 10_000;
 

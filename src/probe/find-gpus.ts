@@ -5,7 +5,7 @@
 import type { GpuBackendName } from '../config/types.js';
 import type { GpuInventoryOptions } from './gpu-inventory.js';
 import type { NvmlOptions, NvmlSession, NvmlUnavailable } from './nvml.js';
-import type { GpuInventory } from './types.js';
+import type { GpuInventory } from '../results/machine.js';
 
 /** The GPUs, and the NVML session that listed them or why NVML could not be used. */
 export interface FoundGpus {

@@ -7,7 +7,7 @@ import { describeError } from '../errors.js';
 import { readSmiLogInventory } from './nvidia-smi-xml.js';
 import { killProcessTree, listProcessTree, readParentPid } from './process-tree.js';
 import { describeSmiExit, findExecutable } from './smi-failure.js';
-import type { GpuInventory } from './types.js';
+import type { GpuInventory } from '../results/machine.js';
 
 /** How long `nvidia-smi -q -x` may take (117 ms on an idle H100; seconds on many GPUs with persistence off). */
 export const DEFAULT_INVENTORY_TIMEOUT_MS = 20_000;

@@ -3,7 +3,8 @@
 import { GpuTestError } from '../errors.js';
 import { quoteOutput } from './smi-failure.js';
 import { labelGpu } from './smi-fields.js';
-import type { GpuMemory, GpuReader } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
+import type { GpuReader } from './types.js';
 
 /** The reader of a host without a usable GPU: every read is empty. */
 export const NO_GPU_READER: GpuReader = { backend: 'none', readMemory: () => Promise.resolve([]) };

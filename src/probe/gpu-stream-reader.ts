@@ -9,7 +9,8 @@ import { checkNoneMissing, vanished } from './gpu-presence.js';
 import { queryComputeApps } from './compute-apps.js';
 import { MEMORY_QUERY_ARGS, parseGpuMemoryCsv } from './nvidia-smi-csv.js';
 import { describeSmiExit, findExecutable, isGpuGoneOutput } from './smi-failure.js';
-import type { GpuMemory, GpuReader } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
+import type { GpuReader } from './types.js';
 
 /** Options of the streaming reader. */
 export interface StreamingGpuReaderOptions {

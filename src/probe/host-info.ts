@@ -2,7 +2,7 @@
 
 import { arch, availableParallelism, hostname, release, type } from 'node:os';
 import { readHostMemory } from './meminfo.js';
-import type { HostInfo, HostMemory } from './types.js';
+import type { HostInfo, HostMemory } from '../results/machine.js';
 
 function readMemoryOrNull(): HostMemory | null {
   try {

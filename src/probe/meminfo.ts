@@ -1,7 +1,7 @@
 // Host RAM and swap from /proc/meminfo, the figures the kernel itself uses for "available".
 
 import { readFileSync } from 'node:fs';
-import type { HostMemory } from './types.js';
+import type { HostMemory } from '../results/machine.js';
 
 const MEMINFO_PATH = '/proc/meminfo';
 const REQUIRED_FIELDS = ['MemTotal', 'MemAvailable', 'SwapTotal', 'SwapFree'] as const;

@@ -2,7 +2,7 @@
 
 import { GpuTestError } from '../errors.js';
 import { describeUnreadable, isUnreadable, parseMiBToBytes, parseSmiNumber } from './smi-fields.js';
-import type { GpuMemory } from './types.js';
+import type { GpuMemory } from '../results/machine.js';
 
 /** The fields read at every test boundary, in this order. */
 export const MEMORY_QUERY_FIELDS = ['index', 'uuid', 'name', 'memory.used', 'memory.total'] as const;

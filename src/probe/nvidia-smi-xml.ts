@@ -1,7 +1,7 @@
 // Reads the inventory out of `nvidia-smi -q -x` as xml2js shapes it (`explicitArray: false`, `trim: true`).
 
 import { describeUnreadable, isUnreadable, parseMiBToBytes } from './smi-fields.js';
-import type { GpuInfo } from './types.js';
+import type { GpuInfo } from '../results/machine.js';
 
 /** What the report header needs from `nvidia-smi -q -x`. */
 export interface SmiLogInventory {

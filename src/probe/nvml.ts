@@ -14,7 +14,8 @@ import {
   type NvmlProcessInfo,
 } from './nvml-bindings.js';
 import { describeUnreadable, labelGpu } from './smi-fields.js';
-import type { GpuHealth, GpuInfo, GpuMemory, GpuReader } from './types.js';
+import type { GpuInfo, GpuMemory } from '../results/machine.js';
+import type { GpuHealth, GpuReader } from './types.js';
 
 /** The library the NVIDIA driver installs; the unversioned name exists only with the development files. */
 export const DEFAULT_NVML_LIBRARY = 'libnvidia-ml.so.1';

@@ -6,7 +6,8 @@ import { GpuTestError } from '../errors.js';
 import { NO_GPU_READER } from './gpu-presence.js';
 import { createStreamingGpuReader } from './gpu-stream-reader.js';
 import { createNvmlGpuReader, openNvml, type NvmlOptions, type NvmlSession, type NvmlUnavailable } from './nvml.js';
-import type { GpuInventory, GpuReader } from './types.js';
+import type { GpuInventory } from '../results/machine.js';
+import type { GpuReader } from './types.js';
 
 /** What openGpuReader needs: the backend asked for, the usable GPUs, and the sampling interval. */
 export interface OpenGpuReaderOptions {

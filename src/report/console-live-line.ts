@@ -2,7 +2,7 @@
 // Redraws are throttled because a suite of fast tests would otherwise repaint thousands of times a second.
 
 import { basename } from 'node:path';
-import type { Job, Lane } from '../plan/types.js';
+import type { Job, Lane } from '../results/job.js';
 
 const CLEAR_LINE = '\r\x1b[2K';
 const MIN_REDRAW_MS = 100;

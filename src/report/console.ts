@@ -3,14 +3,14 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
-import { capName, capText } from '../cap-text.js';
-import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../execute/types.js';
-import type { Lane, Plan } from '../plan/types.js';
+import { capName, capText } from '../units/cap-text.js';
+import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../results/run-result.js';
+import type { Lane, Plan } from '../results/job.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
-import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
+import { formatBytes, formatBytesDelta, formatDuration } from '../units/format.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 import { RESOURCE_LABEL } from './leak-calls.js';
-import type { RunObserver, WrittenReport } from './types.js';
+import type { RunObserver, WrittenReport } from '../results/observer.js';
 
 /** Where and how the console reporter writes. */
 export interface ConsoleReporterOptions {

@@ -1,9 +1,9 @@
 // Which tests grew memory the most, and which came nearest a limit: shared by the reports so all rank the same way.
 
-import type { FileResult, RunResult, TestResult } from '../execute/types.js';
-import { computeWindowDeltas } from '../measure/window-deltas.js';
-import type { WindowDeltas } from '../measure/types.js';
-import { plainFullName } from './repeated-tests.js';
+import type { FileResult, RunResult, TestResult } from '../results/run-result.js';
+import { computeWindowDeltas } from '../results/window-deltas.js';
+import type { WindowDeltas } from '../results/measurement.js';
+import { plainFullName } from '../results/repeat-names.js';
 
 /** A test with its file and the deltas of its window. */
 export interface MeasuredTest {

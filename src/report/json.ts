@@ -1,13 +1,13 @@
 // results.json: the whole run as data for scripts and nightly comparisons, documented in docs/results-schema.md.
 // Every object is built field by field, so key order is fixed by this file, not by whoever built the RunResult.
 
-import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
-import { describeCoScheduled } from '../execute/retry-alone.js';
-import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestFailure, TestResult } from '../execute/types.js';
-import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../measure/types.js';
-import { computeWindowDeltas } from '../measure/window-deltas.js';
-import { isHealthSeries } from '../measure/window-health.js';
-import type { GpuMemory, HostMemory } from '../probe/types.js';
+import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
+import { describeCoScheduled } from '../results/co-scheduled.js';
+import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestFailure, TestResult } from '../results/run-result.js';
+import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../results/measurement.js';
+import { computeWindowDeltas } from '../results/window-deltas.js';
+import { isHealthSeries } from '../results/window-health.js';
+import type { GpuMemory, HostMemory } from '../results/machine.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */

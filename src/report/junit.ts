@@ -2,20 +2,15 @@
 // testcase `file`/`line` added, and shaped for what GitHub's JUnit actions read (docs/junit.md says what each needs).
 
 import { isAbsolute, relative, sep } from 'node:path';
-import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
-import type { FileResidue, FileResult, HookRun, LeakFinding, OrphanProcess, RunResult, TestResult } from '../execute/types.js';
-import { describeCoScheduled } from '../execute/retry-alone.js';
-import { computeWindowDeltas } from '../measure/window-deltas.js';
-import type { BudgetCheck, WindowDeltas } from '../measure/types.js';
-import { formatBytes } from './format.js';
+import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
+import type { FileResidue, FileResult, HookRun, LeakFinding, OrphanProcess, RunResult, TestResult } from '../results/run-result.js';
+import { describeCoScheduled } from '../results/co-scheduled.js';
+import { computeWindowDeltas } from '../results/window-deltas.js';
+import type { BudgetCheck, WindowDeltas } from '../results/measurement.js';
+import { ERROR_FAILURES, FAILURE } from '../results/failures.js';
+import { formatBytes } from '../units/format.js';
 import { leakCall } from './leak-calls.js';
 import { escapeXmlText, openTag } from './xml.js';
-
-/** Failure types the harness gives tests it had to stop or never ran: written as `<error>`, not `<failure>`. */
-export const ERROR_FAILURE_TYPES: ReadonlySet<string> = new Set(['crash', 'timeout', 'interrupted', 'no-gpu', 'hook']);
-
-/** The `type` of the failure of a hook step's testcase. */
-export const HOOK_STEP_FAILURE_TYPE = 'HookFailure';
 
 /** The memory figures written per test, as property-name suffixes, in bytes. */
 export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])[] = [
@@ -64,7 +59,7 @@ function projectPath(rootDir: string, file: string): string {
 }
 
 function isError(test: TestResult): boolean {
-  return test.status === 'failed' && test.failure !== null && ERROR_FAILURE_TYPES.has(test.failure.type);
+  return test.status === 'failed' && test.failure !== null && ERROR_FAILURES.has(test.failure.type);
 }
 
 function countSuite(file: FileResult): SuiteCounts {
@@ -295,7 +290,7 @@ function renderHookSuite(suite: string, failed: readonly HookRun[], result: RunR
     const message = run.error ?? 'failed';
     const text = run.output.trim() === '' ? message : `${message}; its output ended with:\n${run.output}`;
     lines.push(`    ${openTag('testcase', { name: hookCaseName(run), classname: name, time: seconds(run.durationMs) })}>`);
-    lines.push(`      ${openTag('failure', { type: HOOK_STEP_FAILURE_TYPE, message })}>${escapeXmlText(text)}</failure>`);
+    lines.push(`      ${openTag('failure', { type: FAILURE.hookStep, message })}>${escapeXmlText(text)}</failure>`);
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>');
@@ -316,7 +311,7 @@ function renderInterruptionSuite(result: RunResult, stop: NonNullable<RunResult[
     ...runProperties(result).map(([key, value]) => `      ${openTag('property', { name: key, value })}/>`),
     '    </properties>',
     `    ${openTag('testcase', { name: `run interrupted by ${stop.signal}`, classname: name, time: seconds(Math.max(0, result.endedAt - stop.at)) })}>`,
-    `      ${openTag('error', { type: 'interrupted', message })}>${escapeXmlText(message)}</error>`,
+    `      ${openTag('error', { type: FAILURE.interrupted, message })}>${escapeXmlText(message)}</error>`,
     '    </testcase>',
     '  </testsuite>',
   ].join('\n');

@@ -1,7 +1,7 @@
 // The call on one leak finding, in the words every report uses: a leak, no leak, or flagged by one run and cleared by
 // the re-run. `verdict.leaking` is the final call; `rechecked` says the first run flagged it.
 
-import type { LeakFinding, LeakResource } from '../execute/types.js';
+import type { LeakFinding, LeakResource } from '../results/run-result.js';
 
 /** `leak`: the final call is a leak; `not-confirmed`: the first run flagged it, the re-run did not; `no-leak`: neither. */
 export type LeakCall = 'leak' | 'no-leak' | 'not-confirmed';

@@ -1,10 +1,9 @@
 // The Budgets section of report.md: per suite and budget, the worst figure measured against it, and whether it held;
 // then every breach with its sentence. Present only when some suite declares `budgets:`.
 
-import type { RunResult } from '../execute/types.js';
-import { formatBound, formatBudgetValue } from '../measure/budgets.js';
-import type { BudgetCheck, BudgetFigure } from '../measure/types.js';
-import { plural } from './format.js';
+import type { RunResult } from '../results/run-result.js';
+import { formatBound, formatBudgetValue, plural } from '../units/format.js';
+import type { BudgetCheck, BudgetFigure } from '../results/measurement.js';
 import { codeSpan, escapeCell, escapeInline, table } from './markdown-escape.js';
 
 const NONE = '—';

@@ -1,8 +1,8 @@
 // The Hooks section of report.md: every coordination hook step that ran (`hooks:` of a suite), whether it succeeded
 // and how long it took, and for each failure its sentence and the end of its output.
 
-import type { HookRun, RunResult } from '../execute/types.js';
-import { formatDuration, plural } from './format.js';
+import type { HookRun, RunResult } from '../results/run-result.js';
+import { formatDuration, plural } from '../units/format.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
 
 // A step's command can be a whole script; the table shows its start, the failure heading and the JSON have it all.

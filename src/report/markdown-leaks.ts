@@ -1,8 +1,8 @@
 // The Leaks section of report.md: the call on each repeated test's memory growth per iteration, then what files left
 // behind once their process had exited (VRAM still held, processes still running) and the command that frees it.
 
-import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult } from '../execute/types.js';
-import { formatBytes, formatBytesDelta, plural } from './format.js';
+import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult } from '../results/run-result.js';
+import { formatBytes, formatBytesDelta, plural } from '../units/format.js';
 import { leakCall, leakCallLabel, RESOURCE_LABEL, type LeakCall } from './leak-calls.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
 import { location } from './markdown-tests.js';

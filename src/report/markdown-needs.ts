@@ -1,8 +1,8 @@
 // The "Declared and measured" section of report.md: each suite's declared VRAM and RAM beside its measured peaks,
 // with a suggested `requires:`, and the balance of files that ran on several GPUs.
 
-import type { RunResult } from '../execute/types.js';
-import { formatBytes } from './format.js';
+import type { RunResult } from '../results/run-result.js';
+import { formatBytes } from '../units/format.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
 
 function verdict(declaredBytes: number | null, measuredBytes: number | null): string {

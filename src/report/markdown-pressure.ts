@@ -1,10 +1,10 @@
 // The Pressure section of report.md: how close the run came to running out of VRAM, RAM and swap, whether tasks stalled
 // waiting for memory (PSI), the cgroup's limit and OOM kills, and the tests that came nearest a limit.
 
-import type { RunResult } from '../execute/types.js';
-import type { CgroupSummary, PsiSummary } from '../measure/types.js';
-import { hasHealth, windowHealth } from '../measure/window-health.js';
-import { formatBytes, formatDuration, formatShare, plural } from './format.js';
+import type { RunResult } from '../results/run-result.js';
+import type { CgroupSummary, PsiSummary } from '../results/measurement.js';
+import { hasHealth, windowHealth } from '../results/window-health.js';
+import { formatBytes, formatDuration, formatShare, plural } from '../units/format.js';
 import { topShareOfCapacity, type MeasuredTest, type ShareOfCapacity } from './growth.js';
 import { codeSpan, escapeCell, escapeInline, table } from './markdown-escape.js';
 import { location, testNameCell } from './markdown-tests.js';

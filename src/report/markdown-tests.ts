@@ -1,11 +1,11 @@
 // The measurement tables of report.md: files, every test with its VRAM/RAM/swap window, and the top growers.
 
 import { isAbsolute, relative } from 'node:path';
-import type { FileResult, FileStatus, RunResult, TestResult, TestStatus } from '../execute/types.js';
-import { formatBytes, formatBytesDelta, formatDuration } from './format.js';
+import type { FileResult, FileStatus, RunResult, TestResult, TestStatus } from '../results/run-result.js';
+import { formatBytes, formatBytesDelta, formatDuration } from '../units/format.js';
 import { topGrowth, type MeasuredTest } from './growth.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
-import { iterationLabel, plainFullName } from './repeated-tests.js';
+import { iterationLabel, plainFullName } from '../results/repeat-names.js';
 
 const TEST_STATUS: Readonly<Record<TestStatus, string>> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', todo: '📝 todo' };
 const FILE_STATUS: Readonly<Record<FileStatus, string>> = {

@@ -1,9 +1,9 @@
 // The Timeline section of report.md: VRAM per GPU, host RAM and a limited cgroup's working set over the run as a
 // Mermaid line chart (GitHub renders it), then when each test started and ended, so a rise in the chart can be put on a test.
 
-import type { RunResult, TestResult } from '../execute/types.js';
-import type { RunTimeline } from '../measure/types.js';
-import { formatOffset } from './format.js';
+import type { RunResult, TestResult } from '../results/run-result.js';
+import type { RunTimeline } from '../results/measurement.js';
+import { formatOffset } from '../units/format.js';
 import { codeSpan, escapeInline, fencedBlock } from './markdown-escape.js';
 import { timelineGrid, type TimelineGrid } from './timeline-grid.js';
 

@@ -1,9 +1,10 @@
 // report.md: the pressure and leak report a person reads on GitHub. Every piece of text that came from a test or
 // the machine goes through markdown-escape, so a hostile name cannot break a table or inject HTML.
 
-import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../cap-text.js';
-import type { FileResult, RunResult, TestFailure, TestResult } from '../execute/types.js';
-import { formatBytes, formatDuration, plural } from './format.js';
+import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
+import { CUT_SHORT_FAILURES } from '../results/failures.js';
+import type { FileResult, RunResult, TestFailure, TestResult } from '../results/run-result.js';
+import { formatBytes, formatDuration, plural } from '../units/format.js';
 import { measureTests } from './growth.js';
 import { renderBudgets } from './markdown-budgets.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
@@ -23,8 +24,6 @@ const SIGNAL_SOURCE = { SIGINT: 'Ctrl-C or `kill -INT`', SIGTERM: 'a CI cancel o
 const ENDED_EARLY = new Set<FileResult['status']>(['crashed', 'timed-out', 'interrupted']);
 const ENDED_EARLY_TITLE = 'Crashed, timed-out and interrupted files';
 const ENDED_EARLY_ANCHOR = 'crashed-timed-out-and-interrupted-files';
-// Failure types the harness gives tests that their process's end cut short.
-const CUT_SHORT = new Set(['crash', 'timeout', 'interrupted']);
 
 function renderVerdict(result: RunResult): string {
   const c = result.counts;
@@ -96,7 +95,7 @@ function renderFailure(result: RunResult, file: FileResult, test: TestResult): s
   const type = failure ? ` · ${escapeInline(failure.type)}` : '';
   const heading = [`### ❌ ${escapeInline(test.fullName)}`, `${codeSpan(location(result, test.file, test.line))}${type}`];
   // A test cut short by its process's end carries the harness's sentence and stderr, which the ended-early section shows once.
-  if (ENDED_EARLY.has(file.status) && CUT_SHORT.has(failure?.type ?? '')) {
+  if (ENDED_EARLY.has(file.status) && CUT_SHORT_FAILURES.has(failure?.type ?? '')) {
     // The first line only, less a trailing clause that introduces the stderr shown below (`…; its stderr ended with:`).
     const sentence = (failure?.message.split('\n')[0] ?? '').replace(/(?:[;,][^;,]*)?:\s*$/, '');
     return [...heading, `${escapeInline(sentence)}. The process's stderr is under [${ENDED_EARLY_TITLE}](#${ENDED_EARLY_ANCHOR}).`];

@@ -2,7 +2,7 @@
 // stored points are not evenly spaced (older samples are merged into wider buckets), and a Mermaid line spreads its
 // values evenly between the axis bounds.
 
-import type { RunTimeline } from '../measure/types.js';
+import type { RunTimeline } from '../results/measurement.js';
 
 /** The timeline on even slots, `slots` of them from `fromSeconds` to `toSeconds` inclusive. */
 export interface TimelineGrid {

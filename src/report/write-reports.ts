@@ -5,10 +5,9 @@
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReporterName } from '../config/types.js';
-import type { RunResult } from '../execute/types.js';
+import type { RunResult } from '../results/run-result.js';
 import { REPORT_FILE_NAMES, tempPathOf, withReportDirLock } from './report-dir.js';
-import type { WrittenReport } from './types.js';
+import type { WrittenReport } from '../results/observer.js';
 
 type Render = (result: RunResult) => string;
 type Format = WrittenReport['format'];
@@ -43,7 +42,7 @@ export interface WriteOutcome {
 }
 
 /** Writes every selected file report for `result` into `reportDir` (checked by checkReportDir at the run's start). */
-export async function writeReports(result: RunResult, reportDir: string, reporters: readonly ReporterName[]): Promise<WriteOutcome> {
+export async function writeReports(result: RunResult, reportDir: string, reporters: readonly string[]): Promise<WriteOutcome> {
   const formats = FORMATS.filter((format) => reporters.includes(format));
   const renderers = await Promise.all(formats.map(async (format) => ({ format, render: await FILE_REPORTERS[format]() })));
   return writeSet(result, reportDir, renderers);

@@ -1,7 +1,7 @@
 // The run's verdict and exit code, decided here and nowhere else: every report and the CLI's exit code read them, so
 // they cannot disagree (a failing `after` hook fails the run whether or not a suite has budgets).
 
-import type { Counts, HookRun } from '../execute/types.js';
+import type { Counts, HookRun } from './run-result.js';
 
 /** The run's verdict, as every report shows it. */
 export type RunVerdict = 'passed' | 'failed' | 'interrupted';

@@ -3,9 +3,10 @@
 // itself (or `gpuConcurrency` undeclared jobs share it); an `exclusive` job runs alone on the host.
 // Pure functions over plain data, so every policy is tested without processes or clocks.
 
-import type { Job } from '../plan/types.js';
-import { formatBytes } from '../report/format.js';
-import { sizeInBytes, type CardCapacity, type HostCapacity } from './capacity.js';
+import type { Job } from '../results/job.js';
+import { formatBytes } from '../units/format.js';
+import { sizeInBytes } from '../units/size.js';
+import { type CardCapacity, type HostCapacity } from './capacity.js';
 
 /** A job cleared to start (or running): its cards and what it declared, resolved to bytes. */
 export interface Placement {

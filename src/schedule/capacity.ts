@@ -1,8 +1,9 @@
 // What the scheduler may hand out: cpu slots, the usable GPUs with the VRAM declared jobs may take on each, and the
 // host RAM declared jobs may take. Built once a run, from the inventory and one reading taken before any test.
 
-import type { Admission, SizeSpec } from '../config/types.js';
-import type { GpuInfo, HostMemory } from '../probe/types.js';
+import { sizeInBytes, type SizeSpec } from '../units/size.js';
+import type { Admission } from '../config/types.js';
+import type { GpuInfo, HostMemory } from '../results/machine.js';
 
 /** One usable card. */
 export interface CardCapacity {
@@ -23,12 +24,6 @@ export interface HostCapacity {
   readonly ramBytes: number | null;
   /** For `ram: 40%`: the host's total RAM. */
   readonly hostTotalBytes: number | null;
-}
-
-/** Bytes for a declared size: a share is taken of `capacityBytes` (null when that is unknown). */
-export function sizeInBytes(spec: SizeSpec, capacityBytes: number | null): number | null {
-  if ('bytes' in spec) return spec.bytes;
-  return capacityBytes === null ? null : Math.round((spec.percent / 100) * capacityBytes);
 }
 
 /** The capacity of this run: `usedBefore` is each card's used VRAM read before any test started. */

@@ -1,7 +1,7 @@
 // What `gpu-test list` shows of the schedule: where each runnable job would start on an idle host, and which jobs
 // would share a card, by running the scheduler as if every file started at once and none ended.
 
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../results/job.js';
 import { pickStarts, type Placement } from './admission.js';
 import type { HostCapacity } from './capacity.js';
 

@@ -2,7 +2,7 @@
 // job two of eight cards), narrowed by `--gpus`. Children get UUIDs, so none ever sees a card outside the set.
 
 import { GpuTestError } from '../errors.js';
-import type { GpuInfo, GpuInventory } from '../probe/types.js';
+import type { GpuInfo, GpuInventory } from '../results/machine.js';
 
 /**
  * The cards named by a CUDA_VISIBLE_DEVICES-style list (indices or UUIDs, UUID prefixes as CUDA accepts them), in

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import { formatPlan } from '../../src/cli/format-plan.js';
-import type { SizeSpec } from '../../src/config/types.js';
-import type { Job, JobNeeds, Plan, SkipReason } from '../../src/plan/types.js';
-import type { GpuInventory } from '../../src/probe/types.js';
+import type { SizeSpec } from '../../src/units/size.js';
+import type { Job, JobNeeds, Plan, SkipReason } from '../../src/results/job.js';
+import type { GpuInventory } from '../../src/results/machine.js';
 import type { CardCapacity, HostCapacity } from '../../src/schedule/capacity.js';
 import { previewPlacements } from '../../src/schedule/preview.js';
 

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MetricMessage, ResultRecord } from '../../src/execute/child/protocol.js';
-import { collectResults, FILE_LEVEL_TEST, type BoundaryWindow } from '../../src/execute/collect-results.js';
-import type { ProcessOutcome } from '../../src/execute/types.js';
-import type { Job } from '../../src/plan/types.js';
+import { FILE_LEVEL_TEST } from '../../src/results/failures.js';
+import { collectResults, type BoundaryWindow } from '../../src/execute/collect-results.js';
+import type { ProcessOutcome } from '../../src/results/run-result.js';
+import type { Job } from '../../src/results/job.js';
 import { sample } from '../helpers/sample-run-result.js';
 
 const MiB = 1024 * 1024;

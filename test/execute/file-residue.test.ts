@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { findResidue, readOccupancy, type GpuOccupancy, type ResidueInput } from '../../src/execute/file-residue.js';
 import { isRunning, readCommandLine, readStartTime } from '../../src/probe/process-tree.js';
-import type { GpuMemory, GpuProcess, GpuReader } from '../../src/probe/types.js';
+import type { GpuMemory } from '../../src/results/machine.js';
+import type { GpuProcess, GpuReader } from '../../src/probe/types.js';
 
 const MiB = 1024 * 1024;
 const linux = process.platform === 'linux';

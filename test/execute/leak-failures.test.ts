@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { leakCheckFailures, leakCheckName } from '../../src/execute/leak-failures.js';
-import type { LeakFinding } from '../../src/execute/types.js';
+import type { LeakFinding } from '../../src/results/run-result.js';
 import { job } from '../helpers/sample-run-result.js';
 
 const MiB = 1024 * 1024;

@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResultRecord } from '../../src/execute/child/protocol.js';
-import { collectResults, FILE_LEVEL_TEST, type BoundaryWindow } from '../../src/execute/collect-results.js';
+import { FILE_LEVEL_TEST } from '../../src/results/failures.js';
+import { collectResults, type BoundaryWindow } from '../../src/execute/collect-results.js';
 import { describeGuardStop, describeOutcome } from '../../src/execute/describe-outcome.js';
 import { startMemoryGuard, type GuardedLaunch } from '../../src/execute/memory-guard-loop.js';
-import type { GuardStop, ProcessOutcome } from '../../src/execute/types.js';
+import type { GuardStop, ProcessOutcome } from '../../src/results/run-result.js';
 import type { ContinuousSampler, SampleSeries } from '../../src/measure/continuous-sampler.js';
 import type { GuardVerdict } from '../../src/measure/memory-guard.js';
 import { createSampleTimeline } from '../../src/measure/sample-timeline.js';
-import type { Job } from '../../src/plan/types.js';
+import type { Job } from '../../src/results/job.js';
 import { sample } from '../helpers/sample-run-result.js';
 
 const MiB = 1024 ** 2;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { MESSAGE_LIMIT_BYTES } from '../../src/cap-text.js';
+import { MESSAGE_LIMIT_BYTES } from '../../src/units/cap-text.js';
 import type { ResultRecord } from '../../src/execute/child/protocol.js';
 import { readResultRecords } from '../../src/execute/read-result-records.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';

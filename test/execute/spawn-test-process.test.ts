@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NAME_LIMIT_CHARS } from '../../src/cap-text.js';
+import { NAME_LIMIT_CHARS } from '../../src/units/cap-text.js';
 import type { MetricMessage } from '../../src/execute/child/protocol.js';
 import { capMetricMessage } from '../../src/execute/spawn-test-process.js';
 

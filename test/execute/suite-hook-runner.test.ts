@@ -10,8 +10,8 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SuiteHooks } from '../../src/config/types.js';
 import { createSuiteHookRunner, type SuiteHookRunner } from '../../src/execute/suite-hook-runner.js';
-import type { FileResult } from '../../src/execute/types.js';
-import type { Job } from '../../src/plan/types.js';
+import type { FileResult } from '../../src/results/run-result.js';
+import type { Job } from '../../src/results/job.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 import { job } from '../helpers/sample-run-result.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { MESSAGE_LIMIT_BYTES, NAME_LIMIT_CHARS, STACK_LIMIT_BYTES } from '../../src/cap-text.js';
+import { MESSAGE_LIMIT_BYTES, NAME_LIMIT_CHARS, STACK_LIMIT_BYTES } from '../../src/units/cap-text.js';
 import { FIXTURES, REPO, runCli, type CliRun } from '../e2e/run-cli.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { validateJunit } from '../report/validate-junit.js';

@@ -2,7 +2,7 @@
 // a skip reason of 50 MB, a crash whose stderr ends in a 1 MiB line; optionally stdout and stderr as large as the
 // harness keeps them (1 MiB each) made wholly of control characters, which XML escaping grows six-fold.
 
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
 import { sampleRunResult } from './sample-run-result.js';
 
 const MiB = 1024 * 1024;

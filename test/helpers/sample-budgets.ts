@@ -2,9 +2,9 @@
 // recorded and GPU health that was not sampled; and the same run with GPU health in its timeline, breaching tempMax.
 
 import type { Budgets, SuiteConfig } from '../../src/config/types.js';
-import type { RunResult } from '../../src/execute/types.js';
+import type { RunResult } from '../../src/results/run-result.js';
 import { applyBudgets } from '../../src/measure/budgets.js';
-import type { RunTimeline } from '../../src/measure/types.js';
+import type { RunTimeline } from '../../src/results/measurement.js';
 import { sampleRunResult, sampleTimeline } from './sample-run-result.js';
 
 const GiB = 1024 ** 3;

@@ -1,7 +1,7 @@
 // The shared sample run with coordination hooks: the flux suite's `before` (an HTTP unload and a healthcheck that
 // waited) succeeded, one of its `after` steps failed with output that breaks naive Markdown and XML writers.
 
-import type { HookRun, RunResult } from '../../src/execute/types.js';
+import type { HookRun, RunResult } from '../../src/results/run-result.js';
 import { sampleRunResult } from './sample-run-result.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);

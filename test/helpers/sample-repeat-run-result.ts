@@ -2,10 +2,10 @@
 // not confirm, clear RAM calls, metrics per iteration, a process left running and one killed by --kill-orphans, no
 // PSI and no cgroup, and a timeline where one GPU's first reads failed. The verdicts come from the real leak fit.
 
-import { countResults } from '../../src/execute/count-results.js';
-import type { FileResult, LeakFinding, RunResult, TestResult } from '../../src/execute/types.js';
+import { countResults } from '../../src/results/counts.js';
+import type { FileResult, LeakFinding, RunResult, TestResult } from '../../src/results/run-result.js';
 import { confirmLeak, judgeLeak } from '../../src/measure/leak-fit.js';
-import type { RunTimeline } from '../../src/measure/types.js';
+import type { RunTimeline } from '../../src/results/measurement.js';
 import { job, sample, sampleRunResult, test } from './sample-run-result.js';
 
 const MiB = 1024 * 1024;

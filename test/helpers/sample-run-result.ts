@@ -1,10 +1,10 @@
 // A RunResult that exercises every report path: passes, failures with stacks, skips, todo, a gated file,
 // a crashed file, GPU and no-GPU samples, and names that break naive XML/Markdown writers.
 
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
-import { countResults } from '../../src/execute/count-results.js';
-import type { MemorySample, RunTimeline } from '../../src/measure/types.js';
-import type { Job } from '../../src/plan/types.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
+import { countResults } from '../../src/results/counts.js';
+import type { MemorySample, RunTimeline } from '../../src/results/measurement.js';
+import type { Job } from '../../src/results/job.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Budgets, SuiteConfig } from '../../src/config/types.js';
-import { countResults } from '../../src/execute/count-results.js';
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
-import { BUDGET_FAILURE_TYPE, applyBudgets, checkBudgets, hasBudgets } from '../../src/measure/budgets.js';
-import type { BudgetCheck, RunTimeline } from '../../src/measure/types.js';
+import { countResults } from '../../src/results/counts.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
+import { applyBudgets, checkBudgets, hasBudgets } from '../../src/measure/budgets.js';
+import { FAILURE } from '../../src/results/failures.js';
+import type { BudgetCheck, RunTimeline } from '../../src/results/measurement.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult } from '../helpers/sample-run-result.js';
 
@@ -35,7 +36,7 @@ function check(checks: readonly BudgetCheck[], name: string, suiteName = 'vlm'):
 }
 
 function added(result: RunResult, fileId = VLM): TestResult[] {
-  return result.files.find((file) => file.job.id === fileId)?.tests.filter((test) => test.failure?.type === BUDGET_FAILURE_TYPE) ?? [];
+  return result.files.find((file) => file.job.id === fileId)?.tests.filter((test) => test.failure?.type === FAILURE.budget) ?? [];
 }
 
 function withMetrics(file: FileResult, byTest: Record<string, TestResult['metrics']>): FileResult {
@@ -123,7 +124,7 @@ describe('applyBudgets: per-test memory budgets', () => {
     const run = sampleRunResult();
     const result = applyBudgets(run, [suite('unit', { peakVram: { bytes: GiB } }), suite('flux', { peakRam: { bytes: GiB } })]);
     // The unit files ran in the cpu lane (no VRAM); flux was gated and never ran.
-    assert.deepEqual(result.files.flatMap((file) => file.tests.filter((t) => t.failure?.type === BUDGET_FAILURE_TYPE)), []);
+    assert.deepEqual(result.files.flatMap((file) => file.tests.filter((t) => t.failure?.type === FAILURE.budget)), []);
     const unit = check(result.budgets ?? [], 'peakVram', 'unit');
     assert.equal(unit.status, 'not-measured');
     assert.match(unit.note ?? '', /no test of the suite had VRAM measured/);

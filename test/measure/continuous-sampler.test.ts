@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { GpuTestError } from '../../src/errors.js';
 import { startContinuousSampler } from '../../src/measure/continuous-sampler.js';
 import { NO_GPU_READER } from '../../src/probe/gpu-presence.js';
-import type { GpuMemory, GpuReader, HostMemory } from '../../src/probe/types.js';
+import type { GpuMemory, HostMemory } from '../../src/results/machine.js';
+import type { GpuReader } from '../../src/probe/types.js';
 import { start } from '../helpers/started-samplers.js';
 
 const MiB = 1024 * 1024;

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LeakThreshold } from '../../src/config/types.js';
-import type { LeakFinding, TestResult } from '../../src/execute/types.js';
+import type { LeakThreshold } from '../../src/results/job.js';
+import type { LeakFinding, TestResult } from '../../src/results/run-result.js';
 import { collectRepeatSeries, confirmFindings, judgeRepeats, judgeSeries, namesToRecheck } from '../../src/measure/leak-check.js';
 import { sample, test } from '../helpers/sample-run-result.js';
 

@@ -9,7 +9,7 @@ import { readPressureCounters, summarizePressure, thinTimeline, type PressureCou
 import { createSampleTimeline } from '../../src/measure/sample-timeline.js';
 import type { CgroupMemory } from '../../src/probe/cgroup.js';
 import type { MemoryPressure } from '../../src/probe/pressure.js';
-import type { GpuInventory } from '../../src/probe/types.js';
+import type { GpuInventory } from '../../src/results/machine.js';
 
 const GiB = 1024 ** 3;
 const SERIES: readonly SampleSeries[] = ['gpu0', 'hostUsed', 'swapUsed'];

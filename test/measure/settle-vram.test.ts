@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { settleVram, type SettleOptions } from '../../src/measure/settle-vram.js';
-import type { GpuMemory } from '../../src/probe/types.js';
+import type { GpuMemory } from '../../src/results/machine.js';
 
 const MiB = 1024 * 1024;
 const OPTIONS: SettleOptions = { timeoutMs: 1000, pollMs: 1, toleranceBytes: 2 * MiB };

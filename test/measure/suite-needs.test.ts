@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SuiteConfig } from '../../src/config/types.js';
-import type { FileResult, RunResult } from '../../src/execute/types.js';
+import type { FileResult, RunResult } from '../../src/results/run-result.js';
 import { compareSuiteNeeds, gpuBalance } from '../../src/measure/suite-needs.js';
 import { renderNeeds } from '../../src/report/markdown-needs.js';
 import { sampleRunResult } from '../helpers/sample-run-result.js';

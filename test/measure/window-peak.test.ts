@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startContinuousSampler } from '../../src/measure/continuous-sampler.js';
-import { computeWindowDeltas } from '../../src/measure/window-deltas.js';
+import { computeWindowDeltas } from '../../src/results/window-deltas.js';
 import { computeWindowPeak } from '../../src/measure/window-peak.js';
-import type { GpuMemory, GpuReader } from '../../src/probe/types.js';
+import type { GpuMemory } from '../../src/results/machine.js';
+import type { GpuReader } from '../../src/probe/types.js';
 import { sample } from '../helpers/sample-run-result.js';
 
 const GiB = 1024 ** 3;

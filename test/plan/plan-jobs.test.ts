@@ -7,16 +7,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { SuiteConfig } from '../../src/config/types.js';
+import type { ResolvedConfig, SuiteConfig } from '../../src/config/types.js';
 import type { DiscoveredFile } from '../../src/plan/discover-files.js';
 import { decideSkips, describeJobs, type GpuAvailability } from '../../src/plan/plan-jobs.js';
-import type { ResolvedConfig } from '../../src/config/types.js';
 import type { HostCapacity } from '../../src/schedule/capacity.js';
+import { skipUnfit } from '../../src/schedule/skip-unfit.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
 /** The plan as the CLI makes it: jobs described from the files, then skips decided for the host. */
 function planJobs(config: ResolvedConfig, files: readonly DiscoveredFile[], env: NodeJS.ProcessEnv, gpu: GpuAvailability, capacity?: HostCapacity) {
-  return decideSkips(config, describeJobs(config, files), env, gpu, capacity);
+  const plan = decideSkips(config, describeJobs(config, files), env, gpu);
+  return capacity ? skipUnfit(plan, capacity, config.requireGpu) : plan;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-test-plan-'));

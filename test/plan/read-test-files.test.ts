@@ -12,7 +12,7 @@ import { discoverFiles } from '../../src/plan/discover-files.js';
 import { describeJobs } from '../../src/plan/plan-jobs.js';
 import { HEADER_BYTES } from '../../src/plan/read-file-header.js';
 import { readTestFileHeads } from '../../src/plan/read-test-files.js';
-import type { OpenFile } from '../../src/read-regular-file.js';
+import type { OpenFile } from '../../src/config/read-regular-file.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
 function project(files: Readonly<Record<string, string>>): string {

@@ -10,7 +10,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isGpuTestError } from '../../src/errors.js';
 import { queryComputeApps } from '../../src/probe/compute-apps.js';
-import type { GpuMemory } from '../../src/probe/types.js';
+import type { GpuMemory } from '../../src/results/machine.js';
 import { FAKE_SMI, mark, restoreFakeGpu, spawnAllocator, stopChild, TWO_GPUS, useFakeGpu } from './fake-gpu-state.js';
 
 const MiB = 1024 * 1024;

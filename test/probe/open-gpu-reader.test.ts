@@ -3,7 +3,8 @@ import { afterEach, describe, it } from 'node:test';
 import { isGpuTestError } from '../../src/errors.js';
 import type { NvmlSession, NvmlUnavailable } from '../../src/probe/nvml.js';
 import { openGpuReader } from '../../src/probe/open-gpu-reader.js';
-import type { GpuInventory, GpuReader } from '../../src/probe/types.js';
+import type { GpuInventory } from '../../src/results/machine.js';
+import type { GpuReader } from '../../src/probe/types.js';
 import { FAKE_SMI, restoreFakeGpu, useFakeGpu } from './fake-gpu-state.js';
 
 const GPU: GpuInventory = {

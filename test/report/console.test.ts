@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { NAME_LIMIT_CHARS } from '../../src/cap-text.js';
-import type { RunResult } from '../../src/execute/types.js';
-import type { Plan } from '../../src/plan/types.js';
+import { NAME_LIMIT_CHARS } from '../../src/units/cap-text.js';
+import type { RunResult } from '../../src/results/run-result.js';
+import type { Plan } from '../../src/results/job.js';
 import { formatClock, formatLiveLine, printable, truncateToWidth } from '../../src/report/console-live-line.js';
 import { CONSOLE_MESSAGE_LIMIT_BYTES, createConsoleReporter } from '../../src/report/console.js';
-import type { WrittenReport } from '../../src/report/types.js';
+import type { WrittenReport } from '../../src/results/observer.js';
 import { HUGE_BYTES, HUGE_HEAD, HUGE_TAIL, HUGE_TEST, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';

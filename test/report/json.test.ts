@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DROPPED_NOTE_MAX_BYTES, MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES } from '../../src/cap-text.js';
+import { DROPPED_NOTE_MAX_BYTES, MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES } from '../../src/units/cap-text.js';
 import { embedOutput, renderJson } from '../../src/report/json.js';
 import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';

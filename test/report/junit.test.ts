@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { MESSAGE_LIMIT_BYTES } from '../../src/cap-text.js';
-import type { RunResult } from '../../src/execute/types.js';
+import { MESSAGE_LIMIT_BYTES } from '../../src/units/cap-text.js';
+import type { RunResult } from '../../src/results/run-result.js';
 import { renderJunit, TEST_PROPERTY_SEPARATOR, WARNINGS_SUITE_NAME } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
 import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FileResult, LeakFinding, RunResult } from '../../src/execute/types.js';
+import type { FileResult, LeakFinding, RunResult } from '../../src/results/run-result.js';
 import { leakCall, leakCallLabel } from '../../src/report/leak-calls.js';
 import { renderLeaks } from '../../src/report/markdown-leaks.js';
 import { renderMarkdown } from '../../src/report/markdown.js';

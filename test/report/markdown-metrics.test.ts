@@ -2,10 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FileResult } from '../../src/execute/types.js';
-import { formatMetricValue, renderMetrics } from '../../src/report/markdown-metrics.js';
+import type { FileResult } from '../../src/results/run-result.js';
+import { formatMetricValue } from '../../src/units/format.js';
+import { renderMetrics } from '../../src/report/markdown-metrics.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { plainFullName } from '../../src/report/repeated-tests.js';
+import { plainFullName } from '../../src/results/repeat-names.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult } from '../helpers/sample-run-result.js';
 

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countResults } from '../../src/execute/count-results.js';
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
+import { countResults } from '../../src/results/counts.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
 import { measureTests, topShareOfCapacity } from '../../src/report/growth.js';
 import { renderPressure } from '../../src/report/markdown-pressure.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
-import type { RunTimeline } from '../../src/measure/types.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
+import type { RunTimeline } from '../../src/results/measurement.js';
 import { MAX_BOUNDARIES, MAX_CHART_SLOTS, renderTimeline } from '../../src/report/markdown-timeline.js';
 import { timelineGrid } from '../../src/report/timeline-grid.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';

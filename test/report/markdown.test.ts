@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { MESSAGE_LIMIT_BYTES } from '../../src/cap-text.js';
-import { countResults } from '../../src/execute/count-results.js';
-import type { FileResult, RunResult, TestResult } from '../../src/execute/types.js';
+import { MESSAGE_LIMIT_BYTES } from '../../src/units/cap-text.js';
+import { countResults } from '../../src/results/counts.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
 import { HUGE_BYTES, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';

@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SizeSpec } from '../../src/config/types.js';
-import type { Job, JobNeeds } from '../../src/plan/types.js';
+import type { SizeSpec } from '../../src/units/size.js';
+import type { Job, JobNeeds } from '../../src/results/job.js';
 import { neverFits, orderByDuration, pickStarts, type Placement } from '../../src/schedule/admission.js';
 import type { CardCapacity, HostCapacity } from '../../src/schedule/capacity.js';
 

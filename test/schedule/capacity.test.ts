@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Admission } from '../../src/config/types.js';
-import type { GpuInfo, HostMemory } from '../../src/probe/types.js';
-import { buildCapacity, sizeInBytes } from '../../src/schedule/capacity.js';
+import type { GpuInfo, HostMemory } from '../../src/results/machine.js';
+import { sizeInBytes } from '../../src/units/size.js';
+import { buildCapacity } from '../../src/schedule/capacity.js';
 
 const GiB = 1024 ** 3;
 const DEFAULT_ADMISSION: Admission = { vramHeadroom: { bytes: GiB }, ramReserve: { bytes: 4 * GiB } };

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { GpuInfo, GpuInventory } from '../../src/probe/types.js';
+import type { GpuInfo, GpuInventory } from '../../src/results/machine.js';
 import { cardsInMask, selectUsableGpus } from '../../src/schedule/usable-gpus.js';
 
 const UUIDS = [

@@ -4,24 +4,12 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { iterationName } from '../../results/repeat-names.js';
 
 /** Environment variable with the number of times each test runs (unset or 1: once). */
 export const REPEAT_ENV = 'GPU_TEST_REPEAT';
 /** Environment variable with a JSON list of test names to repeat; the others are skipped (a leak re-check run). */
 export const REPEAT_ONLY_ENV = 'GPU_TEST_REPEAT_ONLY';
-
-/** The name node:test shows for iteration `iteration` of `count`. */
-export function iterationName(name: string, iteration: number, count: number): string {
-  return `${name} [repeat ${iteration}/${count}]`;
-}
-
-/** The plain name and iteration of an iteration's name, or null when `name` is not one of `count` iterations. */
-export function parseIterationName(name: string, count: number): { readonly name: string; readonly iteration: number } | null {
-  const match = / \[repeat (\d+)\/(\d+)\]$/.exec(name);
-  if (!match || Number(match[2]) !== count) return null;
-  const iteration = Number(match[1]);
-  return iteration >= 1 && iteration <= count ? { name: name.slice(0, match.index), iteration } : null;
-}
 
 /** Where each test was declared, by full name (` > `-joined): the reporter reads it (see callerLocation). */
 export const REPEAT_LOCATIONS_KEY = Symbol.for('gpu-test.repeat-locations');

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  createRepeatingNodeTest, iterationName, parseIterationName, REPEAT_ENV, REPEAT_ONLY_ENV, repeatingNodeTest, repeatLocations,
-} from '../../../src/execute/child/repeat-tests.js';
+import { iterationName, parseIterationName } from '../../../src/results/repeat-names.js';
+import { createRepeatingNodeTest, REPEAT_ENV, REPEAT_ONLY_ENV, repeatingNodeTest, repeatLocations } from '../../../src/execute/child/repeat-tests.js';
 
 interface Registration {
   readonly via: string;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES } from '../../../src/cap-text.js';
+import { MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES } from '../../../src/units/cap-text.js';
 import { childRunner, notBuilt } from './run-child.js';
 import { splitAtMarker } from '../../helpers/split-at-marker.js';
 

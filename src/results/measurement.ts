@@ -1,6 +1,7 @@
-// Measurements around tests: one sample at each boundary, a window per test with the peaks sampled within it.
+// What was measured around tests and over the run: samples and windows, pressure, the timeline, leak calls, budgets,
+// declared needs against measured ones.
 
-import type { GpuMemory, HostMemory } from '../probe/types.js';
+import type { GpuMemory, HostMemory } from './machine.js';
 
 /** What the harness read at one test boundary. Each part is null when it could not be read, with `errors` saying why. */
 export interface MemorySample {
@@ -160,4 +161,42 @@ export interface BudgetCheck {
   readonly breaches: readonly BudgetBreach[];
   /** Why nothing (or not everything) was measured, as a sentence; null when there is nothing to add. */
   readonly note: string | null;
+}
+
+/** The call on one series: figures from the fit, and one sentence a report prints as is. */
+export interface LeakVerdict {
+  readonly leaking: boolean;
+  readonly iterations: number;
+  readonly perIterationBytes: number;
+  /** The fitted growth from the first iteration to the last: slope * (n - 1). */
+  readonly totalGrowthBytes: number;
+  readonly rSquared: number;
+  readonly thresholdBytes: number;
+  readonly reason: string;
+}
+
+/** One suite's declared needs and what its files measured. */
+export interface SuiteNeeds {
+  readonly suite: string;
+  readonly files: number;
+  readonly declaredVramBytes: number | null;
+  readonly declaredRamBytes: number | null;
+  /** Most VRAM one file took on one card, above the card's use when the file started. */
+  readonly measuredVramBytes: number | null;
+  /** Most RSS of one file's process tree at a test boundary (the tree is not sampled between boundaries). */
+  readonly measuredRamBytes: number | null;
+  /**
+   * A declaration with room to spare (the measured peak plus 20%, rounded up to 256 MiB); null where nothing was
+   * measured, and for RAM under 1 GiB (every Node process has a few hundred MiB: not worth declaring).
+   */
+  readonly suggestedVramBytes: number | null;
+  readonly suggestedRamBytes: number | null;
+}
+
+/** How evenly a multi-GPU file loaded its cards: the spread between the most and least loaded, as % of the most. */
+export interface GpuBalance {
+  readonly file: string;
+  readonly loads: readonly { readonly gpuIndex: number; readonly bytes: number }[];
+  readonly spreadPercent: number;
+  readonly balanced: boolean;
 }

@@ -47,3 +47,25 @@ export function formatOffset(ms: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+// Enough digits for any figure a person compares by eye; 0.1 + 0.2 should not print as 0.30000000000000004.
+const SIGNIFICANT_DIGITS = 6;
+
+/** A metric's value as reports print it: integers whole, fractions to six significant digits. */
+export function formatMetricValue(value: number): string {
+  return Number.isInteger(value) || !Number.isFinite(value) ? String(value) : String(Number(value.toPrecision(SIGNIFICANT_DIGITS)));
+}
+
+/** A figure as a person reads it, in the bound's unit. */
+export function formatBudgetValue(value: number, unit: string | null): string {
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === '%') return `${formatMetricValue(Math.round(value * 10) / 10)}%`;
+  if (unit === '°C' || unit === 'W') return `${formatMetricValue(Math.round(value * 10) / 10)} ${unit}`;
+  return unit === null || unit === '' ? formatMetricValue(value) : `${formatMetricValue(value)} ${unit}`;
+}
+
+/** The bound as written: `<= 4.0 GiB`, `<= 50% of capacity`, `>= 40`, `<= 85 °C`. */
+export function formatBound(bound: { readonly op: string; readonly value: number | null; readonly percent: number | null; readonly unit: string | null }): string {
+  if (bound.percent !== null) return `${bound.op} ${formatMetricValue(bound.percent)}%`;
+  return `${bound.op} ${formatBudgetValue(bound.value ?? 0, bound.unit)}`;
+}

@@ -1,6 +1,6 @@
 // Test and file counts, computed once from the file results so every report agrees.
 
-import type { Counts, FileResult } from './types.js';
+import type { Counts, FileResult } from './run-result.js';
 
 /** Counts over all files: a skipped file counts as one skipped test when it never ran. */
 export function countResults(files: readonly FileResult[]): Counts {

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import {
   capFailure, capName, capText, cutText, DROPPED_NOTE_MAX_BYTES, droppedNote, MESSAGE_LIMIT_BYTES, NAME_LIMIT_CHARS, STACK_LIMIT_BYTES, wholeCharsEnd,
   wholeCharsStart,
-} from '../src/cap-text.js';
-import { splitAtMarker } from './helpers/split-at-marker.js';
+} from '../../src/units/cap-text.js';
+import { splitAtMarker } from '../helpers/split-at-marker.js';
 
 // cutText keeps room for its marker: a limit of ROOM + 2n keeps n bytes at each end.
 const ROOM = DROPPED_NOTE_MAX_BYTES;

@@ -1,6 +1,6 @@
-// The plan: every test file the run knows of, as a job with its tags, lane and whether it runs.
+// The jobs of a run: every test file the run knows of, with its tags, lane, needs and whether (and why not) it runs.
 
-import type { LeakThreshold, SizeSpec } from '../config/types.js';
+import type { SizeSpec } from '../units/size.js';
 
 /** Which lane a job runs in: `gpu` jobs hold a GPU slot, `cpu` jobs a CPU slot; both lanes run at once. */
 export type Lane = 'cpu' | 'gpu';
@@ -54,3 +54,12 @@ export interface Plan {
   /** Problems that do not stop the run but the user should see (a GPU suite skipped under --require-gpu is an error, not this). */
   readonly notes: readonly string[];
 }
+
+/** What a repeated test may grow over its iterations before it is called a leak, in bytes. */
+export interface LeakThreshold {
+  readonly vramBytes: number;
+  readonly ramBytes: number;
+}
+
+/** What a confirmed leak does: `fail` fails the test (and the run), `warn` only reports it. */
+export type LeakMode = 'fail' | 'warn';

@@ -1,7 +1,7 @@
-// The hooks a reporter may implement. Each receives read-only data; none decides the exit code.
+// The live hooks of a run: called by the executor as files start and end, implemented by the console reporter.
 
-import type { FileResult, RunResult } from '../execute/types.js';
-import type { Job, Plan } from '../plan/types.js';
+import type { Job, Plan } from './job.js';
+import type { FileResult, RunResult } from './run-result.js';
 
 /** A report file that was written, for the console summary. */
 export interface WrittenReport {

@@ -1,11 +1,9 @@
-// What running the plan produces: per test, per file and for the whole run.
+// What a run produces, per test, per file and for the whole run: the result model every stage shares and every
+// report reads. It imports no stage: the stages import it.
 
-import type { ResolvedConfig } from '../config/types.js';
-import type { LeakVerdict } from '../measure/leak-fit.js';
-import type { GpuBalance, SuiteNeeds } from '../measure/suite-needs.js';
-import type { BudgetCheck, RunPressure, RunTimeline, TestWindow } from '../measure/types.js';
-import type { Job, Lane } from '../plan/types.js';
-import type { GpuInventory, HostInfo } from '../probe/types.js';
+import type { Job, Lane, LeakMode } from './job.js';
+import type { GpuInventory, HostInfo } from './machine.js';
+import type { BudgetCheck, GpuBalance, LeakVerdict, RunPressure, RunTimeline, SuiteNeeds, TestWindow } from './measurement.js';
 
 /** A test's outcome, as node:test reported it (or as the harness inferred when the process died). */
 export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';
@@ -237,7 +235,7 @@ export interface RunResult {
   readonly warnings: readonly string[];
   /** Every coordination hook step that ran, in the order they started; empty when no suite has hooks. */
   readonly hooks: readonly HookRun[];
-  readonly config: Pick<ResolvedConfig, 'rootDir' | 'configFile' | 'reportDir' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leaks'>;
+  readonly config: RunSettings;
   readonly toolVersion: string;
   /** Each budget of each suite (`budgets:`) against what the run measured; absent or empty when no suite has budgets. */
   readonly budgets?: readonly BudgetCheck[];
@@ -245,4 +243,16 @@ export interface RunResult {
   readonly suiteNeeds?: readonly SuiteNeeds[];
   /** How evenly each file that ran on several GPUs loaded them, against `balancePercent`. */
   readonly gpuBalance?: { readonly limitPercent: number; readonly files: readonly GpuBalance[] };
+}
+
+/** The settings a run ran with, as the reports show them. */
+export interface RunSettings {
+  readonly rootDir: string;
+  readonly configFile: string | null;
+  readonly reportDir: string;
+  readonly concurrency: number;
+  readonly gpuConcurrency: number;
+  readonly timeoutMs: number;
+  readonly repeat: number;
+  readonly leaks: LeakMode;
 }

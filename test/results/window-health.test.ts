@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GpuTestError } from '../../src/errors.js';
 import { thinTimeline } from '../../src/measure/run-pressure.js';
-import { hasHealth, healthSeries, isHealthSeries, windowHealth } from '../../src/measure/window-health.js';
-import type { GpuHealth, GpuMemory, GpuReader, HostMemory } from '../../src/probe/types.js';
+import { hasHealth, healthSeries, isHealthSeries, windowHealth } from '../../src/results/window-health.js';
+import type { GpuMemory, HostMemory } from '../../src/results/machine.js';
+import type { GpuHealth, GpuReader } from '../../src/probe/types.js';
 import { start } from '../helpers/started-samplers.js';
 
 const GiB = 1024 ** 3;

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readRegularFile, type OpenFile } from '../src/read-regular-file.js';
+import { readRegularFile, type OpenFile } from '../../src/config/read-regular-file.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'gpu-test-read-'));

@@ -1,7 +1,7 @@
 // Turns a test's before/after samples and peaks into the figures every report shows.
 
-import type { GpuMemory } from '../probe/types.js';
-import type { MemorySample, TestWindow, WindowDeltas } from './types.js';
+import type { GpuMemory } from './machine.js';
+import type { MemorySample, TestWindow, WindowDeltas } from './measurement.js';
 
 /** Sum of used VRAM over the sample's GPUs; null when no GPU was measured or any reading is unknown. */
 export function totalVramUsed(gpus: readonly GpuMemory[] | null): number | null {

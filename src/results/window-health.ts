@@ -1,7 +1,7 @@
 // GPU health (utilization, temperature, power) over a window of the run, read from the run's timeline: the series the
 // continuous sampler adds per GPU where the reader has `readHealth` (NVML). Pure: the budgets read it after the run.
 
-import type { RunTimeline } from './types.js';
+import type { RunTimeline } from './measurement.js';
 
 /** The timeline series of one GPU's health, by physical index. */
 export interface HealthSeriesNames {
