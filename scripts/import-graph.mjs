@@ -3,7 +3,7 @@
 // against the pipeline's direction. `npm run deps`; test/architecture/dependency-direction.test.ts fails on a violation.
 //
 // The direction: config -> plan -> schedule -> execute -> results <- report. results imports only units, units
-// nothing; probe is below execute and measure; nothing imports the CLI.
+// nothing; probe is below execute and measure; the pipeline (the library entry) ties the stages; nothing imports the CLI.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
@@ -23,9 +23,11 @@ export const ALLOWED = {
   // errors: a report directory that cannot be written is an error the user fixes, like any other.
   report: ['results', 'units', 'errors'],
   api: ['execute', 'results', 'units'],
+  // The whole pipeline as a library call: every stage but the reports and the CLI.
+  pipeline: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors'],
   // The package's entry point re-exports the public API, wherever it lives.
-  index: ['api', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors'],
-  cli: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'report', 'results', 'units', 'errors'],
+  index: ['api', 'pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors'],
+  cli: ['pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'report', 'results', 'units', 'errors'],
 };
 
 /** The stage a file under src/ belongs to: its top folder, or its name for a top-level file. */

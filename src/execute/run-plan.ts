@@ -30,7 +30,7 @@ import { createGpuLocks, lockDirOf } from './gpu-locks.js';
 import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
 import { decideVerdict } from '../results/verdict.js';
-import type { FileResult, HookRun, RunResult } from '../results/run-result.js';
+import type { ExecutedRun, FileResult, HookRun } from '../results/run-result.js';
 
 /** The plan and the GPUs it was made for: known once the GPU inventory is read. */
 export interface GpuPlan {
@@ -78,7 +78,7 @@ function notRun(job: Job, status: 'skipped' | 'failed', reason: string): FileRes
 }
 
 /** Runs every job of the plan that may run and returns the whole run's result. */
-export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
+export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   const { config, observer, interrupt } = options;
   const { stop } = interrupt;
   const startedAt = Date.now();

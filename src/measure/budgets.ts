@@ -1,6 +1,6 @@
 // Suite budgets (`budgets:` in gpu-test.config.yaml) against what the run measured. Every breach becomes a failed test of
 // its own, `<test> [budget: peakVram]` with failure type `BudgetExceeded`, so JUnit, report.md, results.json and the
-// exit code all see it. Pure: it reads a finished RunResult and returns a new one.
+// exit code all see it. Pure: it reads the executed run and returns it with its budgets judged.
 //
 // What each budget is held against:
 //   peakVram    per test: the VRAM peak of its window (summed over the job's GPUs); a percent is of those GPUs' total
@@ -20,7 +20,7 @@ import { decideVerdict } from '../results/verdict.js';
 import { sizeInBytes, type SizeSpec } from '../units/size.js';
 import type { Budgets, MetricBound, SuiteConfig } from '../config/types.js';
 import { countResults } from '../results/counts.js';
-import type { FileResult, LeakFinding, RunResult, TestResult } from '../results/run-result.js';
+import type { FileResult, LeakFinding, ExecutedRun, TestResult } from '../results/run-result.js';
 import { formatBudgetValue, formatBytes, formatDuration, formatMetricValue } from '../units/format.js';
 import type { BudgetBound, BudgetBreach, BudgetCheck, BudgetFigure, BudgetKind } from '../results/measurement.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
@@ -91,11 +91,11 @@ interface Gathered {
 }
 
 /** The files of a suite that ran (a skipped file measured nothing). */
-function ranFiles(result: RunResult, suite: string): FileResult[] {
+function ranFiles(result: ExecutedRun, suite: string): FileResult[] {
   return result.files.filter((file) => file.job.suite === suite && file.status !== 'skipped' && file.startedAt !== null);
 }
 
-function gpuTotal(result: RunResult, file: FileResult, test: TestResult | null): number | null {
+function gpuTotal(result: ExecutedRun, file: FileResult, test: TestResult | null): number | null {
   if (file.gpuIndices.length === 0) return null;
   let total = 0;
   for (const index of file.gpuIndices) {
@@ -136,7 +136,7 @@ function perTest(
   }));
 }
 
-function gatherPeakVram(result: RunResult, files: readonly FileResult[], spec: SizeSpec): Gathered {
+function gatherPeakVram(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec): Gathered {
   let unknownCapacity = false;
   const candidates = perTest(files, '<=', (test, file) => {
     const measured = computeWindowDeltas(test.window).vramPeakBytes;
@@ -156,7 +156,7 @@ function gatherPeakVram(result: RunResult, files: readonly FileResult[], spec: S
   return { candidates, notes: candidates.length === 0 ? [...notes, 'no test of the suite had VRAM measured (it ran in the cpu lane, or without a GPU)'] : notes };
 }
 
-function gatherPeakRam(result: RunResult, files: readonly FileResult[], spec: SizeSpec): Gathered {
+function gatherPeakRam(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec): Gathered {
   const candidates = perTest(files, '<=', (test) => {
     const { rssBeforeBytes, rssAfterBytes } = computeWindowDeltas(test.window);
     if (rssBeforeBytes === null && rssAfterBytes === null) return null;
@@ -173,7 +173,7 @@ function gatherPeakRam(result: RunResult, files: readonly FileResult[], spec: Si
   return { candidates, notes: candidates.length === 0 ? ['no test of the suite had its process-tree RSS read'] : [] };
 }
 
-function gatherSwap(result: RunResult, files: readonly FileResult[], spec: SizeSpec): Gathered {
+function gatherSwap(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec): Gathered {
   const candidates = perTest(files, '<=', (test) => {
     const before = test.window?.before.host?.swapUsedBytes ?? null;
     const highest = Math.max(test.window?.peak?.swapUsedBytes ?? -Infinity, test.window?.after?.host?.swapUsedBytes ?? -Infinity);
@@ -193,7 +193,7 @@ function gatherSwap(result: RunResult, files: readonly FileResult[], spec: SizeS
 
 const RESOURCE_LABEL = { vram: 'VRAM', ram: 'RAM' } as const;
 
-function gatherLeak(result: RunResult, files: readonly FileResult[], spec: SizeSpec, resource: LeakFinding['resource']): Gathered {
+function gatherLeak(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec, resource: LeakFinding['resource']): Gathered {
   const candidates: Candidate[] = [];
   for (const file of files) {
     for (const finding of file.leaks) {
@@ -215,7 +215,7 @@ function gatherLeak(result: RunResult, files: readonly FileResult[], spec: SizeS
 
 type HealthKind = 'gpuUtilMin' | 'tempMax' | 'powerMax';
 
-function gatherHealth(result: RunResult, files: readonly FileResult[], kind: HealthKind, limit: number): Gathered {
+function gatherHealth(result: ExecutedRun, files: readonly FileResult[], kind: HealthKind, limit: number): Gathered {
   const candidates: Candidate[] = [];
   let noHealth = false;
   let gpuFiles = 0;
@@ -308,7 +308,7 @@ function verdict(suite: string, spec: BudgetSpec): BudgetCheck {
 }
 
 // A bound on a metric that no test of the suite recorded: one failure for the suite, on its first file that ran.
-function neverRecorded(result: RunResult, suite: string, files: readonly FileResult[], name: string, bound: MetricBound): BudgetCheck {
+function neverRecorded(result: ExecutedRun, suite: string, files: readonly FileResult[], name: string, bound: MetricBound): BudgetCheck {
   const first = files[0];
   const base: BudgetCheck = {
     suite, name: `metric.${name}`, kind: 'metric', metric: name, bound: { op: bound.op, value: bound.value, percent: null, unit: null },
@@ -325,7 +325,7 @@ function neverRecorded(result: RunResult, suite: string, files: readonly FileRes
   return { ...base, status: 'breached', breaches: [breach], note: 'no test of the suite recorded it' };
 }
 
-function checkSuite(result: RunResult, suite: SuiteConfig, budgets: Budgets): BudgetCheck[] {
+function checkSuite(result: ExecutedRun, suite: SuiteConfig, budgets: Budgets): BudgetCheck[] {
   const files = ranFiles(result, suite.name);
   const specs: BudgetSpec[] = [];
   const size = (name: 'peakVram' | 'peakRam' | 'swap', spec: SizeSpec | undefined, gather: (spec: SizeSpec) => Gathered): void => {
@@ -366,7 +366,7 @@ function checkSuite(result: RunResult, suite: SuiteConfig, budgets: Budgets): Bu
 }
 
 /** Every budget of every suite against what the run measured, suites in config order; empty when none has budgets. */
-export function checkBudgets(result: RunResult, suites: readonly SuiteConfig[]): BudgetCheck[] {
+export function checkBudgets(result: ExecutedRun, suites: readonly SuiteConfig[]): BudgetCheck[] {
   return suites.filter(hasBudgets).flatMap((suite) => checkSuite(result, suite, suite.budgets as Budgets));
 }
 
@@ -376,7 +376,7 @@ export function breachTest(file: FileResult, breach: BudgetBreach): TestResult {
 }
 
 // Said once a run, not per test: a suite asked for GPU health and the reader could not give it.
-function healthWarning(checks: readonly BudgetCheck[], result: RunResult): string | null {
+function healthWarning(checks: readonly BudgetCheck[], result: ExecutedRun): string | null {
   const unchecked = checks.filter((check) => HEALTH_KINDS.has(check.kind) && check.status === 'not-measured' && check.note?.includes(NO_HEALTH_NOTE));
   if (unchecked.length === 0) return null;
   const which = unchecked.map((check) => `${check.name} of suite ${check.suite}`).join(', ');
@@ -388,10 +388,10 @@ function healthWarning(checks: readonly BudgetCheck[], result: RunResult): strin
 /**
  * The run with every budget breach as a failed test (`<test> [budget: <name>]`, failure type `BudgetExceeded`) in its
  * file, that file failed, counts and verdict recomputed, `budgets` set and a warning where GPU health was not available.
- * A run whose suites declare no budgets comes back unchanged (the same object).
+ * A run whose suites declare no budgets comes back with none.
  */
-export function applyBudgets(result: RunResult, suites: readonly SuiteConfig[]): RunResult {
-  if (!suites.some(hasBudgets)) return result;
+export function applyBudgets<Run extends ExecutedRun>(result: Run, suites: readonly SuiteConfig[]): Run & { readonly budgets: readonly BudgetCheck[] } {
+  if (!suites.some(hasBudgets)) return { ...result, budgets: [] };
   const checks = checkBudgets(result, suites);
   const added = new Map<string, BudgetBreach[]>();
   for (const breach of checks.flatMap((check) => check.breaches)) {

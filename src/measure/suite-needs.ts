@@ -4,7 +4,7 @@
 import type { GpuBalance, SuiteNeeds } from '../results/measurement.js';
 import { sizeInBytes, type SizeSpec } from '../units/size.js';
 import type { SuiteConfig } from '../config/types.js';
-import type { FileResult, RunResult } from '../results/run-result.js';
+import type { FileResult, ExecutedRun } from '../results/run-result.js';
 
 const MARGIN = 1.2;
 const RAM_WORTH_DECLARING = 1024 ** 3;
@@ -28,7 +28,7 @@ function declared(spec: SizeSpec | undefined, capacity: number | null): number |
 }
 
 /** Declared and measured needs of every suite that ran at least one file. */
-export function compareSuiteNeeds(result: RunResult, suites: readonly SuiteConfig[]): SuiteNeeds[] {
+export function compareSuiteNeeds(result: ExecutedRun, suites: readonly SuiteConfig[]): SuiteNeeds[] {
   const cardTotal = maxOf(result.gpu.gpus.map((gpu) => gpu.totalBytes));
   const hostTotal = result.host.memory?.totalBytes ?? null;
   return suites.flatMap((suite) => {
@@ -51,7 +51,7 @@ export function compareSuiteNeeds(result: RunResult, suites: readonly SuiteConfi
 }
 
 /** The balance of every file that ran on two or more cards and whose per-card load was measured. */
-export function gpuBalance(result: RunResult, limitPercent: number): GpuBalance[] {
+export function gpuBalance(result: ExecutedRun, limitPercent: number): GpuBalance[] {
   return result.files.flatMap((file) => {
     const loads = file.gpuLoad.flatMap((load) => (load.peakAboveStartBytes === null ? [] : [{ gpuIndex: load.gpuIndex, bytes: load.peakAboveStartBytes }]));
     if (file.gpuLoad.length < 2 || loads.length !== file.gpuLoad.length) return [];

@@ -185,7 +185,7 @@ function formatHooks(result: RunResult): string[] {
 
 // One line per budget breach: they are found after the files end, so the per-file lines above do not show them.
 function formatBudgets(result: RunResult): string[] {
-  return (result.budgets ?? []).flatMap((check) => check.breaches.map((breach) => `${name(breach.testName)}: ${printable(capText(breach.message, CONSOLE_MESSAGE_LIMIT_BYTES))}`));
+  return result.budgets.flatMap((check) => check.breaches.map((breach) => `${name(breach.testName)}: ${printable(capText(breach.message, CONSOLE_MESSAGE_LIMIT_BYTES))}`));
 }
 
 function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {

@@ -222,12 +222,12 @@ export function renderJson(result: RunResult): string {
     pressure: pressure(result.pressure),
     timeline: timeline(result.timeline),
     // Added in 0.1 without a schema bump, last, as new keys go.
-    budgets: (result.budgets ?? []).map(budget),
+    budgets: result.budgets.map(budget),
     hooks: result.hooks.map(hook),
-    suiteNeeds: (result.suiteNeeds ?? []).map((row) => ({ ...row })),
+    suiteNeeds: result.suiteNeeds.map((row) => ({ ...row })),
     gpuBalance: {
-      limitPercent: result.gpuBalance?.limitPercent ?? null,
-      files: (result.gpuBalance?.files ?? []).map((row) => ({ ...row, loads: row.loads.map((load) => ({ ...load })) })),
+      limitPercent: result.gpuBalance.limitPercent,
+      files: result.gpuBalance.files.map((row) => ({ ...row, loads: row.loads.map((load) => ({ ...load })) })),
     },
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -256,7 +256,7 @@ function renderTestsuite(file: FileResult, result: RunResult): string {
   })}>`];
   const properties = [
     ...runProperties(result), ...fileProperties(file), ...residueProperties(file.residue), ...testProperties(file.tests), ...leakProperties(file.leaks),
-    ...budgetProperties(file, result.budgets ?? []),
+    ...budgetProperties(file, result.budgets),
   ];
   lines.push('    <properties>');
   for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);

@@ -32,7 +32,7 @@ function resultCell(check: BudgetCheck): string {
 
 /** The Budgets section, or null when no suite declares budgets. */
 export function renderBudgets(result: RunResult): string | null {
-  const checks = result.budgets ?? [];
+  const checks = result.budgets;
   if (checks.length === 0) return null;
   const rows = checks.map((check) => [
     escapeCell(check.suite), codeSpan(check.name, true), escapeCell(formatBound(check.bound)), worstCell(check),

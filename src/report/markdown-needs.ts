@@ -22,9 +22,9 @@ type SuiteNeeds = NonNullable<RunResult['suiteNeeds']>[number];
 
 /** The section, or null when no suite declared needs and no file ran on several GPUs. */
 export function renderNeeds(result: RunResult): string | null {
-  const needs = (result.suiteNeeds ?? []).filter((row) => row.declaredVramBytes !== null || row.declaredRamBytes !== null || row.suggestedVramBytes !== null);
-  const balance = result.gpuBalance?.files ?? [];
-  const limitPercent = result.gpuBalance?.limitPercent ?? 10;
+  const needs = result.suiteNeeds.filter((row) => row.declaredVramBytes !== null || row.declaredRamBytes !== null || row.suggestedVramBytes !== null);
+  const balance = result.gpuBalance.files;
+  const limitPercent = result.gpuBalance.limitPercent;
   if (needs.length === 0 && balance.length === 0) return null;
   const lines = ['## Declared and measured', ''];
   if (needs.length > 0) {

@@ -213,8 +213,8 @@ export interface RunInterruption {
   readonly forced: boolean;
 }
 
-/** The whole run: what every reporter receives, read-only. */
-export interface RunResult {
+/** The run as its files left it: what the executor returns, before budgets, declared needs and balance are judged. */
+export interface ExecutedRun {
   /** Unique per run, in every report: a set of reports with one id was written by one run. */
   readonly runId: string;
   readonly startedAt: number;
@@ -237,12 +237,16 @@ export interface RunResult {
   readonly hooks: readonly HookRun[];
   readonly config: RunSettings;
   readonly toolVersion: string;
-  /** Each budget of each suite (`budgets:`) against what the run measured; absent or empty when no suite has budgets. */
-  readonly budgets?: readonly BudgetCheck[];
-  /** Each suite's declared needs against what its files measured; absent in results from before declared needs. */
-  readonly suiteNeeds?: readonly SuiteNeeds[];
+}
+
+/** The whole, finished run: what every reporter receives, read-only. */
+export interface RunResult extends ExecutedRun {
+  /** Each budget of each suite (`budgets:`) against what the run measured; empty when no suite has budgets. */
+  readonly budgets: readonly BudgetCheck[];
+  /** Each suite's declared needs against what its files measured. */
+  readonly suiteNeeds: readonly SuiteNeeds[];
   /** How evenly each file that ran on several GPUs loaded them, against `balancePercent`. */
-  readonly gpuBalance?: { readonly limitPercent: number; readonly files: readonly GpuBalance[] };
+  readonly gpuBalance: { readonly limitPercent: number; readonly files: readonly GpuBalance[] };
 }
 
 /** The settings a run ran with, as the reports show them. */

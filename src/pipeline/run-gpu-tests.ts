@@ -1,0 +1,135 @@
+// The whole pipeline as a library call: config -> plan -> schedule and run -> finished result (budgets, declared needs,
+// GPU balance, the verdict). The CLI adds only arguments, signals, reporters and the exit code; a program can run
+// gpu-test with `runGpuTests()` and read the same RunResult the reports are written from.
+
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_GPU_BACKEND } from '../config/defaults.js';
+import { resolveConfig } from '../config/resolve-config.js';
+import type { CliOptions, ResolvedConfig } from '../config/types.js';
+import { createInterruptSwitch, whenAborted, type RunInterrupt } from '../execute/interrupt.js';
+import { runPlan } from '../execute/run-plan.js';
+import { applyBudgets } from '../measure/budgets.js';
+import { compareSuiteNeeds, gpuBalance } from '../measure/suite-needs.js';
+import { discoverFiles } from '../plan/discover-files.js';
+import { decideSkips, describeJobs } from '../plan/plan-jobs.js';
+import { findGpus } from '../probe/find-gpus.js';
+import { NO_GPU_READER } from '../probe/gpu-presence.js';
+import { readHostInfo } from '../probe/host-info.js';
+import type { GpuReader } from '../probe/types.js';
+import type { Job } from '../results/job.js';
+import type { GpuInventory } from '../results/machine.js';
+import type { RunObserver } from '../results/observer.js';
+import type { ExecutedRun, RunResult } from '../results/run-result.js';
+import { skipUnfit } from '../schedule/skip-unfit.js';
+import { selectUsableGpus } from '../schedule/usable-gpus.js';
+import { hostCapacity, usedBeforeRun } from './host-capacity.js';
+import { readToolVersion } from './tool-version.js';
+
+/** What a run is asked for, as the command line would ask it. Every field is optional. */
+export interface RunGpuTestsOptions {
+  /** Where the config file is searched from, upward, and where relative paths start. Default: the working directory. */
+  readonly cwd?: string;
+  /** What gpu-test's flags set: `{ paths: ['suites/vlm'], enable: ['flux'], reporters: ['json'] }`, say. */
+  readonly options?: CliOptions;
+  /**
+   * The environment the gates are read from and the test processes inherit. Default: this process's. The GPUs are
+   * listed through this process's own PATH and libraries, as `nvidia-smi` and NVML are found on the host.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Stops the run: its `stop` signal ends it gracefully (files stopped, results kept), `now` kills at once. */
+  readonly interrupt?: RunInterrupt;
+}
+
+/** A run whose config and files are known (and whose GPUs are being listed), ready to start. */
+export interface PlannedRun {
+  readonly config: ResolvedConfig;
+  /** Every test file found, with its tags, lane and needs, before the GPUs decide what is skipped. */
+  readonly jobs: readonly Job[];
+  /** What the plan found worth saying (a suite that matched no file under `allowEmpty`). */
+  readonly warnings: readonly string[];
+  /** Runs it: `observer` hears files start and end (the console reporter is one). */
+  run(observer?: RunObserver): Promise<RunResult>;
+}
+
+const NO_GPUS: GpuInventory = { available: false, reason: null, driverVersion: null, cudaVersion: null, gpus: [], warnings: [] };
+
+/**
+ * Reads the config and finds the test files, while the GPUs are listed; throws GpuTestError for every problem the user
+ * can fix (a bad config, an unreadable test file), before anything runs.
+ */
+export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<PlannedRun> {
+  const env = request.env ?? process.env;
+  const cwd = request.cwd ?? process.cwd();
+  const cli = request.options ?? {};
+  const interrupt = request.interrupt ?? createInterruptSwitch();
+  const readerWarnings = new Set<string>();
+  const onWarning = (warning: string): void => void readerWarnings.add(warning);
+  // The GPUs are listed through NVML (12 ms on an H100 host) or else nvidia-smi (128 ms there, seconds on some 8-GPU
+  // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
+  const backend = cli.gpuBackend ?? DEFAULT_GPU_BACKEND;
+  const found = findGpus({ backend, onWarning, signal: interrupt.stop });
+  const config = await resolveConfig({ cwd, cli, env });
+  const { files, warnings } = await discoverFiles(config);
+  const jobs = describeJobs(config, files);
+  const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, env['CUDA_VISIBLE_DEVICES'], config.gpus));
+  const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('../probe/open-gpu-reader.js')).openGpuReader({
+    backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
+  }));
+  // Never awaited if the run is not started: its failure must not surface later as an unhandled rejection.
+  gpuReader.catch(() => {});
+  return {
+    config, jobs, warnings,
+    async run(observer = {}) {
+      try {
+        // A backend the user named must start before any test does, or the run would end half-way with a usage error;
+        // so must a --gpus that names no card. Unless the run is interrupted meanwhile: then nothing starts.
+        if (config.gpuBackend !== 'auto' || config.gpus !== null) await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
+        const ran = await runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader });
+        return finishResult({ ...ran, warnings: [...warnings, ...ran.warnings, ...readerWarnings] }, config);
+      } finally {
+        (await gpuReader.catch(() => NO_GPU_READER)).close?.();
+      }
+    },
+  };
+}
+
+/** Plans and runs every test file, and returns the finished result every report is written from. */
+export async function runGpuTests(request: RunGpuTestsOptions = {}): Promise<RunResult> {
+  return (await planGpuTests(request)).run();
+}
+
+interface JobsToRun {
+  readonly config: ResolvedConfig;
+  readonly jobs: readonly Job[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly interrupt: RunInterrupt;
+  readonly observer: RunObserver;
+  readonly inventory: Promise<GpuInventory>;
+  readonly gpuReader: Promise<GpuReader>;
+}
+
+/** The run itself: cpu-lane files start at once, GPU files once the GPUs are known. */
+function runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader }: JobsToRun): Promise<ExecutedRun> {
+  // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
+  const assumingGpus = decideSkips(config, jobs, env, { available: true, reason: null });
+  const runnableWithGpu = assumingGpus.jobs.filter((job) => job.skip === null);
+  const planned = Promise.all([inventory, gpuReader]).then(async ([gpu, reader]) => {
+    const capacity = hostCapacity(config, gpu, await usedBeforeRun(reader));
+    return { gpu, gpuReader: reader, capacity, plan: skipUnfit(decideSkips(config, jobs, env, gpu), capacity, config.requireGpu) };
+  });
+  return runPlan({
+    planned, earlyJobs: runnableWithGpu.filter((job) => job.lane === 'cpu'), earlyCapacity: hostCapacity(config, NO_GPUS, new Map()),
+    gpuCandidates: runnableWithGpu.filter((job) => job.lane === 'gpu'), planUnlisted: () => assumingGpus,
+    config, host: readHostInfo(), observer, interrupt, runId: randomUUID(), env, toolVersion: readToolVersion(),
+  });
+}
+
+/** Budget breaches as failed tests (the verdict follows), each suite's declared needs against measured, GPU balance. */
+function finishResult(ran: ExecutedRun, config: ResolvedConfig): RunResult {
+  const budgeted = applyBudgets(ran, config.suites);
+  return {
+    ...budgeted,
+    suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
+    gpuBalance: { limitPercent: config.balancePercent, files: gpuBalance(budgeted, config.balancePercent) },
+  };
+}
