@@ -7,7 +7,7 @@ import { DEFAULT_GPU_BACKEND } from '../config/defaults.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { CliOptions, ResolvedConfig } from '../config/types.js';
 import { createInterruptSwitch, whenAborted, type RunInterrupt } from '../execute/interrupt.js';
-import { runPlan } from '../execute/run-plan.js';
+import { runPlan } from '../execute/run/run-plan.js';
 import { applyBudgets } from '../measure/budgets.js';
 import { compareSuiteNeeds, gpuBalance } from '../measure/suite-needs.js';
 import { discoverFiles } from '../plan/discover-files.js';

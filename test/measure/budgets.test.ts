@@ -44,11 +44,11 @@ function withMetrics(file: FileResult, byTest: Record<string, TestResult['metric
 }
 
 describe('applyBudgets without budgets', () => {
-  it('returns the run unchanged, the same object, when no suite declares a budget', () => {
-    const run = sampleRunResult();
-    assert.equal(applyBudgets(run, [suite('unit', null), suite('vlm', null)]), run);
-    assert.equal(applyBudgets(run, [suite('vlm', {}), suite('unit', { metrics: {} })]), run);
-    assert.equal(applyBudgets(run, []), run);
+  it('returns the run unchanged, with no budget checks, when no suite declares a budget', () => {
+    const run = { ...sampleRunResult(), budgets: [] };
+    assert.deepEqual(applyBudgets(run, [suite('unit', null), suite('vlm', null)]), run);
+    assert.deepEqual(applyBudgets(run, [suite('vlm', {}), suite('unit', { metrics: {} })]), run);
+    assert.deepEqual(applyBudgets(run, []), run);
     assert.deepEqual(checkBudgets(run, [suite('vlm', null)]), []);
     assert.equal(hasBudgets(suite('vlm', { tempMax: 85 })), true);
   });

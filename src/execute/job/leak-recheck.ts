@@ -1,0 +1,33 @@
+// The rechecking state, under --repeat: the first run's leak calls, and for a test whose memory grew, a second process
+// that repeats only the flagged tests; only a leak both runs see is called one. An interrupted re-run calls none.
+
+import { confirmFindings, judgeRepeats, namesToRecheck, unconfirmedFindings } from '../../measure/leak-check.js';
+import type { FileResidue, LeakFinding } from '../../results/run-result.js';
+import { REPEAT_ENV, REPEAT_ONLY_ENV } from '../child/repeat-tests.js';
+import { findLeftovers } from './file-leftovers.js';
+import type { JobGpus } from './job-gpus.js';
+import type { JobLife } from './job-life.js';
+import { runProcess, type ProcessRun } from './run-process.js';
+
+/** The leak calls of the file, and the orphans of its re-run (if one was made). */
+export interface LeakCalls {
+  readonly leaks: LeakFinding[];
+  readonly orphans: FileResidue['orphans'];
+}
+
+/** Judges the first run's repeats, and re-runs the flagged tests to confirm them (not when the launch is stopping). */
+export async function recheckLeaks(life: JobLife, gpus: JobGpus, first: ProcessRun, index: number): Promise<LeakCalls> {
+  const { job } = life;
+  const findings = judgeRepeats(first.collected.tests, job.leakThreshold);
+  const names = namesToRecheck(first.collected.tests, findings);
+  const cut = life.stopping.aborted || life.guardStop.aborted || first.collected.status === 'interrupted';
+  if (names.length === 0 || cut) return { leaks: findings, orphans: [] };
+  const extraEnv = { [REPEAT_ENV]: String(job.repeat), [REPEAT_ONLY_ENV]: JSON.stringify(names) };
+  const recheck = await runProcess(life, gpus, { index, attempt: 2, startWhen: Promise.resolve(life.turnEnv ?? {}), extraEnv, live: false });
+  const { orphans } = await findLeftovers(life, gpus, recheck);
+  if (recheck.collected.status === 'interrupted') {
+    for (const name of names) life.warn(`the leak check of "${name}" was interrupted before its re-run finished; its growth is reported, not called a leak`);
+    return { leaks: unconfirmedFindings(findings, 'its confirming re-run was interrupted'), orphans };
+  }
+  return { leaks: confirmFindings(findings, judgeRepeats(recheck.collected.tests, job.leakThreshold)), orphans };
+}
