@@ -9,6 +9,7 @@
 
 import type { GuardSettings } from '../config/types.js';
 import type { Lane } from '../results/job.js';
+import { fitLine, formatGuardBytes, formatRate, formatSeconds, percent } from './guard-figures.js';
 
 /** What the guard watches: host RAM, the memory of the run's limited cgroup, swap, or the VRAM of one GPU. */
 export type GuardResource = 'ram' | 'cgroup' | 'swap' | 'vram';
@@ -118,8 +119,6 @@ export const RISE_SHARE = 0.01;
 /** Points in a verdict's curve. */
 export const CURVE_POINTS = 10;
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
 
 /** One watched series: its name for sentences, its limit, and its points with used and total bytes. */
 interface Series {
@@ -184,26 +183,6 @@ function buildSeries(input: GuardInput, from: number): Series[] {
   return series;
 }
 
-/** `96.2%`. */
-function percent(used: number, total: number): string {
-  return `${((used / total) * 100).toFixed(1)}%`;
-}
-
-/** `31.3 GiB` or `512 MiB`. */
-export function formatGuardBytes(bytes: number): string {
-  const mib = Math.round(bytes / MiB);
-  return Math.abs(mib) >= 1024 ? `${(bytes / GiB).toFixed(2)} GiB` : `${mib} MiB`;
-}
-
-function formatRate(bytesPerSecond: number): string {
-  const mib = Math.round(bytesPerSecond / MiB);
-  return mib >= 1024 ? `${(bytesPerSecond / GiB).toFixed(2)} GiB/s` : `${mib} MiB/s`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
 /** Over the limit in the last MIN_OVER_POINTS readings, and pushed there by the run. */
 function overLimit(series: Series): Finding | null {
   const last = series.points.slice(-MIN_OVER_POINTS);
@@ -222,31 +201,6 @@ function overLimit(series: Series): Finding | null {
     series, reason: 'over', etaMs: 0,
     figure: `${series.label} at ${percent(now.used, now.total)} ${series.of(now.total)}, over the ${series.limitPercent}% limit${since}`,
   };
-}
-
-/** Least squares of used bytes against seconds before `now`: slope in bytes/s, the line's value at `now`, and R². */
-export function fitLine(points: readonly { readonly at: number; readonly value: number }[], now: number): { slope: number; atNow: number; r2: number } | null {
-  const n = points.length;
-  if (n < 2) return null;
-  const xs = points.map((p) => (p.at - now) / 1000);
-  const ys = points.map((p) => p.value);
-  const meanX = xs.reduce((a, b) => a + b, 0) / n;
-  const meanY = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i += 1) {
-    const dx = (xs[i] as number) - meanX;
-    const dy = (ys[i] as number) - meanY;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
-  if (sxx === 0) return null;
-  const slope = sxy / sxx;
-  // A flat series fits its line perfectly, but has nothing to predict: R² 0 keeps it out.
-  const r2 = syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
-  return { slope, atNow: meanY - slope * meanX, r2 };
 }
 
 /** A steady rise that reaches the limit within the horizon. */
@@ -334,14 +288,3 @@ export function decideGuard(input: GuardInput): GuardVerdict | null {
   return null;
 }
 
-/** The curve as text, times relative to its last point: `t-1.80s 2.00 GiB, …, t0 4.00 GiB`. */
-export function formatGuardCurve(curve: readonly CurvePoint[]): string {
-  const end = curve[curve.length - 1];
-  if (!end) return 'no readings';
-  const max = Math.max(...curve.map((p) => p.value));
-  const unit = max >= GiB ? { size: GiB, name: 'GiB', digits: 2 } : { size: MiB, name: 'MiB', digits: 0 };
-  return curve.map((p) => {
-    const t = p === end ? 't0' : `t-${((end.at - p.at) / 1000).toFixed(2)}s`;
-    return `${t} ${(p.value / unit.size).toFixed(unit.digits)} ${unit.name}`;
-  }).join(', ');
-}

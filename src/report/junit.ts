@@ -3,37 +3,11 @@
 
 import { isAbsolute, relative, sep } from 'node:path';
 import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
-import type { FileResidue, FileResult, HookRun, LeakFinding, OrphanProcess, RunResult, TestResult } from '../results/run-result.js';
-import { describeCoScheduled } from '../results/co-scheduled.js';
-import { computeWindowDeltas } from '../results/window-deltas.js';
-import type { BudgetCheck, WindowDeltas } from '../results/measurement.js';
+import type { FileResult, HookRun, OrphanProcess, RunResult, TestResult } from '../results/run-result.js';
 import { ERROR_FAILURES, FAILURE } from '../results/failures.js';
 import { formatBytes } from '../units/format.js';
-import { leakCall } from './leak-calls.js';
+import { budgetProperties, fileProperties, leakProperties, residueProperties, runProperties, testProperties, type Property } from './junit-properties.js';
 import { escapeXmlText, openTag } from './xml.js';
-
-/** The memory figures written per test, as property-name suffixes, in bytes. */
-export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])[] = [
-  ['vram.before.bytes', 'vramBeforeBytes'],
-  ['vram.after.bytes', 'vramAfterBytes'],
-  ['vram.peak.bytes', 'vramPeakBytes'],
-  ['vram.delta.bytes', 'vramDeltaBytes'],
-  ['rss.before.bytes', 'rssBeforeBytes'],
-  ['rss.after.bytes', 'rssAfterBytes'],
-  ['rss.delta.bytes', 'rssDeltaBytes'],
-  ['host.used.before.bytes', 'hostUsedBeforeBytes'],
-  ['host.used.after.bytes', 'hostUsedAfterBytes'],
-  ['host.used.peak.bytes', 'hostUsedPeakBytes'],
-  ['host.used.delta.bytes', 'hostUsedDeltaBytes'],
-  ['swap.delta.bytes', 'swapDeltaBytes'],
-  ['memory.stall.some.ms', 'memoryStallSomeMs'],
-  ['memory.stall.full.ms', 'memoryStallFullMs'],
-];
-
-/** Separates a test's full name from the figure in a per-test property name: `math > adds :: vram.delta.bytes`. */
-export const TEST_PROPERTY_SEPARATOR = ' :: ';
-
-type Property = readonly [name: string, value: string];
 
 interface SuiteCounts {
   tests: number;
@@ -72,130 +46,6 @@ function countSuite(file: FileResult): SuiteCounts {
     } else if (test.status === 'skipped' || test.status === 'todo') counts.skipped += 1;
   }
   return counts;
-}
-
-// What the run knows of the GPUs, repeated on each testsuite because junit-10.xsd allows no <properties> on the root.
-function runProperties(result: RunResult): Property[] {
-  const { gpu } = result;
-  const properties: Property[] = [['gpu-test.version', result.toolVersion], ['gpu-test.run.id', result.runId], ['gpu-test.verdict', result.verdict]];
-  if (result.interruption) {
-    const { signal, at, forced } = result.interruption;
-    properties.push(['gpu-test.interrupted', `${signal} at ${new Date(at).toISOString()}${forced ? '; a second signal killed every test process at once' : ''}`]);
-  }
-  if (!gpu.available) return [...properties, ['host.gpus', 'none'], ['host.gpu.unavailable', gpu.reason ?? 'unknown']];
-  properties.push(['host.gpus', gpu.gpus.map((info) => `${info.index}: ${info.name} (${info.uuid})`).join('; ')]);
-  if (gpu.driverVersion !== null) properties.push(['host.gpu.driver', gpu.driverVersion]);
-  if (gpu.cudaVersion !== null) properties.push(['host.cuda', gpu.cudaVersion]);
-  return properties;
-}
-
-function fileProperties(file: FileResult): Property[] {
-  const { job, outcome } = file;
-  const properties: Property[] = [
-    ['suite', job.suite], ['tags', job.tags.join(',')], ['lane', file.lane], ['gpu.indices', file.gpuIndices.join(',')], ['status', file.status],
-  ];
-  if (outcome?.exitCode != null) properties.push(['exit.code', String(outcome.exitCode)]);
-  if (outcome?.signal != null) properties.push(['exit.signal', outcome.signal]);
-  if (file.error !== null) properties.push(['error', file.error]);
-  if (file.skipReason !== null) properties.push(['skip.reason', file.skipReason]);
-  if (job.skip?.enableWith) properties.push(['skip.enable.with', job.skip.enableWith]);
-  // JUnit has no status between pass and fail: the tests are the alone run's, and this says what happened before.
-  if (file.coScheduled) properties.push(['co.scheduled', describeCoScheduled(file.coScheduled)]);
-  return properties;
-}
-
-// junit-10.xsd has no <properties> inside <testcase> (pytest warns the same of record_property under xunit2), so
-// each test's figures live in its suite's <properties>, named `<full name> :: <figure>`; a repeated full name gets
-// ` [2]`, ` [3]` so every name stays unique. Unknown figures are left out rather than written as empty values.
-function testProperties(tests: readonly TestResult[]): Property[] {
-  const properties: Property[] = [];
-  const seen = new Map<string, number>();
-  for (const test of tests) {
-    const occurrence = (seen.get(test.fullName) ?? 0) + 1;
-    seen.set(test.fullName, occurrence);
-    const key = occurrence === 1 ? test.fullName : `${test.fullName} [${occurrence}]`;
-    if (test.window !== null) {
-      const deltas = computeWindowDeltas(test.window);
-      for (const [figure, field] of MEMORY_PROPERTIES) {
-        const value = deltas[field];
-        if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
-      }
-    }
-    properties.push(...metricProperties(key, test));
-  }
-  return properties;
-}
-
-// `metric.<name>` holds the number alone, so readers can parse it; the unit, when given, is a property of its own. A
-// name the test recorded twice gets ` [2]` like a repeated test name.
-function metricProperties(key: string, test: TestResult): Property[] {
-  const properties: Property[] = [];
-  const seen = new Map<string, number>();
-  for (const metric of test.metrics) {
-    const occurrence = (seen.get(metric.name) ?? 0) + 1;
-    seen.set(metric.name, occurrence);
-    const name = `${key}${TEST_PROPERTY_SEPARATOR}metric.${metric.name}${occurrence === 1 ? '' : ` [${occurrence}]`}`;
-    properties.push([name, String(metric.value)]);
-    if (metric.unit !== null) properties.push([`${name}.unit`, metric.unit]);
-  }
-  return properties;
-}
-
-/** The figures written per leak finding, as `leak.<resource>.<suffix>` property names. */
-export const LEAK_PROPERTIES: readonly (readonly [string, (finding: LeakFinding) => string])[] = [
-  ['per_iteration.bytes', (finding) => String(Math.round(finding.verdict.perIterationBytes))],
-  ['total.bytes', (finding) => String(Math.round(finding.verdict.totalGrowthBytes))],
-  ['iterations', (finding) => String(finding.verdict.iterations)],
-  ['r_squared', (finding) => finding.verdict.rSquared.toFixed(4)],
-  ['threshold.bytes', (finding) => String(finding.verdict.thresholdBytes)],
-  ['verdict', (finding) => leakCall(finding)],
-  ['reason', (finding) => finding.verdict.reason],
-];
-
-// A finding is about the test across its iterations, so it is named after the test without the iteration suffix; two
-// tests of one name get ` [2]` as in testProperties.
-function leakProperties(leaks: readonly LeakFinding[]): Property[] {
-  const seen = new Map<string, number>();
-  return leaks.flatMap((finding) => {
-    const id = `${finding.test}\u0000${finding.resource}`;
-    const occurrence = (seen.get(id) ?? 0) + 1;
-    seen.set(id, occurrence);
-    const key = occurrence === 1 ? finding.test : `${finding.test} [${occurrence}]`;
-    return LEAK_PROPERTIES.map(([suffix, value]): Property => [`${key}${TEST_PROPERTY_SEPARATOR}leak.${finding.resource}.${suffix}`, value(finding)]);
-  });
-}
-
-// A breach's figures beside the failed test it added, named after what breached (the test; the file for a GPU health
-// budget; the suite for a metric no test recorded): `ensemble > caption :: budget.peakVram.limit`. Numbers are in the
-// bound's unit (`.unit`: bytes, %, °C, W or the metric's); `.measured` is absent for a metric never recorded.
-function budgetProperties(file: FileResult, checks: readonly BudgetCheck[]): Property[] {
-  const properties: Property[] = [];
-  for (const check of checks) {
-    for (const breach of check.breaches) {
-      if (breach.fileId !== file.job.id) continue;
-      const cut = breach.testName.lastIndexOf(' [budget: ');
-      const key = `${cut === -1 ? breach.testName : breach.testName.slice(0, cut)}${TEST_PROPERTY_SEPARATOR}budget.${check.name}`;
-      properties.push([`${key}.limit`, String(breach.limit)]);
-      if (breach.measured !== null) properties.push([`${key}.measured`, String(breach.measured)]);
-      if (check.bound.unit !== null) properties.push([`${key}.unit`, check.bound.unit]);
-    }
-  }
-  return properties;
-}
-
-function residueProperties(residue: FileResidue | null): Property[] {
-  if (residue === null) return [];
-  const properties: Property[] = [];
-  if (residue.vramBeforeBytes !== null) properties.push(['residue.vram.before.bytes', String(residue.vramBeforeBytes)]);
-  if (residue.vramAfterBytes !== null) properties.push(['residue.vram.after.bytes', String(residue.vramAfterBytes)]);
-  for (const orphan of residue.orphans) {
-    const prefix = `orphan.${orphan.pid}`;
-    properties.push([`${prefix}.command`, orphan.command]);
-    if (orphan.gpuIndex !== null) properties.push([`${prefix}.gpu`, String(orphan.gpuIndex)]);
-    if (orphan.vramBytes !== null) properties.push([`${prefix}.vram.bytes`, String(orphan.vramBytes)]);
-    properties.push([`${prefix}.killed`, String(orphan.killed)]);
-  }
-  return properties;
 }
 
 // Most CI pages show a suite's system-err but not its properties: one line per orphan there says what to do about it.

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CURVE_POINTS, decideGuard, fitLine, formatGuardCurve, type GuardInput, type GuardJob, type GuardSample } from '../../src/measure/memory-guard.js';
+import { fitLine, formatGuardCurve } from '../../src/measure/guard-figures.js';
+import { CURVE_POINTS, decideGuard, type GuardInput, type GuardJob, type GuardSample } from '../../src/measure/memory-guard.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 const MiB = 1024 ** 2;

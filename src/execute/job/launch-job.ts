@@ -2,7 +2,8 @@
 // file's turn (node and the preload start, the test file waits), so the next GPU file is ready the moment its GPU
 // frees; the run loop calls `start` when the turn comes.
 
-import { formatGuardCurve, type GuardVerdict } from '../../measure/memory-guard.js';
+import { formatGuardCurve } from '../../measure/guard-figures.js';
+import { type GuardVerdict } from '../../measure/memory-guard.js';
 import type { Job } from '../../results/job.js';
 import type { FileResult } from '../../results/run-result.js';
 import { REPEAT_ENV } from '../child/repeat-tests.js';
