@@ -101,7 +101,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   // stream node's internal protocol to stdout instead of using our reporter.
   const { NODE_TEST_CONTEXT: _outerRunner, ...env } = request.env;
   // node:child_process rather than execa: we need none of its buffering or kill logic (the tree kill is ours),
-  // and importing execa costs 100-160 ms at every harness start (see the README).
+  // and importing execa costs 100-160 ms at every harness start (see docs/dependencies.md).
   const subprocess = spawn(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
     env: { ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile, [JOB_TAG_ENV]: request.tag },
