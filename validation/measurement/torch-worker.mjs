@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./torch_worker.py', import.meta.url));
 
-/** A running worker: `send('alloc weights 4096')` resolves once the GPU has done it. */
+/** A running worker (`pid` is the Python process's): `send('alloc weights 4096')` resolves once the GPU has done it. */
 export async function startTorchWorker() {
   const child = spawn('python3', ['-u', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -15,6 +15,7 @@ export async function startTorchWorker() {
   };
   await next('ready');
   return {
+    pid: child.pid,
     async send(command) {
       child.stdin.write(`${command}\n`);
       await next('ok');
