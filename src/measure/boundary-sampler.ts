@@ -1,5 +1,6 @@
 // Takes the sample at a test boundary: host memory, the test's process-tree RSS and the VRAM of its GPUs.
 // Never throws: a part that cannot be read is null, with the reason in `errors`.
+// Boundaries arrive without the test waiting for them, so one sample may serve several (sharedSamples).
 
 import { describeError } from '../errors.js';
 import { readHostMemory } from '../probe/meminfo.js';
@@ -59,4 +60,25 @@ export async function sampleBoundary(
   };
   const [gpus, processRssBytes] = await Promise.all([readGpus(), readRss()]);
   return { at, host, processRssBytes, gpus, memoryStallUs: readStallTotals(), errors };
+}
+
+/**
+ * Samples for the boundaries of one test process, asked for in order. A test that does not wait for its boundary
+ * goes on while it is sampled; a sample begun after a boundary happened shows the memory of that moment as a fresh
+ * one would, so it serves every boundary that happened before it began. When tests end faster than samples are read,
+ * boundaries share samples and the harness keeps up; a slow test gets samples of its own. `take(gpusTakenAfter)` takes
+ * a fresh sample, with a GPU reading taken after `gpusTakenAfter` (epoch ms) or, when undefined, the latest one.
+ * `gpusAfterIt`: the boundary needs a GPU reading taken after it (a test's end), not merely the latest.
+ */
+export function sharedSamples(
+  take: (gpusTakenAfter: number | undefined) => Promise<MemorySample>,
+): (happenedAt: number, gpusAfterIt: boolean) => Promise<MemorySample> {
+  let latest: { readonly begunAt: number; readonly gpusAfter: number; readonly sample: Promise<MemorySample> } | null = null;
+  return (happenedAt, gpusAfterIt) => {
+    // Strictly after: epoch milliseconds cannot order two events of the same millisecond.
+    if (latest !== null && latest.begunAt > happenedAt && (!gpusAfterIt || latest.gpusAfter > happenedAt)) return latest.sample;
+    const begunAt = Date.now();
+    latest = { begunAt, gpusAfter: gpusAfterIt ? begunAt : -Infinity, sample: take(gpusAfterIt ? begunAt : undefined) };
+    return latest.sample;
+  };
 }

@@ -1,17 +1,19 @@
-// Loaded into every test process with `--import`: announces each test's start and end to the harness and waits
-// for its ack, so the harness samples memory right before the test body and right after it.
+// Loaded into every test process with `--import`: announces each test's start and end to the harness, which samples
+// memory around it. A boundary costs one IPC message; a test waits for the harness only where a figure needs it: at
+// its begin in a file whose VRAM is read, so the card is read before the body runs (and VRAM the previous test freed
+// late has settled). Ends never wait: the harness samples them while the next test is on its way.
 // On Node 20 top-level beforeEach/afterEach in a preloaded module fire around every test of the file, subtests too.
 
 import { createRequire, register } from 'node:module';
 import { afterEach, beforeEach } from 'node:test';
 import { hideHarnessFromDescendants } from './as-under-node-test.js';
 import { openHarnessChannel, type HarnessChannel } from './harness-channel.js';
-import { CURRENT_TEST_KEY, isAckMessage, isGoMessage, type BoundaryMessage, type GoMessage } from './protocol.js';
+import { CURRENT_TEST_KEY, isAckMessage, isGoMessage, type BoundaryMessage, type FlushMessage, type GoMessage } from './protocol.js';
 import { repeatingNodeTest } from './repeat-tests.js';
 
 type TestContextLike = { readonly name: string };
 
-function installBoundaryHooks(channel: HarnessChannel): void {
+function installBoundaryHooks(channel: HarnessChannel, readsVram: boolean): void {
   const waiting = new Map<number, () => void>();
   const beginSeqOf = new WeakMap<object, number>();
   let seq = 0;
@@ -26,40 +28,55 @@ function installBoundaryHooks(channel: HarnessChannel): void {
     waiting.clear();
   });
 
-  const announce = (phase: BoundaryMessage['phase'], context: TestContextLike): Promise<void> => {
-    seq += 1;
-    const id = seq;
-    const beginSeq = phase === 'end' ? (beginSeqOf.get(context) ?? null) : null;
-    if (phase === 'begin') beginSeqOf.set(context, id);
-    const message: BoundaryMessage = { gpuTest: 'boundary', phase, seq: id, beginSeq, name: context.name, at: Date.now() };
-    return new Promise<void>((resolve) => {
-      if (!channel.connected) return resolve();
-      const release = channel.hold();
-      waiting.set(id, () => {
-        release();
-        resolve();
-      });
-      channel.send(message, (error) => {
-        if (!error) return;
-        waiting.delete(id);
-        release();
-        resolve();
-      });
+  const waitForAck = (message: BoundaryMessage | FlushMessage): Promise<void> => new Promise<void>((resolve) => {
+    const release = channel.hold();
+    waiting.set(message.seq, () => {
+      release();
+      resolve();
     });
+    channel.send(message, (error) => {
+      if (!error) return;
+      waiting.delete(message.seq);
+      release();
+      resolve();
+    });
+  });
+
+  const announce = (phase: BoundaryMessage['phase'], context: TestContextLike): Promise<void> | undefined => {
+    if (!channel.connected) return undefined;
+    seq += 1;
+    const beginSeq = phase === 'end' ? (beginSeqOf.get(context) ?? null) : null;
+    if (phase === 'begin') beginSeqOf.set(context, seq);
+    const wait = phase === 'begin' && readsVram;
+    const message: BoundaryMessage = { gpuTest: 'boundary', phase, seq, beginSeq, name: context.name, at: Date.now(), wait };
+    if (wait) return waitForAck(message);
+    channel.send(message);
+    // One turn of the event loop before a test's body: node:test's reporter writes the results of the tests that
+    // finished before it, so a crash inside this test (a native addon's SIGSEGV) cannot take those results along.
+    return phase === 'begin' ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
   };
+
+  // Boundaries do not wait for the harness, so before the process exits it waits once for the harness to record them
+  // all: the last test's "after" must be read while the process still holds its memory. (node:test itself finishes
+  // the file on this event; a second beforeExit follows the ack, and node:test ignores it.)
+  process.once('beforeExit', () => {
+    if (!channel.connected) return;
+    seq += 1;
+    void waitForAck({ gpuTest: 'flush', seq });
+  });
 
   // The innermost test in flight, for metric() calls that do not name one: a subtest's end hands it back to its parent.
   const global = globalThis as Record<symbol, unknown>;
-  const open: TestContextLike[] = [];
+  const inFlight: TestContextLike[] = [];
   beforeEach((context) => {
-    open.push(context as TestContextLike);
+    inFlight.push(context as TestContextLike);
     global[CURRENT_TEST_KEY] = (context as TestContextLike).name;
     return announce('begin', context as TestContextLike);
   });
   afterEach((context) => {
-    const index = open.lastIndexOf(context as TestContextLike);
-    if (index !== -1) open.splice(index, 1);
-    global[CURRENT_TEST_KEY] = open.at(-1)?.name;
+    const index = inFlight.lastIndexOf(context as TestContextLike);
+    if (index !== -1) inFlight.splice(index, 1);
+    global[CURRENT_TEST_KEY] = inFlight.at(-1)?.name;
     return announce('end', context as TestContextLike);
   });
 }
@@ -112,5 +129,5 @@ if (channel) {
   const go = await waitForGo(channel);
   Object.assign(process.env, go.env);
   installRepeat();
-  installBoundaryHooks(channel);
+  installBoundaryHooks(channel, go.readsVram === true);
 }

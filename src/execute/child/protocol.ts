@@ -1,8 +1,10 @@
-// Messages between the harness and a test process. Boundaries travel over IPC (they need an answer before the
-// test body runs); results travel in a file written by the child's node:test reporter. Neither touches the
-// test's own stdout, so nothing a test prints can corrupt them.
+// Messages between the harness and a test process. Boundaries travel over IPC; results travel in a file written by
+// the child's node:test reporter. Neither touches the test's own stdout, so nothing a test prints can corrupt them.
 
-/** Sent by the preload at the start and end of every test (subtests included); the harness answers with an ack. */
+/**
+ * Sent by the preload at the start and end of every test (subtests included). The test goes on at once unless `wait`
+ * is set: then the harness answers with an ack once its sample is taken.
+ */
 export interface BoundaryMessage {
   readonly gpuTest: 'boundary';
   readonly phase: 'begin' | 'end';
@@ -12,11 +14,25 @@ export interface BoundaryMessage {
   readonly name: string;
   /** Epoch milliseconds in the child. */
   readonly at: number;
+  /**
+   * Whether the test waits for the harness's ack: at each begin in a file whose VRAM the harness reads, so the card is
+   * read before the body runs (and VRAM the previous test freed late has settled).
+   */
+  readonly wait: boolean;
 }
 
-/** The harness's answer: the sample for `seq` has been taken, the test may go on. */
+/** The harness's answer to a boundary that waits (or a flush): the sample for `seq` has been taken, the test may go on. */
 export interface AckMessage {
   readonly gpuTest: 'ack';
+  readonly seq: number;
+}
+
+/**
+ * Sent by the preload once node:test is done, before the process exits; the harness acks it (with this seq) once every
+ * boundary before it is recorded, so a test's "after" is read while the process still holds its memory.
+ */
+export interface FlushMessage {
+  readonly gpuTest: 'flush';
   readonly seq: number;
 }
 
@@ -27,6 +43,8 @@ export interface AckMessage {
 export interface GoMessage {
   readonly gpuTest: 'go';
   readonly env: Readonly<Record<string, string>>;
+  /** Whether the harness reads VRAM for this file: then each test waits at its begin for its "before" to be read. */
+  readonly readsVram: boolean;
 }
 
 /** One finished test or suite, as the child's reporter writes it (one JSON object per line). */
@@ -129,6 +147,11 @@ export function isGoMessage(value: unknown): value is GoMessage {
 /** Whether an IPC message is the harness's ack. */
 export function isAckMessage(value: unknown): value is AckMessage {
   return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'ack';
+}
+
+/** Whether an IPC message is the preload's flush before exit. */
+export function isFlushMessage(value: unknown): value is FlushMessage {
+  return typeof value === 'object' && value !== null && (value as { gpuTest?: unknown }).gpuTest === 'flush';
 }
 
 /** Whether an IPC message is a metric. */

@@ -1,8 +1,9 @@
 // The node:test reporter used inside each test process: one JSON line per finished test or suite, appended to the
-// file the harness names in GPU_TEST_RESULTS_FILE. Appended synchronously rather than yielded to node's reporter
+// file the harness names in GPU_TEST_RESULTS_FILE. Written synchronously rather than yielded to node's reporter
 // stream: a stream buffers, and a test that crashes the process (SIGSEGV, abort) would take finished tests with it.
+// Each line is one write to a descriptor opened once: the kernel keeps it whatever happens to the process next.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { openSync, writeFileSync, writeSync } from 'node:fs';
 import { resultsFileOf } from './as-under-node-test.js';
 import { capRecord } from './cap-record.js';
 import { RESULTS_END_SUFFIX, RESULTS_QUEUE_SUFFIX, type QueuedTest, type ResultRecord } from './protocol.js';
@@ -70,6 +71,12 @@ function toRecord(event: TestEvent, ancestors: readonly string[]): ResultRecord 
   };
 }
 
+/** Writes all of `text` to `fd`: a write to a regular file may take only part of it (a full disk, a signal). */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
+}
+
 /** Reads node:test's event stream and records one JSON line per finished test (yielded when no file is named). */
 export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const resultsFile = resultsFileOf();
@@ -80,9 +87,11 @@ export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>)
   // Tests node:test has queued, written in one batch before the next test starts: if the process dies, the harness
   // can name the tests that never ran, not only the one it died in.
   let queued: QueuedTest[] = [];
+  const resultsFd = resultsFile ? openSync(resultsFile, 'a') : null;
+  const queueFd = resultsFile ? openSync(`${resultsFile}${RESULTS_QUEUE_SUFFIX}`, 'a') : null;
   const flushQueued = (): void => {
-    if (queued.length === 0 || !resultsFile) return;
-    appendFileSync(`${resultsFile}${RESULTS_QUEUE_SUFFIX}`, queued.map((test) => `${JSON.stringify(test)}\n`).join(''));
+    if (queued.length === 0 || queueFd === null) return;
+    writeAll(queueFd, queued.map((test) => `${JSON.stringify(test)}\n`).join(''));
     queued = [];
   };
   for await (const event of source) {
@@ -98,7 +107,7 @@ export default async function* gpuTestReporter(source: AsyncIterable<TestEvent>)
     } else if (event.type === 'test:pass' || event.type === 'test:fail') {
       // Capped here so a 50 MB assertion message never reaches the file the harness reads.
       const line = `${JSON.stringify(capRecord(toRecord(event, path.slice(0, event.data.nesting))))}\n`;
-      if (resultsFile) appendFileSync(resultsFile, line);
+      if (resultsFd !== null) writeAll(resultsFd, line);
       else yield line;
     }
   }

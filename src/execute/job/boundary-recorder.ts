@@ -1,8 +1,12 @@
-// What the harness records while one test process runs: a sample at each test boundary (settled VRAM at a test's
-// end), the window of each test with its peaks, the metrics tests record, fresh readings for snapshot(), every process
-// seen in the file's tree, and on a card shared by budget the VRAM the file's own processes hold.
+// What the harness records while one test process runs: a sample at each test boundary, the window of each test with
+// its peaks, the metrics tests record, fresh readings for snapshot(), every process seen in the file's tree, and on a
+// card shared by budget the VRAM the file's own processes hold. Boundaries are recorded in order and a sample serves
+// those that happened before it. A test's end does not wait (see preload.ts): when its VRAM moved, the harness waits
+// for VRAM to settle at the next point where the process waits (the next test's begin, or the file's last flush),
+// and that settled reading is the test's "after", so memory a test frees late counts before the next test begins.
 
-import { sampleBoundary } from '../../measure/boundary-sampler.js';
+import { sampleBoundary, sharedSamples } from '../../measure/boundary-sampler.js';
+import { SETTLE_TOLERANCE_BYTES } from '../../measure/settle-vram.js';
 import { computeWindowPeak } from '../../measure/window-peak.js';
 import { listProcessTree, readStartTime } from '../../probe/process-tree.js';
 import type { MemorySample, WindowPeak } from '../../results/measurement.js';
@@ -19,14 +23,16 @@ type OpenWindow = { name: string; before: MemorySample; after: MemorySample | nu
 
 /** The recorder of one process of a file. */
 export interface BoundaryRecorder {
-  /** Answers a boundary: the child waits until it resolves. */
+  /** Records a boundary; resolves once it is sampled (and, for a held end, once VRAM settled). */
   onBoundary(message: BoundaryMessage, pid: number): Promise<void>;
   onMetric(message: MetricMessage): void;
   onSnapshot(pid: number): Promise<MemorySnapshot>;
   /** The file's turn came and its process is `pid`: between boundaries too, its tree (and own VRAM) is followed. */
   follow(pid: number): void;
-  /** The process ended: stops following it. */
-  stop(): void;
+  /** Resolves once every boundary received so far is recorded, and VRAM has settled after the last test. */
+  drained(): Promise<void>;
+  /** The process ended: stops following it and resolves once every boundary it sent is recorded. */
+  stop(): Promise<void>;
   readonly windows: () => readonly BoundaryWindow[];
   readonly metrics: () => readonly MetricMessage[];
   /** Processes seen in its tree: pid -> start time (with the pid, it names one process). */
@@ -43,9 +49,15 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
   const seenPids = new Map<number, number | null>();
   const ownPeaks = new Map<number, number>();
   let timer: NodeJS.Timeout | undefined;
+  let pidOfTree = 0;
+  // Tests that ended with VRAM other than they began with, since the process last waited: settled at the next wait.
+  let unsettled: OpenWindow[] = [];
+  // Boundaries are recorded one after another, in the order the test process sent them.
+  let recorded: Promise<void> = Promise.resolve();
   const notePids = (pids: readonly number[]): void => {
     for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
   };
+  const sampleAt = sharedSamples((takenAfter) => sampleBoundary(gpus.reader(), pidOfTree, gpus.lane(), takenAfter, notePids));
   // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
   const noteOwnVram = async (): Promise<void> => {
     const reader = gpus.reader();
@@ -62,25 +74,51 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
     }
   };
 
+  const settleEnded = async (): Promise<void> => {
+    const ended = unsettled;
+    const last = ended.at(-1);
+    if (!last?.after) return;
+    unsettled = [];
+    const settled = await gpus.settle(last.after.gpus, totalVramUsed(last.before.gpus));
+    for (const window of ended) {
+      if (!window.after) continue;
+      window.after = { ...window.after, gpus: settled };
+      window.peak = computeWindowPeak(context.gpuState().sampler, window.before, window.after, gpus.lane());
+    }
+    await noteOwnVram();
+  };
+
+  const record = async (message: BoundaryMessage): Promise<void> => {
+    // The process waits for this answer: the previous tests' late frees settle now, before the next test's "before".
+    if (message.wait) await settleEnded();
+    const indices = gpus.lane();
+    const taken = await sampleAt(message.at, message.phase === 'end');
+    for (const error of taken.errors) life.warn(error);
+    if (message.phase === 'begin') {
+      windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
+      return;
+    }
+    const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
+    if (window) {
+      window.after = taken;
+      window.peak = computeWindowPeak(context.gpuState().sampler, window.before, taken, indices);
+      const before = totalVramUsed(window.before.gpus);
+      const after = totalVramUsed(taken.gpus);
+      if (before !== null && after !== null && Math.abs(after - before) > SETTLE_TOLERANCE_BYTES) unsettled.push(window);
+    }
+    if (live) context.observer.onTestEnd?.(job, message.name);
+  };
+
+  // One after another, in the order the process sent them; a failure loses only that boundary's sample.
+  const enqueue = (step: () => Promise<void>, what: string): Promise<void> => {
+    recorded = recorded.then(step).catch((error: unknown) => life.warn(`${what}: ${String(error)}`));
+    return recorded;
+  };
+
   return {
-    async onBoundary(message, pid) {
-      const indices = gpus.lane();
-      let taken = await sampleBoundary(gpus.reader(), pid, indices, message.phase === 'end' ? message.at : undefined, notePids);
-      for (const error of taken.errors) life.warn(error);
-      if (message.phase === 'begin') {
-        windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
-        return;
-      }
-      const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
-      if (indices && indices.length > 0 && taken.gpus) {
-        taken = { ...taken, gpus: await gpus.settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
-      }
-      await noteOwnVram();
-      if (window) {
-        window.after = taken;
-        window.peak = computeWindowPeak(context.gpuState().sampler, window.before, taken, indices);
-      }
-      if (live) context.observer.onTestEnd?.(job, message.name);
+    onBoundary(message, pid) {
+      pidOfTree = pid;
+      return enqueue(() => record(message), `recording the boundary of "${message.name}"`);
     },
     onMetric: (message) => void metrics.push(message),
     async onSnapshot(pid) {
@@ -96,6 +134,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       };
     },
     follow(pid) {
+      pidOfTree = pid;
       notePids([pid]);
       if (job.lane !== 'gpu') return;
       // A test's child (a Python worker started and killed inside one test) must be known for the orphan check and
@@ -107,7 +146,11 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       }, Math.max(context.config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
       timer.unref();
     },
-    stop: () => clearInterval(timer),
+    drained: () => enqueue(settleEnded, 'waiting for VRAM to settle after the last test'),
+    async stop() {
+      clearInterval(timer);
+      await recorded;
+    },
     windows: () => [...windows.values()],
     metrics: () => metrics,
     seenPids,

@@ -54,6 +54,7 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
     job, cwd: config.rootDir, env: { ...context.env, ...request.extraEnv }, reporterFile,
     testNamePatterns: config.testNamePatterns, only: config.only, tag, killGraceMs: config.killGraceMs,
     signal: life.stopping, killNow: context.interrupt.now, guardSignal: life.guardStop, startWhen,
+    readsVram: () => (gpus.lane()?.length ?? 0) > 0 && gpus.reader().backend !== 'none',
     onStart: (pid) => {
       life.livePid = pid;
       recorder.follow(pid);
@@ -63,11 +64,12 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
       request.onBoundary?.();
       return recorder.onBoundary(message, pid);
     },
+    onFlush: recorder.drained,
     onMetric: recorder.onMetric,
     onSnapshot: recorder.onSnapshot,
   });
   life.livePid = null;
-  recorder.stop();
+  await recorder.stop();
   const { records, warnings: recordWarnings } = await readResultRecords(reporterFile);
   for (const warning of recordWarnings) life.warn(warning);
   const collected = collectResults(job, records, recorder.windows(), spawned.outcome, spawned.stderr, spawned.endedAt, recorder.metrics(), await readFileProgress(reporterFile));

@@ -9,7 +9,7 @@ import { killProcessTree } from '../../probe/process-tree.js';
 import { signalTaggedProcesses } from '../../probe/tagged-processes.js';
 import { createOutputCapture } from './capture-output.js';
 import {
-  CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
+  CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
   type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
 } from '../child/protocol.js';
 import type { GuardStop, ProcessOutcome } from '../../results/run-result.js';
@@ -39,10 +39,14 @@ export interface SpawnRequest {
    * file loads (and the timeout starts) only then. A job started at once passes an already resolved promise.
    */
   readonly startWhen: Promise<Readonly<Record<string, string>>>;
+  /** Whether the harness reads VRAM for the file, asked when its turn comes: its tests then wait at their begin. */
+  readonly readsVram: () => boolean;
   /** Called when the file's turn has come and it starts running. */
   readonly onStart: (pid: number) => void;
-  /** Called for each boundary; the child waits until the returned promise settles. */
+  /** Called for each boundary; a boundary that waits is answered once the returned promise settles. */
   readonly onBoundary: (message: BoundaryMessage, pid: number) => Promise<void>;
+  /** Resolves once every boundary received so far is recorded: the process waits for it before it exits. */
+  readonly onFlush: () => Promise<void>;
   /** A figure the test recorded with `metric()`. */
   readonly onMetric?: (message: MetricMessage) => void;
   /** A fresh memory reading for `snapshot()`. */
@@ -171,7 +175,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
     void request.startWhen.then((extraEnv) => {
       if (hasExited || canceled) return;
       startedAt = Date.now();
-      const go: GoMessage = { gpuTest: 'go', env: extraEnv };
+      const go: GoMessage = { gpuTest: 'go', env: extraEnv, readsVram: request.readsVram() };
       subprocess.send(go, (error) => void error);
       timeoutTimer = setTimeout(() => {
         timedOut = true;
@@ -188,11 +192,15 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
           if (subprocess.connected) subprocess.send(reply, (error) => void error);
         });
       }
+      const ack = (): void => {
+        const answer: AckMessage = { gpuTest: 'ack', seq: (message as { seq: number }).seq };
+        if (subprocess.connected) subprocess.send(answer, (error) => void error);
+      };
+      if (isFlushMessage(message)) void request.onFlush().finally(ack);
       if (!isBoundaryMessage(message)) return;
-      void request.onBoundary(message, pid).finally(() => {
-        const ack: AckMessage = { gpuTest: 'ack', seq: message.seq };
-        if (subprocess.connected) subprocess.send(ack, (error) => void error);
-      });
+      // The recorder reports its own failures: a boundary that could not be recorded only loses its sample.
+      const sampled = request.onBoundary(message, pid).catch(() => undefined);
+      if (message.wait === true) void sampled.finally(ack);
     });
   }
 

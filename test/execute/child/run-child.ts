@@ -1,12 +1,12 @@
 // Test support: runs a test file in a node process started as the harness starts one (the built preload and
-// reporter from dist/, IPC, the `go` message, every boundary acknowledged) and collects what it reported.
+// reporter from dist/, IPC, the `go` message, every boundary that waits acknowledged) and collects what it reported.
 
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHILD_ENV_FLAG, isBoundaryMessage, isMetricMessage, RESULTS_FILE_ENV, type MetricMessage, type ResultRecord } from '../../../src/execute/child/protocol.js';
+import { CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, RESULTS_FILE_ENV, type MetricMessage, type ResultRecord } from '../../../src/execute/child/protocol.js';
 
 const PRELOAD = fileURLToPath(new URL('../../../dist/execute/child/preload.js', import.meta.url));
 const REPORTER = new URL('../../../dist/execute/child/reporter.js', import.meta.url).href;
@@ -57,9 +57,10 @@ function runChildIn(dir: string, name: string, source: string, env: Record<strin
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.on('message', (message: unknown) => {
     if (isMetricMessage(message)) metrics.push(message);
+    if (isFlushMessage(message)) child.send({ gpuTest: 'ack', seq: message.seq });
     if (!isBoundaryMessage(message)) return;
     if (message.phase === 'begin') begun.push(message.name);
-    child.send({ gpuTest: 'ack', seq: message.seq });
+    if (message.wait) child.send({ gpuTest: 'ack', seq: message.seq });
   });
   // The preload waits for this before the test file loads; the repeat settings travel in it, as launch-job sends them.
   child.send({ gpuTest: 'go', env });
