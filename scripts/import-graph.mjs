@@ -14,20 +14,22 @@ export const ALLOWED = {
   results: ['units'],
   units: [],
   errors: [],
+  // Where the package's own files are (the preload test processes load, package.json): a leaf, like errors.
+  'package-files': [],
   config: ['results', 'units', 'errors'],
   plan: ['config', 'results', 'units', 'errors'],
   schedule: ['plan', 'config', 'results', 'units', 'errors'],
   probe: ['config', 'results', 'units', 'errors'],
   measure: ['probe', 'config', 'results', 'units', 'errors'],
-  execute: ['schedule', 'plan', 'config', 'probe', 'measure', 'results', 'units', 'errors'],
+  execute: ['schedule', 'plan', 'config', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
   // errors: a report directory that cannot be written is an error the user fixes, like any other.
   report: ['results', 'units', 'errors'],
   api: ['execute', 'results', 'units'],
   // The whole pipeline as a library call: every stage but the reports and the CLI.
-  pipeline: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors'],
+  pipeline: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
   // The package's entry point re-exports the public API, wherever it lives.
-  index: ['api', 'pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors'],
-  cli: ['pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'report', 'results', 'units', 'errors'],
+  index: ['api', 'pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
+  cli: ['pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'report', 'results', 'units', 'errors', 'package-files'],
 };
 
 /** The stage a file under src/ belongs to: its top folder, or its name for a top-level file. */

@@ -103,6 +103,8 @@ export interface RecordedSpan {
   readonly end: number;
   readonly booted: number;
   readonly cuda: string | null;
+  /** gpu-test's tag for the launch: `<run id>/<launch>-<attempt>`. */
+  readonly job: string | null;
 }
 
 /** The spans the fixture tests recorded in the timeline dir, by name. */

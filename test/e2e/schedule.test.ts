@@ -95,6 +95,15 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
     assert.ok(next.start >= running.end, 'the two GPU files overlapped');
   });
 
+  it('keeps the first GPU file booted while the GPUs were being listed, rather than starting it again once they are', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    const run = await runCli({ project: 'prewarm', args: ['run', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
+    assert.equal(run.code, 0, run.stderr);
+    // Launches are numbered from 1 in the order the harness starts them: the file ran in the one booted first.
+    assert.match(readSpans(run.timelineDir, ['next']).get('next')?.job ?? '', /\/1-1$/);
+  });
+
   it('boots it during a long `before` hook of the running file, without waiting for its first test', async () => {
     const spans = await runPair('a-long-hook.test.mjs', ['hook', 'after-hook']);
     const hook = spans.get('hook')!;

@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
+import { packageFile } from '../../package-files.js';
 import { capName } from '../../units/cap-text.js';
 import type { Job } from '../../results/job.js';
 import { killProcessTree } from '../../probe/process-tree.js';
@@ -66,8 +67,9 @@ export interface SpawnedProcess {
 const PIPE_DRAIN_MS = 3000;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
-const PRELOAD_URL = new URL('../child/preload.js', import.meta.url).href;
-const REPORTER_URL = new URL('../child/reporter.js', import.meta.url).href;
+// Loaded by every test process from the compiled modules, whether the harness runs from them or from its bundle.
+const PRELOAD_URL = packageFile('dist/execute/child/preload.js').href;
+const REPORTER_URL = packageFile('dist/execute/child/reporter.js').href;
 
 /**
  * A metric as the reports take it: name and unit cut to NAME_LIMIT_CHARS, whatever the test process sent (metric()

@@ -35,11 +35,12 @@ export function createPrewarmer(launch: (job: Job) => LaunchedJob): Prewarmer {
       const want = Math.min(PREWARM_LIMIT, Math.max(1, gpuFilesRunning));
       for (const job of candidates) {
         if (prewarmed.length >= want) break;
-        if (job.lane === 'gpu' && !prewarmed.some((p) => p.job === job)) prewarmed.push(launch(job));
+        if (job.lane === 'gpu' && !prewarmed.some((p) => p.job.id === job.id)) prewarmed.push(launch(job));
       }
     },
     take(job) {
-      const warm = prewarmed.find((p) => p.job === job);
+      // By id: the plan made once the GPUs are known has its own copies of the jobs booted before.
+      const warm = prewarmed.find((p) => p.job.id === job.id);
       prewarmed = prewarmed.filter((p) => p !== warm);
       return warm;
     },

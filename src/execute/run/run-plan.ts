@@ -160,7 +160,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     waiting = orderByDuration(waiting, config.durations);
     hooks.planKnown(gpuPlan.plan.jobs);
     // A file booted before the GPUs were known may turn out not to run (no GPU): stop it.
-    await prewarm.cancel((job) => waiting.includes(job));
+    await prewarm.cancel((job) => waiting.some((w) => w.id === job.id));
   };
 
   /** Starts every waiting file that fits now, on cards no other run holds; true when a card another run held was wanted. */

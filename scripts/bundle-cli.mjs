@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Bundles the command line (src/cli.ts and everything it imports, its JavaScript dependencies too) into dist/bundle/,
+// which bin/gpu-test.js runs. Node 20 resolves and compiles each ES module on its own: the ~200 modules of the
+// harness and its dependencies took ~120 ms of CPU at every start, one bundle ~30 ms (docs/dependencies.md). Code loaded
+// only on some paths (the report writers, NVML, the nvidia-smi listing) stays in chunks imported when needed. Test
+// processes do not load the bundle: they load the preload and reporter from the compiled modules in dist/.
+
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}dist/bundle`;
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { cli: `${root}src/cli.ts` },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  // koffi is a native addon; tsx is only resolved (the loader TypeScript test files get); the others load on rare
+  // paths (no NVML, no /proc) and are kept out of the bundle as npm installed them.
+  external: ['koffi', 'tsx', 'execa', 'pidusage', 'node-nvidia-smi'],
+  // CommonJS dependencies (yaml, picomatch) call require() for Node's built-ins.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  logLevel: 'warning',
+});
