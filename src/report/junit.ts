@@ -69,6 +69,12 @@ function renderOutcome(test: TestResult): string | null {
   const reason = test.skipReason === null ? null : capText(test.skipReason, MESSAGE_LIMIT_BYTES);
   if (test.status === 'skipped') return `${openTag('skipped', { message: reason ?? 'skipped' })}/>`;
   if (test.status === 'todo') return `${openTag('skipped', { message: reason ? `todo: ${reason}` : 'todo' })}/>`;
+  // Passed on a retry: Surefire's rerun record keeps the first failure in a testcase that counts as passed.
+  if (test.status === 'flaky' && test.failure) {
+    const first = capFailure(test.failure);
+    const element = ERROR_FAILURES.has(first.type) ? 'flakyError' : 'flakyFailure';
+    return `${openTag(element, { type: first.type, message: first.message })}><stackTrace>${escapeXmlText(first.stack ?? first.message)}</stackTrace></${element}>`;
+  }
   if (test.status !== 'failed') return null;
   const failure = capFailure(test.failure ?? { type: 'failure', message: 'test failed', stack: null });
   const element = isError(test) ? 'error' : 'failure';

@@ -50,7 +50,7 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
       // `exclusive` is built in: every config knows it.
