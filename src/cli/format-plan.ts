@@ -42,9 +42,10 @@ function sharing(placements: ReadonlyMap<string, Placement>): string[] {
 
 /** `shard 2/4 (balanced): expected 5 min 32 s; all shards 5 min 40 s, 5 min 32 s, …`: what a shard took of the whole. */
 export function formatShardLine(shard: ShardPlan, files: number): string {
-  const expected = shard.expectedMs.map((ms, index) => (index === shard.index - 1 ? `[${formatDuration(ms)}]` : formatDuration(ms))).join(', ');
+  const expected = shard.expectedMs.length === 0 ? 'no earlier durations (--durations), so files are dealt out by count'
+    : `expected per shard ${shard.expectedMs.map((ms, index) => (index === shard.index - 1 ? `[${formatDuration(ms)}]` : formatDuration(ms))).join(', ')}`;
   const gpus = shard.gpus === null ? '' : `; runners' GPUs ${shard.gpus.join(', ')}`;
-  return `shard ${shard.index}/${shard.total} (${shard.strategy}): ${files} of ${shard.suiteFiles} files; expected per shard ${expected}${gpus}; split ${shard.fingerprint}`;
+  return `shard ${shard.index}/${shard.total} (${shard.strategy}): ${files} of ${shard.suiteFiles} files; ${expected}${gpus}; split ${shard.fingerprint}`;
 }
 
 /**

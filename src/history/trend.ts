@@ -21,11 +21,18 @@ const MAX_METRICS = 6;
 /** First and last figures are each the median of up to this many runs, so one noisy night does not rank a test. */
 const ENDS = 3;
 
+// The day, or the day and minute when two runs share a day; runs that share a minute too are numbered.
 function labels(runs: readonly RunResult[]): TrendRun[] {
   const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
+  const minute = (at: number): string => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+  const seen = new Map<string, number>();
   return runs.map((run) => {
     const sameDay = runs.filter((other) => day(other.startedAt) === day(run.startedAt)).length > 1;
-    return { runId: run.runId, startedAt: run.startedAt, label: sameDay ? new Date(run.startedAt).toISOString().slice(0, 16).replace('T', ' ') : day(run.startedAt) };
+    const base = sameDay ? minute(run.startedAt) : day(run.startedAt);
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    const shared = runs.filter((other) => (sameDay ? minute(other.startedAt) : day(other.startedAt)) === base).length > 1;
+    return { runId: run.runId, startedAt: run.startedAt, label: shared ? `${base} #${count}` : base };
   });
 }
 

@@ -13,6 +13,6 @@ export function shardJobs(config: ResolvedConfig, jobs: readonly Job[], env: Nod
   // Skips that depend on the host (no GPU, needs it cannot meet) are left out: every shard must weigh alike.
   const idle = new Set(decideSkips(config, jobs, env, { available: true, reason: null }).jobs
     .filter((job) => job.skip?.code === 'gated' || job.skip?.code === 'deselected').map((job) => job.id));
-  const { jobs: taken, plan } = takeShard(weighJobs(jobs, config.durations, (job) => idle.has(job.id)), config.shard, config.concurrency);
+  const { jobs: taken, plan } = takeShard(weighJobs(jobs, config.durations, (job) => idle.has(job.id)), config.shard, config.concurrency, Object.keys(config.durations).length > 0);
   return { jobs: taken, shard: plan };
 }

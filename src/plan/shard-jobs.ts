@@ -92,10 +92,13 @@ export function splitShards(weighted: readonly WeightedJob[], spec: Pick<ShardSp
   return { shards, gpuMs, cpuMs, fingerprint: fingerprintOf(byId, spec) };
 }
 
-/** This run's part of the split, and what the reports say of it; `concurrency` turns cpu-lane time into wall time. */
-export function takeShard(weighted: readonly WeightedJob[], spec: ShardSpec, concurrency: number): { jobs: Job[]; plan: ShardPlan } {
+/**
+ * This run's part of the split, and what the reports say of it; `concurrency` turns cpu-lane time into wall time.
+ * Without earlier durations (`timed` false) every file weighs alike and no shard's time is expected.
+ */
+export function takeShard(weighted: readonly WeightedJob[], spec: ShardSpec, concurrency: number, timed = true): { jobs: Job[]; plan: ShardPlan } {
   const split = splitShards(weighted, spec);
-  const expectedMs = split.gpuMs.map((gpu, index) => Math.round(Math.max(gpu, (split.cpuMs[index] ?? 0) / Math.max(1, concurrency))));
+  const expectedMs = timed ? split.gpuMs.map((gpu, index) => Math.round(Math.max(gpu, (split.cpuMs[index] ?? 0) / Math.max(1, concurrency)))) : [];
   return {
     jobs: [...(split.shards[spec.index - 1] ?? [])],
     plan: {

@@ -23,7 +23,7 @@ export function renderMachines(result: RunResult): string | null {
     ];
   });
   const expected = result.machines[0]?.shard?.expectedMs;
-  const note = expected ? `\n\nExpected per shard from the earlier durations the split was made from: ${expected.map(formatDuration).join(', ')}.` : '';
+  const note = expected && expected.length > 0 ? `\n\nExpected per shard from the earlier durations the split was made from: ${expected.map(formatDuration).join(', ')}.` : '';
   return `## Machines\n\nThis report merges ${plural(result.machines.length, 'run')} (\`gpu-test merge\`); each file ran on one of them.${note}\n\n` +
     table(['Shard', 'Host', 'CPUs, RAM', 'GPUs', 'Driver', 'Files', 'Verdict', 'Took', 'Peaks', 'Run id'], rows, ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'r', 'l', 'l']);
 }
@@ -32,8 +32,9 @@ export function renderMachines(result: RunResult): string | null {
 export function renderShardLine(result: RunResult): string | null {
   const shard = result.shard;
   if (shard === null) return null;
-  return `Shard **${shard.index}/${shard.total}** (${shard.strategy}) of ${plural(shard.suiteFiles, 'file')}: ${plural(result.files.length, 'file')} here, ` +
-    `expected ${formatDuration(shard.expectedMs[shard.index - 1] ?? 0)}; \`gpu-test merge\` folds the shards into one report.`;
+  const expected = shard.expectedMs[shard.index - 1];
+  return `Shard **${shard.index}/${shard.total}** (${shard.strategy}) of ${plural(shard.suiteFiles, 'file')}: ${plural(result.files.length, 'file')} here` +
+    `${expected === undefined ? '' : `, expected ${formatDuration(expected)}`}; \`gpu-test merge\` folds the shards into one report.`;
 }
 
 /** The Flaky tests section: each test that failed and passed when its file was retried, with its first failure. */

@@ -17,7 +17,7 @@ export interface ShardPlan {
   readonly fingerprint: string;
   /** Files of the whole suite, over every shard. */
   readonly suiteFiles: number;
-  /** Expected wall time of each shard, ms, in shard order (from `--durations`; equal weights without it). */
+  /** Expected wall time of each shard, ms, in shard order, from `--durations`; empty without earlier durations. */
   readonly expectedMs: readonly number[];
   /** GPUs of each shard's runner (`shard.gpus`); null when not given. */
   readonly gpus: readonly number[] | null;
