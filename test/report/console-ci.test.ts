@@ -58,27 +58,27 @@ describe('the console reporter in CI logs', () => {
   it('writes a heartbeat for a file running a minute or more, once a minute, off a terminal', () => {
     const stream = capture();
     let now = 0;
-    let tick: (() => void) | null = null;
-    const reporter = createConsoleReporter({ stream, color: false, now: () => now, every: (fn) => { tick = fn; return () => { tick = null; }; } });
+    const timer: { tick: (() => void) | null } = { tick: null };
+    const reporter = createConsoleReporter({ stream, color: false, now: () => now, every: (fn) => { timer.tick = fn; return () => { timer.tick = null; }; } });
     const flux = job('suites/flux/gen.test.ts', 'flux', ['gpu'], 'gpu');
     reporter.onReadings?.({ vramUsedBytes: (index) => (index === 0 ? 12.5 * 1024 ** 3 : null) });
     reporter.onFileStart?.(flux, [0]);
     reporter.onTestEnd?.(flux, 'warms up');
     now = 30_000;
-    tick?.();
+    timer.tick?.();
     assert.equal(stream.text(), '', 'nothing before a minute');
     now = 61_000;
-    tick?.();
+    timer.tick?.();
     now = 90_000;
-    tick?.();
+    timer.tick?.();
     now = 125_000;
-    tick?.();
+    timer.tick?.();
     assert.equal(stream.text(), [
       '… still running gpu suites/flux/gen.test.ts (GPU 0): 1:01 elapsed, 1 test done, VRAM 12.5 GiB',
       '… still running gpu suites/flux/gen.test.ts (GPU 0): 2:05 elapsed, 1 test done, VRAM 12.5 GiB', '',
     ].join('\n'));
     reporter.onRunEnd?.({ ...sampleRunResult(), files: [] }, []);
-    assert.equal(tick, null, 'the timer stops with the run');
+    assert.equal(timer.tick, null, 'the timer stops with the run');
   });
 });
 
