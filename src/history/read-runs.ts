@@ -10,6 +10,9 @@ import { runFromJson } from './run-from-json.js';
 /** The results.json schema versions this gpu-test reads back: 2 lacks only what 3 added (flaky, shards, machines). */
 export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
 
+// What every results.json since version 2 has, and reading it back needs.
+const REQUIRED_KEYS = ['runId', 'verdict', 'startedAtMs', 'endedAtMs', 'counts', 'config', 'host', 'gpu', 'warnings', 'files', 'pressure'];
+
 /** A run read back, and the file it came from (for messages). */
 export interface ReadRun {
   readonly path: string;
@@ -24,6 +27,10 @@ export async function readRuns(given: readonly string[], cwd: string, flag: stri
     const version = document['schemaVersion'];
     if (typeof version !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(version)) {
       throw new GpuTestError('USAGE', `${flag}: ${path} has results.json schema version ${JSON.stringify(version)}; this gpu-test reads versions ${READABLE_SCHEMA_VERSIONS.join(' and ')}: write it again with this version, or use the gpu-test that wrote it`);
+    }
+    const missing = REQUIRED_KEYS.filter((key) => !(key in document));
+    if (missing.length > 0) {
+      throw new GpuTestError('USAGE', `${flag}: ${path} is not a whole gpu-test results.json (no ${missing.map((key) => `\`${key}\``).join(', ')}); pass the results.json a run wrote`);
     }
     return { path, schemaVersion: version, run: runFromJson(document as unknown as ResultsJson) };
   });
