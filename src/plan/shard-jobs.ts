@@ -63,12 +63,16 @@ function eligible(job: Job, gpus: readonly number[] | null, total: number): numb
 /** Splits every job of the run over `spec.total` shards; the same inputs give the same split on every runner. */
 export function splitShards(weighted: readonly WeightedJob[], spec: Pick<ShardSpec, 'total' | 'strategy' | 'gpus'>): ShardSplit {
   const byId = [...weighted].sort((a, b) => a.job.id.localeCompare(b.job.id));
+  // Without `shard.gpus`, every runner is taken to have the GPUs the most demanding file needs: a 2-GPU file holds
+  // such a runner alone, two 1-GPU files share it.
+  const most = Math.max(1, ...weighted.map((w) => (w.job.lane === 'gpu' ? w.job.needs.gpus : 1)));
+  const gpusOf = (index: number): number => Math.max(1, spec.gpus?.[index] ?? most);
   const shards: Job[][] = Array.from({ length: spec.total }, () => []);
   const gpuMs = new Array<number>(spec.total).fill(0);
   const cpuMs = new Array<number>(spec.total).fill(0);
   const add = (index: number, { job, expectedMs }: WeightedJob): void => {
     shards[index]?.push(job);
-    if (job.lane === 'gpu') gpuMs[index] = (gpuMs[index] ?? 0) + (expectedMs * Math.max(1, job.needs.gpus)) / Math.max(1, spec.gpus?.[index] ?? 1);
+    if (job.lane === 'gpu') gpuMs[index] = (gpuMs[index] ?? 0) + (expectedMs * Math.max(1, job.needs.gpus)) / gpusOf(index);
     else cpuMs[index] = (cpuMs[index] ?? 0) + expectedMs;
   };
   if (spec.strategy === 'round-robin') {
@@ -79,7 +83,7 @@ export function splitShards(weighted: readonly WeightedJob[], spec: Pick<ShardSp
     for (const entry of longestFirst) {
       const lane = entry.job.lane === 'gpu' ? gpuMs : cpuMs;
       const load = (index: number): number => {
-        const share = entry.job.lane === 'gpu' ? (entry.expectedMs * Math.max(1, entry.job.needs.gpus)) / Math.max(1, spec.gpus?.[index] ?? 1) : entry.expectedMs;
+        const share = entry.job.lane === 'gpu' ? (entry.expectedMs * Math.max(1, entry.job.needs.gpus)) / gpusOf(index) : entry.expectedMs;
         return (lane[index] ?? 0) + share;
       };
       const total = (index: number): number => (gpuMs[index] ?? 0) + (cpuMs[index] ?? 0);
