@@ -4,6 +4,7 @@
 /** A number or null, as most figures are. */
 type N = number | null;
 
+/** A sample at a test boundary (`window.before`, `window.after`). */
 export interface SampleJson {
   readonly atMs: number;
   readonly host: HostMemoryJson | null;
@@ -13,6 +14,7 @@ export interface SampleJson {
   readonly memoryStallUs?: { readonly some: number; readonly full: N } | null;
 }
 
+/** Host memory, as samples and `host.memory` write it. */
 export interface HostMemoryJson {
   readonly totalBytes: number;
   readonly usedBytes: number;
@@ -21,6 +23,7 @@ export interface HostMemoryJson {
   readonly swapUsedBytes: number;
 }
 
+/** One test (`files[].tests[]`). */
 export interface TestJson {
   readonly name: string;
   readonly fullName: string;
@@ -38,6 +41,7 @@ export interface TestJson {
   readonly metrics?: readonly { readonly name: string; readonly value: number; readonly unit: string | null }[];
 }
 
+/** One leak call (`files[].leaks[]`). */
 export interface LeakJson {
   readonly test: string;
   readonly line: N;
@@ -50,11 +54,13 @@ export interface LeakJson {
   readonly seriesBytes: readonly number[];
 }
 
+/** A declared size: bytes or a share, the other null. */
 export interface SizeJson {
   readonly bytes: N;
   readonly percent: N;
 }
 
+/** One file (`files[]`). */
 export interface FileJson {
   readonly id: string;
   readonly file: string;
@@ -88,6 +94,7 @@ export interface FileJson {
   readonly machine?: N;
 }
 
+/** The run's pressure (`pressure`, `machines[].pressure`). */
 export interface PressureJson {
   readonly gpus: readonly { readonly index: number; readonly name: string; readonly totalBytes: N; readonly peakUsedBytes: N }[];
   readonly host: { readonly totalBytes: N; readonly peakUsedBytes: N; readonly swapTotalBytes: N; readonly peakSwapUsedBytes: N };
@@ -98,6 +105,7 @@ export interface PressureJson {
   } | null;
 }
 
+/** The host (`host`, `machines[].host`). */
 export interface HostJson {
   readonly hostname: string;
   readonly platform: string;
@@ -106,6 +114,7 @@ export interface HostJson {
   readonly memory: HostMemoryJson | null;
 }
 
+/** The GPU inventory (`gpu`, `machines[].gpu`). */
 export interface GpuJson {
   readonly available: boolean;
   readonly reason: string | null;
@@ -115,16 +124,19 @@ export interface GpuJson {
   readonly warnings: readonly string[];
 }
 
+/** The totals (`counts`); `flaky` since version 3. */
 export interface CountsJson {
   readonly tests: number; readonly passed: number; readonly failed: number; readonly skipped: number; readonly todo: number;
   readonly files: number; readonly filesSkipped: number; readonly filesFailed: number; readonly flaky?: number;
 }
 
+/** The shard a run took (`shard`). */
 export interface ShardJson {
   readonly index: number; readonly total: number; readonly strategy: 'balanced' | 'round-robin'; readonly fingerprint: string;
   readonly suiteFiles: number; readonly expectedMs: readonly number[]; readonly gpus: readonly number[] | null;
 }
 
+/** One run of a merged run (`machines[]`). */
 export interface MachineJson {
   readonly runId: string; readonly shard: ShardJson | null; readonly verdict: 'passed' | 'failed' | 'interrupted'; readonly toolVersion: string;
   readonly startedAtMs: number; readonly endedAtMs: number; readonly counts: CountsJson; readonly host: HostJson; readonly gpu: GpuJson;

@@ -34,8 +34,9 @@ function command(kind: 'error' | 'warning' | 'notice', properties: Readonly<Reco
   return `::${kind}${props.length > 0 ? ` ${props.join(',')}` : ''}::${escapeData(capText(message, ANNOTATION_MESSAGE_BYTES))}`;
 }
 
-function testAnnotation(kind: 'error' | 'warning', test: TestResult, file: FileResult, workspace: string, title: string, message: string): string {
-  const path = repoPath(test.file, workspace) ?? repoPath(file.job.file, workspace);
+function testAnnotation(kind: 'error' | 'warning', test: TestResult, file: FileResult, where: { workspace: string; rootDir: string }, title: string, message: string): string {
+  // A merged run's files ran on other machines, under other paths: then the path within the project is the best guess.
+  const path = repoPath(test.file, where.workspace) ?? repoPath(file.job.file, where.workspace) ?? repoPath(test.file, where.rootDir);
   return command(kind, { file: path, line: path === null ? null : test.line, col: path === null ? null : test.column, title }, message);
 }
 
@@ -46,11 +47,12 @@ function testAnnotation(kind: 'error' | 'warning', test: TestResult, file: FileR
 export function formatAnnotations(result: RunResult, workspace: string): string[] {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const where = { workspace, rootDir: result.config.rootDir };
   for (const file of result.files) {
     for (const test of file.tests) {
       const first = (test.failure?.message ?? 'failed without a message').split('\n').slice(0, 20).join('\n');
-      if (test.status === 'failed') errors.push(testAnnotation('error', test, file, workspace, `${test.fullName} (${test.failure?.type ?? 'failed'})`, first));
-      if (test.status === 'flaky') warnings.push(testAnnotation('warning', test, file, workspace, `flaky: ${test.fullName}`, `failed, then passed on a retry; the first failure: ${first}`));
+      if (test.status === 'failed') errors.push(testAnnotation('error', test, file, where, `${test.fullName} (${test.failure?.type ?? 'failed'})`, first));
+      if (test.status === 'flaky') warnings.push(testAnnotation('warning', test, file, where, `flaky: ${test.fullName}`, `failed, then passed on a retry; the first failure: ${first}`));
     }
   }
   for (const change of result.comparison?.changes ?? []) {

@@ -26,10 +26,13 @@ describe('GitHub annotations', () => {
     assert.match(lines[1] ?? '', /^::error file=suites\/unit\/crash\.test\.mjs,line=3,col=1,title=segfaults \(crash\)::the test process was killed by SIGSEGV/);
   });
 
-  it('escapes what would end a property or the message, and leaves the file out when it lies outside the workspace', () => {
+  it('escapes what would end a property or the message; a file outside the workspace is placed by the project root', () => {
     assert.equal(escapeData('50% done\r\nnext'), '50%25 done%0D%0Anext');
     assert.equal(escapeProperty('a: b, c'), 'a%3A b%2C c');
-    assert.match(formatAnnotations(sampleRunResult(), '/elsewhere')[0] ?? '', /^::error title=/);
+    // A merged run's files ran on other machines: the merge job's workspace is elsewhere.
+    assert.match(formatAnnotations(sampleRunResult(), '/elsewhere')[0] ?? '', /^::error file=suites\/unit\/math\.test\.ts,line=9,/);
+    const outside = { ...sampleRunResult(), config: { ...sampleRunResult().config, rootDir: '/other' } };
+    assert.match(formatAnnotations(outside, '/elsewhere')[0] ?? '', /^::error title=/);
   });
 
   it('gives at most ten errors, then a notice with how many more', () => {
