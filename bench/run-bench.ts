@@ -1,7 +1,8 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
 // `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
 // one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, and the
-// makespan on a simulated two-GPU host. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
+// makespan on a simulated two-GPU host, and that of a suite sharded over four runners (computed from the planner).
+// BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
 import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
+import { printShardBalance } from './shard-balance.js';
 import { printReadCost } from './read-cost.js';
 import { printSmallestSpike } from './smallest-spike.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu'] as const;
+const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu', 'shard'] as const;
 // BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
 for (const name of ONLY ?? []) {
@@ -110,6 +112,11 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
 }
 
 async function main(): Promise<void> {
+  // Pure computation over the planner: no simulated GPU needed.
+  if (ONLY !== null && ONLY.every((section) => section === 'shard')) {
+    printShardBalance();
+    return;
+  }
   const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
   setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
   const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
   if (wanted('per-test')) printPerTestOverhead(gpu, ROUNDS);
   if (wanted('spike')) printSmallestSpike(gpu);
   if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
+  if (wanted('shard')) printShardBalance();
   rmSync(state, { recursive: true, force: true });
 }
 

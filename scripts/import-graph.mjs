@@ -25,11 +25,14 @@ export const ALLOWED = {
   // errors: a report directory that cannot be written is an error the user fixes, like any other.
   report: ['results', 'units', 'errors'],
   api: ['execute', 'results', 'units'],
+  // Earlier runs read back (merge, compare, trend, --baseline): results.json into the result model, and the config's
+  // reader of results files and thresholds. Below the pipeline and the CLI; nothing of the run imports it.
+  history: ['config', 'results', 'units', 'errors'],
   // The whole pipeline as a library call: every stage but the reports and the CLI.
-  pipeline: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
+  pipeline: ['config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'history', 'results', 'units', 'errors', 'package-files'],
   // The package's entry point re-exports the public API, wherever it lives.
-  index: ['api', 'pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
-  cli: ['pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'report', 'results', 'units', 'errors', 'package-files'],
+  index: ['api', 'pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'history', 'results', 'units', 'errors', 'package-files'],
+  cli: ['pipeline', 'config', 'plan', 'schedule', 'execute', 'probe', 'measure', 'history', 'report', 'results', 'units', 'errors', 'package-files'],
 };
 
 /** The stage a file under src/ belongs to: its top folder, or its name for a top-level file. */

@@ -3,6 +3,7 @@
 
 import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 import { formatPlan } from './cli/format-plan.js';
+import { compareInputs, mergeInputs, trendInputs } from './cli/history-commands.js';
 import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
 import type { ResolvedConfig } from './config/types.js';
 import { isGpuTestError } from './errors.js';
@@ -49,6 +50,12 @@ function handleStopSignals(observer: () => RunObserver): { interrupt: InterruptS
   return { interrupt, release: () => STOP_SIGNALS.forEach((signal) => process.off(signal, onSignal)) };
 }
 
+/** The console reporter, with GitHub Actions' workflow commands when it runs there. */
+function consoleReporter(chalk: ChalkInstance): RunObserver {
+  const github = process.env['GITHUB_ACTIONS'] === 'true' ? { workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd() } : null;
+  return createConsoleReporter({ stream: process.stderr, color: chalk.level > 0, github });
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   tolerateLostConsole();
   let observer: RunObserver = {};
@@ -58,7 +65,7 @@ async function run(args: ParsedArgs): Promise<number> {
     const planned = await planGpuTests({ options: args.options, interrupt });
     const { config } = planned;
     if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
-    observer = config.reporters.includes('console') ? createConsoleReporter({ stream: process.stderr, color: chalk.level > 0 }) : {};
+    observer = config.reporters.includes('console') ? consoleReporter(chalk) : {};
     const result = await planned.run(observer);
     return await writeRunReports(result, config, observer, chalk, interrupt);
   } finally {
@@ -70,6 +77,12 @@ async function run(args: ParsedArgs): Promise<number> {
 async function writeRunReports(result: RunResult, config: ResolvedConfig, observer: RunObserver, chalk: ChalkInstance, interrupt: InterruptSwitch): Promise<number> {
   const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
   observer.onRunEnd?.(result, written);
+  try {
+    // On GitHub Actions the report goes into the job summary too, cut to fit GitHub's 1 MiB.
+    (await import('./report/step-summary.js')).writeStepSummary(result, process.env);
+  } catch (error) {
+    process.stderr.write(`gpu-test: could not write the GitHub job summary: ${(error as Error).message}\n`);
+  }
   for (const failure of failures) process.stderr.write(`${chalk.red('gpu-test:')} ${failure}\n`);
   const late = interrupt.cause();
   if (!result.interruption && late) {
@@ -82,9 +95,29 @@ async function writeRunReports(result: RunResult, config: ResolvedConfig, observ
 }
 
 async function list(args: ParsedArgs): Promise<number> {
-  const { plan, gpu, placements } = await previewPlan({ options: args.options });
-  process.stdout.write(formatPlan(plan, gpu, chalkFor(args.color), placements));
+  const { plan, gpu, placements, shard } = await previewPlan({ options: args.options });
+  process.stdout.write(formatPlan(plan, gpu, chalkFor(args.color), placements, shard));
   return EXIT.passed;
+}
+
+/** `gpu-test merge`: one set of reports from the shards' results, and the merged run's exit code. */
+async function merge(args: ParsedArgs): Promise<number> {
+  const { result, config } = await mergeInputs(args, process.cwd(), process.env);
+  if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
+  const chalk = chalkFor(args.color);
+  const observer = config.reporters.includes('console') ? consoleReporter(chalk) : {};
+  return writeRunReports(result, config, observer, chalk, createInterruptSwitch());
+}
+
+/** `gpu-test compare` and `trend` print Markdown on stdout, to redirect into a file or the job summary. */
+async function history(args: ParsedArgs): Promise<number> {
+  if (args.command === 'trend') {
+    process.stdout.write(await trendInputs(args, process.cwd(), process.env));
+    return EXIT.passed;
+  }
+  const { markdown, code } = await compareInputs(args, process.cwd(), process.env);
+  process.stdout.write(markdown);
+  return code;
 }
 
 /** Runs the command line and exits with its code. */
@@ -99,7 +132,10 @@ export async function main(argv: readonly string[]): Promise<never> {
       process.stdout.write(`${readToolVersion()}\n`);
       code = EXIT.passed;
     } else {
-      code = args.command === 'list' ? await list(args) : await run(args);
+      code = args.command === 'list' ? await list(args)
+        : args.command === 'merge' ? await merge(args)
+        : args.command === 'compare' || args.command === 'trend' ? await history(args)
+        : await run(args);
     }
   } catch (error) {
     if (isGpuTestError(error)) {

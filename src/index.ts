@@ -28,7 +28,8 @@ export type {
 export type {
   BudgetBound, BudgetBreach, BudgetCheck, BudgetFigure, BudgetKind, GpuBalance, MemorySample, SuiteNeeds, TestWindow, WindowDeltas, WindowPeak,
 } from './results/measurement.js';
-export { FAILURE, type FailureType } from './results/failures.js';
+export { FAILURE, FAILURE_CLASSES, type FailureClass, type FailureType } from './results/failures.js';
+export type { ChangeKind, Comparison, FigureChange, FileAttempt, MachineRun, ShardPlan, TestRef, Trend, TrendMover, TrendRun, TrendSeries } from './results/ci-result.js';
 export type { Job, Lane, Plan, SkipReason } from './results/job.js';
 export type { GpuInfo, GpuInventory, GpuMemory, HostInfo, HostMemory } from './results/machine.js';
 export type { GpuHealth } from './probe/types.js';

@@ -3,7 +3,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { Job, Plan } from '../results/job.js';
 import type { GpuInventory } from '../results/machine.js';
-import { formatBytes } from '../units/format.js';
+import type { ShardPlan } from '../results/ci-result.js';
+import { formatBytes, formatDuration } from '../units/format.js';
 import type { Placement } from '../schedule/admission.js';
 import type { SizeSpec } from '../units/size.js';
 
@@ -39,11 +40,19 @@ function sharing(placements: ReadonlyMap<string, Placement>): string[] {
     .map(([index, ids]) => `GPU ${index} shared by ${ids.join(', ')} (declared needs fit together)`);
 }
 
+/** `shard 2/4 (balanced): expected 5 min 32 s; all shards 5 min 40 s, 5 min 32 s, …`: what a shard took of the whole. */
+export function formatShardLine(shard: ShardPlan, files: number): string {
+  const expected = shard.expectedMs.length === 0 ? 'no earlier durations (--durations), so files are dealt out by count'
+    : `expected per shard ${shard.expectedMs.map((ms, index) => (index === shard.index - 1 ? `[${formatDuration(ms)}]` : formatDuration(ms))).join(', ')}`;
+  const gpus = shard.gpus === null ? '' : `; runners' GPUs ${shard.gpus.join(', ')}`;
+  return `shard ${shard.index}/${shard.total} (${shard.strategy}): ${files} of ${shard.suiteFiles} files; ${expected}${gpus}; split ${shard.fingerprint}`;
+}
+
 /**
  * The plan as an aligned table followed by the GPU line and the plan's notes; with `placements` (the scheduler's
  * first wave on an idle host), where each GPU file would start and which share a card.
  */
-export function formatPlan(plan: Plan, gpu: GpuInventory, chalk: ChalkInstance, placements?: ReadonlyMap<string, Placement>): string {
+export function formatPlan(plan: Plan, gpu: GpuInventory, chalk: ChalkInstance, placements?: ReadonlyMap<string, Placement>, shard: ShardPlan | null = null): string {
   const rows = plan.jobs.map((job) => ({
     file: job.id,
     suite: job.suite,
@@ -69,6 +78,7 @@ export function formatPlan(plan: Plan, gpu: GpuInventory, chalk: ChalkInstance, 
     ? `GPUs: ${gpu.gpus.map((g) => `${g.index}: ${g.name}`).join('; ')} (driver ${gpu.driverVersion ?? '?'}, CUDA ${gpu.cudaVersion ?? '?'})`
     : `GPUs: none usable (${gpu.reason ?? 'none found'})`);
   for (const line of placements ? sharing(placements) : []) lines.push(line);
+  if (shard) lines.push(formatShardLine(shard, plan.jobs.length));
   for (const note of plan.notes) lines.push(chalk.yellow(`note: ${note}`));
   return `${lines.join('\n')}\n`;
 }

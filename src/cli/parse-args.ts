@@ -3,10 +3,12 @@
 import { parseArgs } from 'node:util';
 import { type LeakMode } from '../results/job.js';
 import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
+import { SHARD_STRATEGIES, type ShardStrategy } from '../config/ci-types.js';
 import { GpuTestError } from '../errors.js';
 
 /** What the user asked for. */
-export type Command = 'run' | 'list' | 'help' | 'version';
+export type Command = 'run' | 'list' | 'merge' | 'compare' | 'trend' | 'help' | 'version';
+const COMMANDS: readonly Command[] = ['run', 'list', 'merge', 'compare', 'trend'];
 
 /** The parsed command line. */
 export interface ParsedArgs {
@@ -14,6 +16,10 @@ export interface ParsedArgs {
   readonly options: CliOptions;
   /** null: decide from the terminal (chalk's detection and NO_COLOR/FORCE_COLOR). */
   readonly color: boolean | null;
+  /** What `merge`, `compare` and `trend` read: results.json files or folders. */
+  readonly inputs: readonly string[];
+  /** `trend --metric NAME`: the metrics to chart (default: every one recorded). */
+  readonly metrics: readonly string[];
 }
 
 /** The usage text for --help. */
@@ -22,6 +28,10 @@ export const USAGE = `Usage: gpu-test <command> [options] [paths...]
 Commands:
   run [paths...]          run the test files (all suites' files, or the given files/directories)
   list [paths...]         print the plan: every file, its suite, tags, lane, and why it would be skipped
+  merge DIR...            fold the results of shards (or machines) into one report.md, junit.xml and results.json
+  compare BASE [CURRENT]  what changed from the BASE results (a results.json or a folder of them) to CURRENT
+                          (default: the report directory's results.json), as Markdown on stdout
+  trend DIR               Markdown with a chart per suite over the runs in DIR (nightly results), on stdout
 
 Options:
   --config FILE           config file (default: gpu-test.config.yaml, searched upward)
@@ -36,7 +46,9 @@ Options:
   --only                  honour node:test's { only: true } in every file
   --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
   --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
-  --shard I/N             run the I-th of N parts of the files (as node --test-shard), e.g. one per CI runner
+  --shard I/N|auto        run the I-th of N parts of the files, balanced by earlier durations; auto: from the CI
+                          (a Kubernetes Indexed Job, or the variables named under shard.auto)
+  --shard-strategy NAME   balanced (default: longest first, by --durations) or round-robin (as node --test-shard)
   --gpu-backend NAME      how GPUs are listed and read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
   --sample-interval MS    how often VRAM, RAM and swap are sampled for per-test peaks (default: 50)
   --repeat N              run each test N times in its process and fit the memory growth per iteration (leaks)
@@ -45,14 +57,22 @@ Options:
   --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
   --kill-grace MS         a stopped file's processes get MS between SIGTERM and SIGKILL (default: 3000)
   --gpus LIST             use only these GPUs (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES)
-  --durations FILE        a previous results.json: start the longest waiting files first
+  --durations FILE|DIR    earlier results.json (repeatable; a folder: every one in it): balance shards, start the
+                          longest files first
+  --retries N             re-run a failed file up to N times (failure classes in retryOn); a test that then
+                          passes is flaky
+  --fail-on-flaky         a flaky test fails the run
+  --baseline FILE|DIR     compare this run with earlier results: report.md says what changed
+  --fail-on-regression    a regression against the baseline fails the run (or compare)
+  --metric NAME           trend: a metric to chart (repeatable; default: every one recorded)
   --guard on|off          the memory guard that stops a test before RAM, swap or VRAM run out (default: on)
   --no-retry-alone        do not re-run alone a file that ran out of memory beside others
   --color / --no-color    force colors on or off
   -h, --help              show this help
   -v, --version           print the version
 
-Exit codes: 0 all executed tests passed, 1 a test or file failed, 2 usage, config or plan error,
+Exit codes: 0 all executed tests passed, 1 a test or file failed (or a regression under --fail-on-regression),
+2 usage, config or plan error,
 130/143 interrupted by SIGINT/SIGTERM (reports are still written).`;
 
 function splitList(values: readonly string[] | undefined): string[] | undefined {
@@ -90,15 +110,20 @@ function positiveInteger(flag: string, value: string | undefined, example = 2): 
   return n;
 }
 
-function shard(value: string | undefined): Shard | undefined {
-  if (value === undefined) return undefined;
+function shard(value: string | undefined): Shard | 'auto' | undefined {
+  if (value === undefined || value === 'auto') return value;
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const total = Number(match?.[2]);
   if (!match || total < 1 || index < 1 || index > total) {
-    throw new GpuTestError('USAGE', `--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2/3, got \`${value}\``);
+    throw new GpuTestError('USAGE', `--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2/3, or \`auto\`, got \`${value}\``);
   }
   return { index, total };
+}
+
+function shardStrategy(value: string | undefined): ShardStrategy | undefined {
+  if (value === undefined || SHARD_STRATEGIES.includes(value as ShardStrategy)) return value as ShardStrategy | undefined;
+  throw new GpuTestError('USAGE', `--shard-strategy: unknown strategy \`${value}\`; choose from ${SHARD_STRATEGIES.join(', ')}`);
 }
 
 function reporters(values: string[] | undefined): ReporterName[] | undefined {
@@ -142,6 +167,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         timeout: { type: 'string' },
         'require-gpu': { type: 'boolean' },
         shard: { type: 'string' },
+        'shard-strategy': { type: 'string' },
+        retries: { type: 'string' },
+        'fail-on-flaky': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'fail-on-regression': { type: 'boolean' },
+        metric: { type: 'string', multiple: true },
         'gpu-backend': { type: 'string' },
         'sample-interval': { type: 'string' },
         repeat: { type: 'string' },
@@ -150,7 +181,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         'kill-orphans': { type: 'boolean' },
         'kill-grace': { type: 'string' },
         gpus: { type: 'string', multiple: true },
-        durations: { type: 'string' },
+        durations: { type: 'string', multiple: true },
         guard: { type: 'string' },
         'retry-alone': { type: 'boolean' },
         'no-retry-alone': { type: 'boolean' },
@@ -165,13 +196,17 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const color = values['no-color'] ? false : values.color ? true : null;
-  if (values.help) return { command: 'help', options: {}, color };
-  if (values.version) return { command: 'version', options: {}, color };
+  const bare = { options: {}, color, inputs: [], metrics: [] };
+  if (values.help) return { command: 'help', ...bare };
+  if (values.version) return { command: 'version', ...bare };
   const [first, ...rest] = positionals;
-  if (first === undefined) return { command: 'help', options: {}, color };
-  if (first !== 'run' && first !== 'list') {
-    throw new GpuTestError('USAGE', `unknown command \`${first}\`; use \`gpu-test run\` or \`gpu-test list\` (see --help)`);
+  if (first === undefined) return { command: 'help', ...bare };
+  if (!COMMANDS.includes(first as Command)) {
+    throw new GpuTestError('USAGE', `unknown command \`${first}\`; use ${COMMANDS.map((name) => `\`gpu-test ${name}\``).join(', ')} (see --help)`);
   }
+  const command = first as Command;
+  const takesInputs = command === 'merge' || command === 'compare' || command === 'trend';
+  checkInputs(command, rest);
   const options: CliOptions = {
     config: values.config,
     reportDir: values['report-dir'],
@@ -186,7 +221,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     requireGpu: values['require-gpu'],
     shard: shard(values.shard),
     only: values.only,
-    paths: rest,
+    paths: takesInputs ? [] : rest,
+    shardStrategy: shardStrategy(values['shard-strategy']),
+    retries: wholeNumberOrZero('retries', values.retries, 2),
+    failOnFlaky: values['fail-on-flaky'],
+    baseline: values.baseline,
+    failOnRegression: values['fail-on-regression'],
     gpuBackend: gpuBackend(values['gpu-backend']),
     sampleIntervalMs: positiveInteger('sample-interval', values['sample-interval'], 50),
     repeat: positiveInteger('repeat', values.repeat, 10),
@@ -199,5 +239,13 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     guard: guardFlag(values.guard),
     retryAlone: values['no-retry-alone'] ? false : values['retry-alone'],
   };
-  return { command: first, options, color };
+  return { command, options, color, inputs: takesInputs ? rest : [], metrics: values.metric ?? [] };
+}
+
+// How many results each command reads: merge one or more, compare a baseline and maybe the current run, trend one folder.
+function checkInputs(command: Command, inputs: readonly string[]): void {
+  const usage = { merge: 'gpu-test merge DIR...', compare: 'gpu-test compare BASE [CURRENT]', trend: 'gpu-test trend DIR' } as const;
+  if (command !== 'merge' && command !== 'compare' && command !== 'trend') return;
+  const fits = command === 'merge' ? inputs.length >= 1 : command === 'compare' ? inputs.length === 1 || inputs.length === 2 : inputs.length === 1;
+  if (!fits) throw new GpuTestError('USAGE', `\`${usage[command]}\` got ${inputs.length === 0 ? 'nothing' : inputs.map((input) => `\`${input}\``).join(' ')}; see --help`);
 }

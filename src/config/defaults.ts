@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent' | 'retries' | 'retryOn' | 'failOnFlaky' | 'compare' | 'failOnRegression'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -44,6 +44,9 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
       budgets: null,
       source: null,
       filesSource: null,
+      retries: null,
+      retryOn: null,
+      compare: null,
     }),
   ]),
   // Heavy lanes stay closed until their variable is `1`, so a bare `gpu-test run` never loads a model by surprise.
@@ -74,4 +77,21 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   guard: Object.freeze({ enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 }),
   retryAlone: true,
   balancePercent: 10,
+  retries: 0,
+  // An assertion that failed once fails again: retrying it only hides a real failure behind a slower run.
+  retryOn: Object.freeze(['timeout', 'crash', 'gpu'] as const),
+  failOnFlaky: false,
+  // Run-to-run noise on a loaded GPU host: a change must pass both bounds to count (docs/ci.md#compare).
+  compare: Object.freeze({
+    thresholds: Object.freeze({
+      duration: Object.freeze({ relativePercent: 20, absolute: 1000 }),
+      peakVram: Object.freeze({ relativePercent: 10, absolute: 256 * 1024 ** 2 }),
+      peakRam: Object.freeze({ relativePercent: 10, absolute: 256 * 1024 ** 2 }),
+      swap: Object.freeze({ relativePercent: 10, absolute: 128 * 1024 ** 2 }),
+      leak: Object.freeze({ relativePercent: 25, absolute: 1024 ** 2 }),
+      metric: Object.freeze({ relativePercent: 10, absolute: 0 }),
+    }),
+    metrics: Object.freeze({}),
+  }),
+  failOnRegression: false,
 });

@@ -1,6 +1,6 @@
 // Builds the ResolvedConfig: command-line flags over the config file over DEFAULTS, every check done before any test starts.
 
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
@@ -9,6 +9,8 @@ import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './load-config
 import { type LeakMode } from '../results/job.js';
 import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
 import { validateConfig } from './validate-config.js';
+import { durationsOf, readResultsFiles } from './read-results-files.js';
+import { checkRetries, resolveCompare, resolveShard } from './resolve-ci.js';
 
 /** What resolveConfig reads: where it runs, the parsed flags and the environment. */
 export interface ResolveConfigOptions {
@@ -20,6 +22,10 @@ export interface ResolveConfigOptions {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+function listOf(value: string | readonly string[] | undefined): readonly string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }
 
 // Flags come from parseCliArgs, which already checks them; the API can pass anything, so they are checked again here.
@@ -76,32 +82,6 @@ function checkGpuBackend(name: GpuBackendName | undefined): GpuBackendName {
 function resolveGuard(flag: boolean | undefined, fromFile: UserConfig['guard']): ResolvedConfig['guard'] {
   const base = { ...DEFAULTS.guard, ...(fromFile === false ? { enabled: false } : fromFile) };
   return flag === undefined ? base : { ...base, enabled: flag };
-}
-
-/** Durations by job id from a previous results.json, for ordering waiting jobs longest-first. */
-async function readDurations(path: string, given: string): Promise<Record<string, number>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
-    throw new GpuTestError('FILE_NOT_FOUND', `--durations \`${given}\` ${why}; pass the results.json of an earlier run, such as reports/results.json`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new GpuTestError('USAGE', `--durations \`${given}\` is not JSON (${(error as Error).message}); pass the results.json of an earlier run`, { cause: error });
-  }
-  const files = typeof parsed === 'object' && parsed !== null ? (parsed as { files?: unknown }).files : undefined;
-  if (!Array.isArray(files)) {
-    throw new GpuTestError('USAGE', `--durations \`${given}\` has no \`files\` list: it is not a gpu-test results.json (see docs/results-schema.md)`);
-  }
-  const durations: Record<string, number> = {};
-  for (const file of files as { id?: unknown; durationMs?: unknown }[]) {
-    if (typeof file.id === 'string' && typeof file.durationMs === 'number' && Number.isFinite(file.durationMs)) durations[file.id] = file.durationMs;
-  }
-  return durations;
 }
 
 function checkLeakMode(mode: LeakMode | undefined): LeakMode | undefined {
@@ -167,6 +147,9 @@ async function readFileConfig(cwd: string, cli: CliOptions): Promise<FileConfig>
     budgets: suite.budgets ?? null,
     source: suiteSources[index] ?? null,
     filesSource: filesSources[index] ?? null,
+    retries: suite.retries ?? null,
+    retryOn: suite.retryOn ?? null,
+    compare: suite.compare ? resolveCompare(resolveCompare(DEFAULTS.compare, user.compare), suite.compare) : null,
   }));
   return { configFile, user, suites };
 }
@@ -216,7 +199,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     requireGpu: cli.requireGpu ?? false,
     only: cli.only ?? false,
     paths: await resolvePaths(cwd, cli.paths ?? []),
-    shard: cli.shard ?? null,
+    shard: resolveShard(cli.shard, cli.shardStrategy, user.shard, options.env),
     gpuBackend: checkGpuBackend(cli.gpuBackend),
     sampleIntervalMs: flagNumber('sample-interval', cli.sampleIntervalMs, DEFAULT_SAMPLE_INTERVAL_MS) ?? DEFAULT_SAMPLE_INTERVAL_MS,
     repeat: flagNumber('repeat', cli.repeat, 10) ?? user.repeat ?? DEFAULTS.repeat,
@@ -231,6 +214,12 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     retryAlone: cli.retryAlone ?? user.retryAlone ?? DEFAULTS.retryAlone,
     balancePercent: user.balancePercent ?? DEFAULTS.balancePercent,
     gpus: cli.gpus && cli.gpus.length > 0 ? [...cli.gpus] : null,
-    durations: cli.durations === undefined ? {} : await readDurations(resolve(cwd, cli.durations), cli.durations),
+    durations: durationsOf(await readResultsFiles(listOf(cli.durations), cwd, '--durations')),
+    retries: checkRetries(cli.retries) ?? user.retries ?? DEFAULTS.retries,
+    retryOn: user.retryOn ?? DEFAULTS.retryOn,
+    failOnFlaky: cli.failOnFlaky ?? user.failOnFlaky ?? DEFAULTS.failOnFlaky,
+    compare: resolveCompare(DEFAULTS.compare, user.compare),
+    failOnRegression: cli.failOnRegression ?? user.compare?.failOnRegression ?? DEFAULTS.failOnRegression,
+    baseline: cli.baseline === undefined ? null : resolve(cwd, cli.baseline),
   };
 }

@@ -1,7 +1,9 @@
 // The config's two shapes: what the user may write (all optional) and what the rest of the harness reads (all set).
 
+import type { FailureClass } from '../results/failures.js';
 import type { LeakMode, LeakThreshold } from '../results/job.js';
 import type { SizeSpec } from '../units/size.js';
+import type { CompareSettings, ShardSpec, ShardStrategy, UserCompare, UserShard } from './ci-types.js';
 
 /** Names of the report writers `--reporter` can pick. */
 export type ReporterName = 'console' | 'markdown' | 'junit' | 'json';
@@ -29,6 +31,12 @@ export interface UserSuite {
   requires?: Requirements;
   hooks?: SuiteHooks;
   budgets?: Budgets;
+  /** Re-runs a failed file of the suite up to this many times (overrides the run's `retries`). */
+  retries?: number;
+  /** The failure classes the suite's files may be retried for (overrides the run's `retryOn`). */
+  retryOn?: FailureClass[];
+  /** Thresholds of the comparison with a baseline for the suite's tests, over the run's `compare:`. */
+  compare?: Omit<UserCompare, 'failOnRegression'>;
 }
 
 /** `requires:` of a suite or a file header. `vram` is per GPU; `gpus` defaults to 1 in the gpu lane, 0 in the cpu lane. */
@@ -130,6 +138,16 @@ export interface UserConfig {
   retryAlone?: boolean;
   /** Largest memory spread between the cards of a multi-GPU job still called balanced, percent. */
   balancePercent?: number;
+  /** How `--shard` splits the files, the runners' GPUs, and where `--shard auto` reads the shard. */
+  shard?: UserShard;
+  /** Re-runs a failed file up to this many times; a test that then passes is `flaky`. */
+  retries?: number;
+  /** The failure classes a file may be retried for (default: timeout, crash, gpu). */
+  retryOn?: FailureClass[];
+  /** A flaky test fails the run. */
+  failOnFlaky?: boolean;
+  /** The comparison with a baseline (`--baseline`, `gpu-test compare`): thresholds, and whether a regression fails. */
+  compare?: UserCompare;
 }
 
 /** How GPU memory is read: `auto` tries NVML, then the nvidia-smi stream, then none. */
@@ -137,7 +155,7 @@ export type GpuBackendName = 'auto' | 'nvml' | 'nvidia-smi' | 'none';
 /** Every value `--gpu-backend` accepts, in the order --help lists them. */
 export const GPU_BACKEND_NAMES: readonly GpuBackendName[] = ['auto', 'nvml', 'nvidia-smi', 'none'];
 
-/** `--shard 2/3`: this run takes the second of three equal parts of the files (1-based, like node:test). */
+/** `--shard 2/3`: this run takes the second of three parts of the files (1-based, like node:test). */
 export interface Shard {
   readonly index: number;
   readonly total: number;
@@ -158,7 +176,9 @@ export interface CliOptions {
   requireGpu?: boolean;
   only?: boolean;
   paths?: string[];
-  shard?: Shard;
+  /** `--shard 2/3`, or `auto`: read from the CI's environment (a Kubernetes Indexed Job, `shard.auto`). */
+  shard?: Shard | 'auto';
+  shardStrategy?: ShardStrategy;
   gpuBackend?: GpuBackendName;
   sampleIntervalMs?: number;
   repeat?: number;
@@ -168,10 +188,16 @@ export interface CliOptions {
   killGraceMs?: number;
   /** `--gpus 0,2`: the cards this run may use (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES). */
   gpus?: string[];
-  /** `--durations FILE`: a previous results.json whose durations order waiting jobs longest-first. */
-  durations?: string;
+  /** `--durations FILE|DIR` (repeatable): earlier results.json files whose durations balance shards and order waiting jobs. */
+  durations?: string | readonly string[];
   guard?: boolean;
   retryAlone?: boolean;
+  /** `--retries N`: re-run a failed file up to N times. */
+  retries?: number;
+  failOnFlaky?: boolean;
+  /** `--baseline FILE|DIR`: earlier results to compare this run with. */
+  baseline?: string;
+  failOnRegression?: boolean;
 }
 
 /** A suite after resolution: every field set. */
@@ -194,6 +220,12 @@ export interface SuiteConfig {
   readonly source: SourceLocation | null;
   /** Where its `files` key was written, for the message when they match nothing. */
   readonly filesSource: SourceLocation | null;
+  /** null: the run's `retries`. */
+  readonly retries: number | null;
+  /** null: the run's `retryOn`. */
+  readonly retryOn: readonly FailureClass[] | null;
+  /** The run's `compare:` with the suite's own over it; null: the run's. */
+  readonly compare: CompareSettings | null;
 }
 
 /** Everything the planner, scheduler and reporters need, with every default filled in. */
@@ -226,7 +258,7 @@ export interface ResolvedConfig {
   /** Files or directories given on the command line (absolute); empty means every suite's files. */
   readonly paths: readonly string[];
   /** null: every file. */
-  readonly shard: Shard | null;
+  readonly shard: ShardSpec | null;
   /** `--gpu-backend`: a named one that cannot start is a usage error; `auto` falls back. */
   readonly gpuBackend: GpuBackendName;
   /** `--sample-interval`: how often VRAM, host RAM and swap are sampled for per-test peaks. */
@@ -247,6 +279,13 @@ export interface ResolvedConfig {
   readonly balancePercent: number;
   /** `--gpus`: null means every card the host (and an outer CUDA_VISIBLE_DEVICES) allows. */
   readonly gpus: readonly string[] | null;
-  /** Expected duration per job id (ms), from `--durations`; empty without it. */
+  /** Expected duration per job id (ms): the median over the runs `--durations` names; empty without it. */
   readonly durations: Readonly<Record<string, number>>;
+  readonly retries: number;
+  readonly retryOn: readonly FailureClass[];
+  readonly failOnFlaky: boolean;
+  readonly compare: CompareSettings;
+  readonly failOnRegression: boolean;
+  /** `--baseline`, absolute; null without it. */
+  readonly baseline: string | null;
 }

@@ -6,6 +6,7 @@ import { checkGlob, checkTag, ConfigChecker, TAG_PATTERN, VARIABLE_PATTERN, type
 import { closestName, describeNode, describeValue, formatLocation, formatProblems, nodeValue } from './config-problems.js';
 import type { LoadedConfig } from './load-config.js';
 import { readBudgets } from './read-budgets.js';
+import { readCompare, readRetries, readRetryOn, readShard } from './read-ci.js';
 import { readHooks } from './read-hooks.js';
 import { readAdmission, readBalance, readGuard, readRequires } from './read-needs.js';
 import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserLeakThreshold, type UserSuite } from './types.js';
@@ -95,6 +96,9 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
   requires: (checker, entry, suite) => { suite.requires = readRequires(checker, entry); },
   hooks: (checker, entry, suite) => { suite.hooks = readHooks(checker, entry); },
   budgets: (checker, entry, suite) => { suite.budgets = readBudgets(checker, entry); },
+  retries: (checker, entry, suite) => { suite.retries = readRetries(checker, entry); },
+  retryOn: (checker, entry, suite) => { suite.retryOn = readRetryOn(checker, entry); },
+  compare: (checker, entry, suite) => { suite.compare = readCompare(checker, entry, true); },
 };
 
 interface SuiteRead {
@@ -198,6 +202,11 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
   guard: (checker, entry, out) => { out.config.guard = readGuard(checker, entry); },
   retryAlone: (checker, entry, out) => { out.config.retryAlone = checker.flag(entry); },
   balancePercent: (checker, entry, out) => { out.config.balancePercent = readBalance(checker, entry); },
+  shard: (checker, entry, out) => { out.config.shard = readShard(checker, entry); },
+  retries: (checker, entry, out) => { out.config.retries = readRetries(checker, entry); },
+  retryOn: (checker, entry, out) => { out.config.retryOn = readRetryOn(checker, entry); },
+  failOnFlaky: (checker, entry, out) => { out.config.failOnFlaky = checker.flag(entry); },
+  compare: (checker, entry, out) => { out.config.compare = readCompare(checker, entry, false); },
 };
 
 /** The keys gpu-test.config.yaml may have at the top level. */

@@ -5,6 +5,8 @@ import { DEFAULT_GPU_BACKEND } from '../config/defaults.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { discoverFiles } from '../plan/discover-files.js';
 import { decideSkips, describeJobs } from '../plan/plan-jobs.js';
+import { shardJobs } from '../plan/plan-shard.js';
+import type { ShardPlan } from '../results/ci-result.js';
 import { findGpus } from '../probe/find-gpus.js';
 import type { Plan } from '../results/job.js';
 import type { GpuInventory } from '../results/machine.js';
@@ -19,6 +21,8 @@ export interface PlanPreview {
   readonly plan: Plan;
   readonly gpu: GpuInventory;
   readonly placements: ReturnType<typeof previewPlacements>;
+  /** The shard `--shard` takes; null when not sharded. */
+  readonly shard: ShardPlan | null;
 }
 
 /** The plan as a run would make it now; throws GpuTestError as a run would. */
@@ -28,7 +32,7 @@ export async function previewPlan(request: Omit<RunGpuTestsOptions, 'interrupt'>
   const found = findGpus({ backend: cli.gpuBackend ?? DEFAULT_GPU_BACKEND });
   const config = await resolveConfig({ cwd: request.cwd ?? process.cwd(), cli, env });
   const { files, warnings } = await discoverFiles(config);
-  const jobs = describeJobs(config, files);
+  const { jobs, shard } = shardJobs(config, describeJobs(config, files), env);
   const { inventory, nvml } = await found;
   if (nvml?.available) nvml.close(); // `list` reads no VRAM.
   const gpu = selectUsableGpus(inventory, env['CUDA_VISIBLE_DEVICES'], config.gpus);
@@ -36,5 +40,5 @@ export async function previewPlan(request: Omit<RunGpuTestsOptions, 'interrupt'>
   const capacity = hostCapacity(config, gpu, new Map());
   const decided = skipUnfit(decideSkips(config, jobs, env, gpu), capacity, config.requireGpu);
   const plan = { ...decided, notes: [...warnings, ...decided.notes] };
-  return { plan, gpu, placements: previewPlacements(plan, capacity) };
+  return { plan, gpu, placements: previewPlacements(plan, capacity), shard };
 }

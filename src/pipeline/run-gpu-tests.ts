@@ -12,6 +12,11 @@ import { applyBudgets } from '../measure/budgets.js';
 import { compareSuiteNeeds, gpuBalance } from '../measure/suite-needs.js';
 import { discoverFiles } from '../plan/discover-files.js';
 import { decideSkips, describeJobs } from '../plan/plan-jobs.js';
+import { shardJobs } from '../plan/plan-shard.js';
+import { compareRuns, suiteSettings } from '../history/compare-runs.js';
+import { readRuns } from '../history/read-runs.js';
+import type { ShardPlan } from '../results/ci-result.js';
+import { decideVerdict } from '../results/verdict.js';
 import { findGpus } from '../probe/find-gpus.js';
 import { NO_GPU_READER } from '../probe/gpu-presence.js';
 import { readHostInfo } from '../probe/host-info.js';
@@ -43,8 +48,10 @@ export interface RunGpuTestsOptions {
 /** A run whose config and files are known (and whose GPUs are being listed), ready to start. */
 export interface PlannedRun {
   readonly config: ResolvedConfig;
-  /** Every test file found, with its tags, lane and needs, before the GPUs decide what is skipped. */
+  /** Every test file found (of this shard, under `--shard`), with its tags, lane and needs, before the GPUs decide what is skipped. */
   readonly jobs: readonly Job[];
+  /** The shard this run takes; null when it runs every file. */
+  readonly shard: ShardPlan | null;
   /** What the plan found worth saying (a suite that matched no file under `allowEmpty`). */
   readonly warnings: readonly string[];
   /** Runs it: `observer` hears files start and end (the console reporter is one). */
@@ -70,7 +77,9 @@ export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<Pl
   const found = findGpus({ backend, onWarning, signal: interrupt.stop });
   const config = await resolveConfig({ cwd, cli, env });
   const { files, warnings } = await discoverFiles(config);
-  const jobs = describeJobs(config, files);
+  const { jobs, shard } = shardJobs(config, describeJobs(config, files), env);
+  // Read before anything runs: a baseline that cannot be read is an error the user fixes, not a failure at the end.
+  const baselines = config.baseline === null ? [] : (await readRuns([config.baseline], cwd, '--baseline')).map((read) => read.run);
   const inventory = found.then(({ inventory: gpu }) => selectUsableGpus(gpu, env['CUDA_VISIBLE_DEVICES'], config.gpus));
   const gpuReader = Promise.all([found, inventory]).then(async ([{ nvml }, gpu]) => (await import('../probe/open-gpu-reader.js')).openGpuReader({
     backend, gpu, nvml, intervalMs: config.sampleIntervalMs, onWarning,
@@ -78,14 +87,14 @@ export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<Pl
   // Never awaited if the run is not started: its failure must not surface later as an unhandled rejection.
   gpuReader.catch(() => {});
   return {
-    config, jobs, warnings,
+    config, jobs, warnings, shard,
     async run(observer = {}) {
       try {
         // A backend the user named must start before any test does, or the run would end half-way with a usage error;
         // so must a --gpus that names no card. Unless the run is interrupted meanwhile: then nothing starts.
         if (config.gpuBackend !== 'auto' || config.gpus !== null) await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
         const ran = await runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader });
-        return finishResult({ ...ran, warnings: [...warnings, ...ran.warnings, ...readerWarnings] }, config);
+        return finishResult({ ...ran, warnings: [...warnings, ...ran.warnings, ...readerWarnings] }, config, shard, baselines);
       } finally {
         (await gpuReader.catch(() => NO_GPU_READER)).close?.();
       }
@@ -124,12 +133,19 @@ function runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader 
   });
 }
 
-/** Budget breaches as failed tests (the verdict follows), each suite's declared needs against measured, GPU balance. */
-function finishResult(ran: ExecutedRun, config: ResolvedConfig): RunResult {
+/**
+ * Budget breaches as failed tests, each suite's declared needs against measured, GPU balance, the comparison with the
+ * baseline; then the verdict over all of it (flaky tests and regressions by the config's rules).
+ */
+function finishResult(ran: ExecutedRun, config: ResolvedConfig, shard: ShardPlan | null, baselines: readonly RunResult[]): RunResult {
   const budgeted = applyBudgets(ran, config.suites);
-  return {
+  const finished: RunResult = {
     ...budgeted,
     suiteNeeds: compareSuiteNeeds(budgeted, config.suites),
     gpuBalance: { limitPercent: config.balancePercent, files: gpuBalance(budgeted, config.balancePercent) },
+    shard, machines: [], comparison: null,
   };
+  const options = { run: config.compare, suites: suiteSettings(config.suites), failOnRegression: config.failOnRegression };
+  const comparison = baselines.length === 0 ? null : compareRuns(baselines, finished, options);
+  return { ...finished, comparison, verdict: decideVerdict({ ...finished, comparison, failOnFlaky: config.failOnFlaky }) };
 }

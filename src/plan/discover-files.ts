@@ -5,7 +5,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_TEST_FILES } from '../config/defaults.js';
-import type { ResolvedConfig, Shard, SuiteConfig } from '../config/types.js';
+import type { ResolvedConfig, SuiteConfig } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
 import { checkEmptySuites, type SuiteMatches } from './empty-suites.js';
 import { globTestFiles } from './glob-test-files.js';
@@ -25,7 +25,7 @@ export interface Discovery {
 }
 
 /** The suite used for a file given on the command line that no suite's patterns match. */
-const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], allowEmpty: true, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null };
+const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], allowEmpty: true, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
 
 function toId(rootDir: string, file: string): string {
   return relative(rootDir, file).split(sep).join('/');
@@ -68,11 +68,6 @@ function dedupeByRealPath(rootDir: string, files: readonly DiscoveredFile[]): Di
   }
   const keep = new Set([...kept.values()].map((entry) => entry.file));
   return files.filter((file) => keep.has(file));
-}
-
-/** The files of one shard: every `total`-th file of the sorted list, as node --test-shard picks them. */
-export function selectShard<T>(files: readonly T[], shard: Shard): T[] {
-  return files.filter((_, index) => index % shard.total === shard.index - 1);
 }
 
 /**
@@ -123,7 +118,6 @@ export async function discoverFiles(config: ResolvedConfig): Promise<Discovery> 
     const where = config.configFile ? `the suites in ${toId(process.cwd(), config.configFile)}` : `the default pattern ${DEFAULT_TEST_FILES}`;
     throw new GpuTestError('NO_TEST_FILES', `no test files found by ${where} under ${config.rootDir}; check the suites' \`files\` globs or pass test files as arguments`);
   }
-  // Before sharding: a shard without a file of some suite is normal, a suite that matches nothing at all is not.
-  const warnings = checkEmptySuites(config, matches);
-  return { files: config.shard ? selectShard(all, config.shard) : all, warnings };
+  // Every file of every shard: a shard without a file of some suite is normal, a suite that matches nothing is not.
+  return { files: all, warnings: checkEmptySuites(config, matches) };
 }

@@ -1,16 +1,15 @@
 // The console reporter: the plan in one line, a line per finished file with failure details, a live status
 // line on a TTY, and a summary that says how to enable what was gated and where the reports went.
 
-import { Chalk, type ChalkInstance } from 'chalk';
-import { isAbsolute, relative } from 'node:path';
-import { capName, capText } from '../units/cap-text.js';
-import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../results/run-result.js';
-import type { Lane, Plan } from '../results/job.js';
-import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
-import { formatBytes, formatBytesDelta, formatDuration } from '../units/format.js';
-import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
-import { RESOURCE_LABEL } from './leak-calls.js';
-import type { RunObserver, WrittenReport } from '../results/observer.js';
+import { Chalk } from 'chalk';
+import type { Lane } from '../results/job.js';
+import { createLiveLine, formatLiveLine, printable, type LiveLine } from './console-live-line.js';
+import type { LiveReadings, RunObserver } from '../results/observer.js';
+import { formatAnnotations, formatHeartbeat, groupStart, GROUP_END, testLines, type BeatingFile } from './console-ci.js';
+import { formatFailures, formatFileLine, formatPlanLine, plural } from './console-format.js';
+import { formatSummary } from './console-summary.js';
+
+export { CONSOLE_MESSAGE_LIMIT_BYTES } from './console-format.js';
 
 /** Where and how the console reporter writes. */
 export interface ConsoleReporterOptions {
@@ -20,200 +19,24 @@ export interface ConsoleReporterOptions {
   readonly now?: () => number;
   /** Paths show relative to this directory when that is shorter; defaults to the process's cwd. */
   readonly cwd?: string;
+  /** On GitHub Actions: a `::group::` per file, `::error` annotations at the end, paths relative to `workspace`. */
+  readonly github?: { readonly workspace: string } | null;
+  /** Off a terminal, a file running this long gets a line saying so, and another each time as long again; 0: never. */
+  readonly heartbeatMs?: number;
+  /** Calls `tick` every `everyMs` until the returned function is called; tests pass one they drive by hand. */
+  readonly every?: (tick: () => void, everyMs: number) => () => void;
 }
 
-const MESSAGE_LINES = 6;
-const STDERR_LINES = 5;
-/**
- * The most of a failure message (and of a crashed file's stderr tail) the console shows, in UTF-8 bytes: the first and
- * the last KiB, then at most MESSAGE_LINES lines of that. report.md, junit.xml and results.json keep 64 KiB.
- */
-export const CONSOLE_MESSAGE_LIMIT_BYTES = 2 * 1024;
-const STATUS_WORD: Readonly<Record<FileStatus, string>> = {
-  passed: '', failed: '', skipped: 'skipped', crashed: 'crashed', 'timed-out': 'timed out', interrupted: 'interrupted',
-  'passed-alone': 'passed alone, fails co-scheduled',
-};
-const SKIP_WORD = { gated: 'gated', 'no-gpu': 'no GPU', deselected: 'deselected' } as const;
+/** A file running this long without a word gets a heartbeat line in a CI log. */
+export const HEARTBEAT_MS = 60_000;
+// How often the running files are looked at for a heartbeat: a line comes at most this late.
+const HEARTBEAT_CHECK_MS = 5_000;
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
+function unrefInterval(tick: () => void, everyMs: number): () => void {
+  const timer = setInterval(tick, everyMs).unref();
+  return () => clearInterval(timer);
 }
 
-// Test names, steps and the like come from the project: cut to NAME_LIMIT_CHARS, then made safe for a terminal.
-function name(text: string): string {
-  return printable(capName(text));
-}
-
-function displayPath(path: string, cwd: string): string {
-  if (!isAbsolute(path)) return path;
-  const fromCwd = relative(cwd, path);
-  return fromCwd.length < path.length ? fromCwd : path;
-}
-
-function formatPlanLine(plan: Plan): string {
-  const runs = (lane: Lane): number => plan.jobs.filter((job) => !job.skip && job.lane === lane).length;
-  const skipped = plan.jobs.filter((job) => job.skip);
-  const why = (Object.keys(SKIP_WORD) as (keyof typeof SKIP_WORD)[])
-    .map((code) => ({ code, count: skipped.filter((job) => job.skip?.code === code).length }))
-    .filter(({ count }) => count > 0)
-    .map(({ code, count }) => `${count} ${SKIP_WORD[code]}`);
-  const skipText = skipped.length > 0 ? `; ${skipped.length} skipped (${why.join(', ')})` : '';
-  const toRun = runs('gpu') + runs('cpu');
-  return `Running ${plural(toRun, 'file')}: ${runs('gpu')} in the gpu lane, ${runs('cpu')} in the cpu lane${skipText}`;
-}
-
-function formatTestCounts(tests: readonly TestResult[], chalk: ChalkInstance): string {
-  const count = (status: TestResult['status']): number => tests.filter((test) => test.status === status).length;
-  const parts = [`${count('passed')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`, `${count('todo')} todo`]
-    .filter((part) => !part.startsWith('0 '))
-    .map((part) => (part.endsWith(' failed') ? chalk.red(part) : part));
-  return parts.length > 0 ? parts.join(', ') : 'no tests';
-}
-
-function fileSymbol(status: FileStatus, chalk: ChalkInstance): string {
-  if (status === 'passed') return chalk.green('✔');
-  if (status === 'passed-alone') return chalk.yellow('⚠');
-  if (status === 'skipped' || status === 'interrupted') return chalk.yellow('﹣');
-  return chalk.red('✖');
-}
-
-function formatFileLine(file: FileResult, chalk: ChalkInstance): string {
-  const gpu = file.gpuIndices.length > 0 ? ` (GPU ${file.gpuIndices.join(', ')})` : '';
-  const word = STATUS_WORD[file.status];
-  const durationMs = file.outcome?.durationMs ?? (file.startedAt !== null && file.endedAt !== null ? file.endedAt - file.startedAt : null);
-  const duration = durationMs === null ? '' : `  ${chalk.dim(formatDuration(durationMs))}`;
-  const status = word ? `${chalk.red(word)}: ` : '';
-  return `${fileSymbol(file.status, chalk)} ${file.lane} ${printable(file.job.id)}${gpu}  ${status}${formatTestCounts(file.tests, chalk)}${duration}`;
-}
-
-function firstLines(text: string, max: number): string[] {
-  const lines = printable(capText(text, CONSOLE_MESSAGE_LIMIT_BYTES), true).split('\n').map((line) => line.trimEnd());
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length <= max) return lines;
-  return [...lines.slice(0, max), `… (${plural(lines.length - max, 'more line')})`];
-}
-
-function indent(lines: readonly string[], by: string): string[] {
-  return lines.map((line) => (line === '' ? '' : by + line));
-}
-
-function formatFailures(file: FileResult, chalk: ChalkInstance, cwd: string): string[] {
-  if (file.status !== 'failed' && file.status !== 'crashed' && file.status !== 'timed-out') return [];
-  const failed = file.tests.filter((test) => test.status === 'failed');
-  const lines: string[] = [];
-  if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(capText(file.error, CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
-  for (const test of failed) {
-    const where = test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
-    lines.push(`  ${chalk.red('✖')} ${chalk.bold(name(test.fullName))}`);
-    lines.push(`    ${chalk.dim(printable(where))}`);
-    lines.push(...indent(firstLines(test.failure?.message ?? 'failed without a message', MESSAGE_LINES), '    '));
-  }
-  // A crash or a timeout seldom says why in the test's message; the tail of stderr usually does.
-  const stderr = file.status === 'failed' ? [] : firstLines(file.stderr.split('\n').slice(-STDERR_LINES - 1).join('\n'), STDERR_LINES);
-  if (stderr.length > 0) lines.push(`  ${chalk.dim('stderr:')}`, ...indent(stderr, '    '));
-  return lines;
-}
-
-function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[] {
-  const groups = new Map<string, string[]>();
-  for (const file of files) {
-    if (file.status !== 'skipped' || (file.job.skip?.code === 'gated') !== gated) continue;
-    const reason = file.skipReason ?? 'skipped';
-    groups.set(reason, [...(groups.get(reason) ?? []), printable(file.job.id)]);
-  }
-  return [...groups].map(([reason, ids]) => {
-    const shown = ids.length > 3 ? [...ids.slice(0, 3), `${ids.length - 3} more`] : ids;
-    return `${printable(reason)} (${shown.join(', ')})`;
-  });
-}
-
-// The test that grew VRAM most and, when another, the one whose VRAM peaked highest: a spike freed before the test
-// ended shows only in its peak.
-function formatTopVram(result: RunResult): string[] {
-  const tests = measureTests(result);
-  const [grew] = topGrowth(tests, 'vramDeltaBytes', 1);
-  const [peaked] = topGrowth(tests, 'vramPeakBytes', 1);
-  const named = ({ test, file }: MeasuredTest): string => {
-    const gpu = file.gpuIndices.length > 0 ? ` on GPU ${file.gpuIndices.join(', ')}` : '';
-    const where = test.line === null ? file.job.id : `${file.job.id}:${test.line}`;
-    return `${name(test.fullName)} (${printable(where)})${gpu}`;
-  };
-  const lines: string[] = [];
-  if (grew) {
-    const peak = grew.deltas.vramPeakBytes === null ? '' : `, peak ${formatBytes(grew.deltas.vramPeakBytes)}`;
-    lines.push(`${formatBytesDelta(grew.deltas.vramDeltaBytes)} in ${named(grew)}, ${formatBytes(grew.deltas.vramAfterBytes)} in use after${peak}`);
-  }
-  if (peaked && peaked.test !== grew?.test) lines.push(`peak ${formatBytes(peaked.deltas.vramPeakBytes)} in ${named(peaked)}`);
-  return lines;
-}
-
-// Named in the summary; the rest are counted, and report.md lists them all.
-const SUMMARY_NAMES = 3;
-
-function firstFew(items: readonly string[]): string {
-  return items.length > SUMMARY_NAMES ? `${items.slice(0, SUMMARY_NAMES).join('; ')}; ${items.length - SUMMARY_NAMES} more` : items.join('; ');
-}
-
-// One line for the leaks the final call confirmed; nothing when there are none (cleared calls are report.md's business).
-function formatLeaks(result: RunResult): string[] {
-  const leaks = result.files.flatMap((file) => file.leaks.filter((leak) => leak.verdict.leaking).map((leak) =>
-    `${printable(file.job.id)} › ${name(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
-  if (leaks.length === 0) return [];
-  const confirmed = result.files.every((file) => file.leaks.every((leak) => !leak.verdict.leaking || leak.rechecked));
-  const warnOnly = result.config.leaks === 'warn' ? ', reported only (--leaks warn)' : '';
-  return [`${leaks.length} ${confirmed ? 'confirmed' : 'found'}${warnOnly} (${firstFew(leaks)})`];
-}
-
-// One line for processes files left behind, with what to run for those still alive.
-function formatOrphans(result: RunResult): string[] {
-  const orphans = result.files.flatMap((file) => file.residue?.orphans ?? []);
-  if (orphans.length === 0) return [];
-  const running = orphans.filter((orphan) => !orphan.killed);
-  const each = orphans.map((orphan) => {
-    const where = orphan.gpuIndex === null ? '' : ` on GPU ${orphan.gpuIndex}${orphan.vramBytes === null ? '' : `, ${formatBytes(orphan.vramBytes)}`}`;
-    return `pid ${orphan.pid}${where}, ${orphan.killed ? 'killed' : 'still running'}`;
-  });
-  const fix = running.length === 0 ? '' : `: kill ${running.map((orphan) => orphan.pid).join(' ')} or run with --kill-orphans`;
-  return [`${orphans.length} left running after their file (${firstFew(each)})${fix}`];
-}
-
-// One line per failed hook step; report.md has its output.
-function formatHooks(result: RunResult): string[] {
-  return result.hooks.filter((run) => !run.ok).map((run: HookRun) =>
-    `${printable(run.suite)} ${run.phase} \`${name(run.step)}\` failed: ${printable(run.error ?? 'failed')}`);
-}
-
-// One line per budget breach: they are found after the files end, so the per-file lines above do not show them.
-function formatBudgets(result: RunResult): string[] {
-  return result.budgets.flatMap((check) => check.breaches.map((breach) => `${name(breach.testName)}: ${printable(capText(breach.message, CONSOLE_MESSAGE_LIMIT_BYTES))}`));
-}
-
-function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
-  const { counts } = result;
-  const verdict = result.verdict === 'passed' ? chalk.green.bold('✔ PASSED')
-    : result.verdict === 'failed' ? chalk.red.bold('✖ FAILED') : chalk.yellow.bold('﹣ INTERRUPTED');
-  const failed = (text: string, count: number): string => (count > 0 ? chalk.red(text) : text);
-  const filesPassed = counts.files - counts.filesSkipped - counts.filesFailed;
-  const lines = [
-    '',
-    `${verdict} in ${formatDuration(result.endedAt - result.startedAt)}`,
-    `Tests:    ${counts.passed} passed, ${failed(`${counts.failed} failed`, counts.failed)}, ${counts.skipped} skipped, ${counts.todo} todo (${counts.tests} in all)`,
-    `Files:    ${filesPassed} passed, ${failed(`${counts.filesFailed} failed`, counts.filesFailed)}, ${counts.filesSkipped} skipped (${counts.files} in all)`,
-  ];
-  const section = (label: string, items: readonly string[], paint: (text: string) => string = (text) => text): void => {
-    items.forEach((item, index) => lines.push(`${index === 0 ? label.padEnd(10) : ' '.repeat(10)}${paint(item)}`));
-  };
-  section('Gated:', formatSkipGroups(result.files, true), chalk.yellow);
-  section('Skipped:', formatSkipGroups(result.files, false));
-  section('Top VRAM:', formatTopVram(result));
-  section('Hooks:', formatHooks(result), chalk.red);
-  section('Budgets:', formatBudgets(result), chalk.red);
-  section('Leaks:', formatLeaks(result), chalk.red);
-  section('Orphans:', formatOrphans(result), chalk.yellow);
-  section('Warnings:', result.warnings.map((warning) => printable(capText(warning, CONSOLE_MESSAGE_LIMIT_BYTES))), chalk.yellow);
-  section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
-  return lines;
-}
 
 /** The human-facing reporter: live progress while the run goes, then a summary; never decides the exit code. */
 export function createConsoleReporter(options: ConsoleReporterOptions): RunObserver {
@@ -221,10 +44,12 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const now = options.now ?? Date.now;
   const cwd = options.cwd ?? process.cwd();
-  const running = new Map<string, RunningFile>();
+  const github = options.github ?? null;
+  const running = new Map<string, BeatingFile & { lastBeat: number }>();
   let lanes: Lane[] = [];
   let startedAt: number | null = null;
   let filesToRun = 0, filesDone = 0, filesFailed = 0, testsDone = 0;
+  let readings: LiveReadings | null = null;
 
   const render = (columns: number): string => formatLiveLine({
     lanes: lanes.length > 0 ? lanes : [...new Set([...running.values()].map((file) => file.job.lane))].sort().reverse(),
@@ -239,6 +64,22 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
     else stream.write(`${lines.join('\n')}\n`);
   };
 
+  // Off a terminal nothing moves while a 15-minute file runs: a heartbeat says what runs, how long, on how much VRAM.
+  const heartbeatMs = live ? 0 : options.heartbeatMs ?? HEARTBEAT_MS;
+  const beat = (): void => {
+    const at = now();
+    for (const file of running.values()) {
+      if (at - file.startedAt < heartbeatMs || at - file.lastBeat < heartbeatMs) continue;
+      file.lastBeat = at;
+      const vram = readings && file.gpuIndices.length > 0 ? file.gpuIndices.reduce<number | null>((sum, index) => {
+        const used = readings?.vramUsedBytes(index) ?? null;
+        return used === null ? sum : (sum ?? 0) + used;
+      }, null) : null;
+      print([chalk.dim(formatHeartbeat(file, at, vram))]);
+    }
+  };
+  let stopBeats: (() => void) | null = null;
+
   return {
     onPlan(plan) {
       startedAt ??= now();
@@ -247,20 +88,33 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
       lanes = (['gpu', 'cpu'] as const).filter((lane) => toRun.some((job) => job.lane === lane));
       print([formatPlanLine(plan), ...plan.notes.map((note) => chalk.yellow(`note: ${printable(note)}`))]);
     },
+    onReadings(given) {
+      readings = given;
+    },
     onFileStart(job, gpuIndices) {
       startedAt ??= now();
-      running.set(job.id, { job, gpuIndices });
+      running.set(job.id, { job, gpuIndices, startedAt: now(), testsDone: 0, lastBeat: now() });
+      if (heartbeatMs > 0) stopBeats ??= (options.every ?? unrefInterval)(beat, Math.min(HEARTBEAT_CHECK_MS, heartbeatMs));
       live?.request();
     },
-    onTestEnd() {
+    onTestEnd(job) {
       testsDone += 1;
+      const file = running.get(job.id);
+      if (file) running.set(job.id, { ...file, testsDone: file.testsDone + 1 });
       live?.request();
     },
     onFileEnd(file) {
       running.delete(file.job.id);
       filesDone += 1;
-      if (file.status !== 'passed' && file.status !== 'skipped') filesFailed += 1;
-      print([formatFileLine(file, chalk), ...formatFailures(file, chalk, cwd)]);
+      if (file.status !== 'passed' && file.status !== 'skipped' && file.status !== 'flaky') filesFailed += 1;
+      const line = formatFileLine(file, chalk);
+      // On GitHub each file's tests fold under its line; its failures stay in view below.
+      print(github ? [groupStart(line), ...testLines(file), GROUP_END, ...formatFailures(file, chalk, cwd)] : [line, ...formatFailures(file, chalk, cwd)]);
+    },
+    onFileRetry(failed, attempt, alone) {
+      running.delete(failed.job.id);
+      const why = alone ? 'ran out of memory beside other files: running it again alone' : `running it again (attempt ${attempt})`;
+      print([chalk.yellow(`↻ ${failed.lane} ${printable(failed.job.id)} ${failed.status}: ${why}`), ...formatFailures(failed, chalk, cwd)]);
     },
     onInterrupt(signal, forced) {
       print([chalk.yellow.bold(forced
@@ -271,8 +125,10 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
       print([chalk.yellow(`Waiting for GPU ${gpuIndex}: it is in use by ${printable(holder)}`)]);
     },
     onRunEnd(result, written) {
+      stopBeats?.();
       live?.stop();
       print(formatSummary(result, written, chalk, cwd));
+      if (github) print(formatAnnotations(result, github.workspace));
     },
   };
 }

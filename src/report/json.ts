@@ -7,25 +7,15 @@ import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestFail
 import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../results/measurement.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
 import { isHealthSeries } from '../results/window-health.js';
-import type { GpuMemory, HostMemory } from '../results/machine.js';
+import type { GpuMemory } from '../results/machine.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
+import { attemptsJson, comparisonJson, countsJson, hostMemory, iso, jobJson, machineJson, shardJson } from './json-ci.js';
 
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
-export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULTS_SCHEMA_VERSION = 3;
 
 /** Per stream, the most stdout/stderr bytes results.json embeds (its start and its end around a marker). */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
-
-// An invalid time would make toISOString throw and cost the whole report; null says "unknown" instead.
-function iso(ms: number | null): string | null {
-  return ms !== null && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
-}
-
-function hostMemory(memory: HostMemory | null) {
-  if (!memory) return null;
-  const { totalBytes, usedBytes, availableBytes, swapTotalBytes, swapUsedBytes } = memory;
-  return { totalBytes, usedBytes, availableBytes, swapTotalBytes, swapUsedBytes };
-}
 
 function gpuMemory(gpu: GpuMemory) {
   return { index: gpu.index, uuid: gpu.uuid, usedBytes: gpu.usedBytes, totalBytes: gpu.totalBytes };
@@ -176,6 +166,10 @@ function file(f: FileResult) {
     residue: residue(f.residue),
     gpuLoad: f.gpuLoad.map((load) => ({ gpuIndex: load.gpuIndex, peakAboveStartBytes: load.peakAboveStartBytes })),
     coScheduled: f.coScheduled ? { ...f.coScheduled, neighbours: [...f.coScheduled.neighbours], sentence: describeCoScheduled(f.coScheduled) } : null,
+    // Added without a schema bump, last, as new keys go.
+    ...jobJson(f.job),
+    attempts: attemptsJson(f.attempts),
+    machine: f.machine ?? null,
   };
 }
 
@@ -192,7 +186,7 @@ function ranked(entries: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDe
   }));
 }
 
-/** Renders the whole run as results.json (schema version 1, two-space indent, trailing newline); pure. */
+/** Renders the whole run as results.json (schema version RESULTS_SCHEMA_VERSION, two-space indent, trailing newline); pure. */
 export function renderJson(result: RunResult): string {
   const { counts: c, host: h, gpu: g, config: cfg } = result;
   const measured = measureTests(result);
@@ -208,7 +202,7 @@ export function renderJson(result: RunResult): string {
     startedAtMs: result.startedAt, startedAtIso: iso(result.startedAt),
     endedAtMs: result.endedAt, endedAtIso: iso(result.endedAt),
     durationMs: result.endedAt - result.startedAt,
-    counts: { tests: c.tests, passed: c.passed, failed: c.failed, skipped: c.skipped, todo: c.todo, files: c.files, filesSkipped: c.filesSkipped, filesFailed: c.filesFailed },
+    counts: countsJson(c),
     config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs, repeat: cfg.repeat, leaks: cfg.leaks },
     host: { hostname: h.hostname, platform: h.platform, cpus: h.cpus, nodeVersion: h.nodeVersion, memory: hostMemory(h.memory) },
     gpu: {
@@ -229,6 +223,9 @@ export function renderJson(result: RunResult): string {
       limitPercent: result.gpuBalance.limitPercent,
       files: result.gpuBalance.files.map((row) => ({ ...row, loads: row.loads.map((load) => ({ ...load })) })),
     },
+    shard: shardJson(result.shard),
+    machines: result.machines.map((m) => machineJson(m, pressure)),
+    comparison: comparisonJson(result.comparison),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

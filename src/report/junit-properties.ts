@@ -70,6 +70,11 @@ export function fileProperties(file: FileResult): Property[] {
   if (job.skip?.enableWith) properties.push(['skip.enable.with', job.skip.enableWith]);
   // JUnit has no status between pass and fail: the tests are the alone run's, and this says what happened before.
   if (file.coScheduled) properties.push(['co.scheduled', describeCoScheduled(file.coScheduled)]);
+  // A retried file: how many attempts it took, and what each earlier one died of.
+  if (file.attempts && file.attempts.length > 0) {
+    properties.push(['attempts', String(file.attempts.length + 1)]);
+    file.attempts.forEach((attempt, index) => properties.push([`attempt.${index + 1}`, `${attempt.status}${attempt.failureClass ? ` (${attempt.failureClass})` : ''}${attempt.error ? `: ${attempt.error}` : ''}`]));
+  }
   return properties;
 }
 
@@ -90,6 +95,7 @@ export function testProperties(tests: readonly TestResult[]): Property[] {
         if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
       }
     }
+    if (test.status === 'flaky') properties.push([`${key}${TEST_PROPERTY_SEPARATOR}flaky`, 'true']);
     properties.push(...metricProperties(key, test));
   }
   return properties;

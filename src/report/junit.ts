@@ -69,6 +69,12 @@ function renderOutcome(test: TestResult): string | null {
   const reason = test.skipReason === null ? null : capText(test.skipReason, MESSAGE_LIMIT_BYTES);
   if (test.status === 'skipped') return `${openTag('skipped', { message: reason ?? 'skipped' })}/>`;
   if (test.status === 'todo') return `${openTag('skipped', { message: reason ? `todo: ${reason}` : 'todo' })}/>`;
+  // Passed on a retry: Surefire's rerun record keeps the first failure in a testcase that counts as passed.
+  if (test.status === 'flaky' && test.failure) {
+    const first = capFailure(test.failure);
+    const element = ERROR_FAILURES.has(first.type) ? 'flakyError' : 'flakyFailure';
+    return `${openTag(element, { type: first.type, message: first.message })}><stackTrace>${escapeXmlText(first.stack ?? first.message)}</stackTrace></${element}>`;
+  }
   if (test.status !== 'failed') return null;
   const failure = capFailure(test.failure ?? { type: 'failure', message: 'test failed', stack: null });
   const element = isError(test) ? 'error' : 'failure';
@@ -96,13 +102,18 @@ function renderSkippedFile(file: FileResult): string {
   return `    ${start}>\n      ${skipped}/>\n    </testcase>`;
 }
 
+// In a merged run each file ran on one of the machines: its testsuite names that host.
+function hostOf(file: FileResult, result: RunResult): string {
+  return (file.machine === undefined ? undefined : result.machines[file.machine]?.host.hostname) ?? result.host.hostname;
+}
+
 function renderTestsuite(file: FileResult, result: RunResult): string {
   const counts = countSuite(file);
   const started = file.startedAt ?? result.startedAt;
   const duration = file.outcome?.durationMs ?? (file.endedAt !== null && file.startedAt !== null ? file.endedAt - file.startedAt : 0);
   const lines = [`  ${openTag('testsuite', {
     name: file.job.id, tests: counts.tests, failures: counts.failures, errors: counts.errors, skipped: counts.skipped,
-    time: seconds(duration), timestamp: timestamp(started), hostname: result.host.hostname, package: file.job.suite, file: file.job.id,
+    time: seconds(duration), timestamp: timestamp(started), hostname: hostOf(file, result), package: file.job.suite, file: file.job.id,
   })}>`];
   const properties = [
     ...runProperties(result), ...fileProperties(file), ...residueProperties(file.residue), ...testProperties(file.tests), ...leakProperties(file.leaks),

@@ -7,10 +7,10 @@ import { topGrowth, type MeasuredTest } from './growth.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
 import { iterationLabel, plainFullName } from '../results/repeat-names.js';
 
-const TEST_STATUS: Readonly<Record<TestStatus, string>> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', todo: '📝 todo' };
+const TEST_STATUS: Readonly<Record<TestStatus, string>> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', todo: '📝 todo', flaky: '🔁 flaky' };
 const FILE_STATUS: Readonly<Record<FileStatus, string>> = {
   passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped', crashed: '💥 crashed', 'timed-out': '⏱️ timed out', interrupted: '⏹️ interrupted',
-  'passed-alone': '⚠️ passed alone, fails co-scheduled',
+  'passed-alone': '⚠️ passed alone, fails co-scheduled', flaky: '🔁 flaky, passed on a retry',
 };
 const NONE = '—';
 

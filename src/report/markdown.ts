@@ -3,10 +3,13 @@
 
 import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
 import { CUT_SHORT_FAILURES } from '../results/failures.js';
+import { failingRegressions } from '../results/verdict.js';
 import type { FileResult, RunResult, TestFailure, TestResult } from '../results/run-result.js';
 import { formatBytes, formatDuration, plural } from '../units/format.js';
 import { measureTests } from './growth.js';
 import { renderBudgets } from './markdown-budgets.js';
+import { renderFlaky, renderMachines, renderShardLine } from './markdown-ci.js';
+import { renderComparison } from './markdown-compare.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
 import { renderHooks } from './markdown-hooks.js';
 import { renderNeeds } from './markdown-needs.js';
@@ -27,13 +30,17 @@ const ENDED_EARLY_ANCHOR = 'crashed-timed-out-and-interrupted-files';
 
 function renderVerdict(result: RunResult): string {
   const c = result.counts;
-  const tests = `${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.todo} todo (${plural(c.tests, 'test')})`;
+  const flaky = c.flaky > 0 ? `, [${c.flaky} flaky](#flaky-tests-${c.flaky})` : '';
+  const tests = `${c.passed} passed, ${c.failed} failed${flaky}, ${c.skipped} skipped, ${c.todo} todo (${plural(c.tests, 'test')})`;
   const files = `${plural(c.files, 'file')} (${c.filesFailed} failed, ${c.filesSkipped} skipped)`;
   const started = new Date(result.startedAt).toISOString();
   const hooksFailed = result.hooks.filter((run) => !run.ok).length;
   const hooks = hooksFailed > 0 ? ` · [${plural(hooksFailed, 'hook step')} failed](#hooks)` : '';
-  const verdict = `**${VERDICT[result.verdict]}**: ${tests} in ${files}${hooks} · ${formatDuration(result.endedAt - result.startedAt)} · started ${started}`;
-  return result.interruption ? `${verdict}\n\n${describeInterruption(result)}` : verdict;
+  const regressions = failingRegressions(result.comparison);
+  const regressed = regressions > 0 ? ` · [${plural(regressions, 'regression')}](#what-changed-since-the-baseline)` : '';
+  const verdict = `**${VERDICT[result.verdict]}**: ${tests} in ${files}${hooks}${regressed} · ${formatDuration(result.endedAt - result.startedAt)} · started ${started}`;
+  const lines = [verdict, renderShardLine(result), result.interruption ? describeInterruption(result) : null];
+  return lines.filter((line): line is string => line !== null).join('\n\n');
 }
 
 /** What a signal did to the run: which, when, and what became of the files it found running or waiting. */
@@ -176,9 +183,11 @@ export function renderMarkdown(result: RunResult): string {
   const tests = measureTests(result);
   const sections = [
     `# gpu-test report\n\n${renderVerdict(result)}`,
-    renderHost(result),
+    renderComparison(result.comparison),
+    renderMachines(result) ?? renderHost(result),
     renderWarnings(result),
     renderFailures(result),
+    renderFlaky(result),
     renderEndedEarly(result),
     renderHooks(result),
     renderSkipped(result),

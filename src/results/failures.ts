@@ -36,6 +36,15 @@ export const ERROR_FAILURES: ReadonlySet<string> = new Set<FailureType>([FAILURE
 /** Failures the end of the test's process caused: the process's stderr says more than the message. */
 export const CUT_SHORT_FAILURES: ReadonlySet<string> = new Set<FailureType>([FAILURE.crash, FAILURE.timeout, FAILURE.interrupted]);
 
+/**
+ * What a failed file died of, for `--retries`: a test's own check (`assertion`), the file's timeout, a crash (a signal,
+ * an early exit), running out of memory (`oom`), or the GPU itself (an Xid, a lost device, a CUDA error other than
+ * out-of-memory). Which ones may be retried is `retryOn`.
+ */
+export type FailureClass = 'assertion' | 'timeout' | 'crash' | 'oom' | 'gpu';
+/** Every failure class, in the order --help and the docs list them. */
+export const FAILURE_CLASSES: readonly FailureClass[] = ['assertion', 'timeout', 'crash', 'oom', 'gpu'];
+
 /** The name of the test that stands for a file failing outside any test. */
 export const FILE_LEVEL_TEST = '(file-level error)';
 

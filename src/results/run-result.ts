@@ -4,9 +4,13 @@
 import type { Job, Lane, LeakMode } from './job.js';
 import type { GpuInventory, HostInfo } from './machine.js';
 import type { BudgetCheck, GpuBalance, LeakVerdict, RunPressure, RunTimeline, SuiteNeeds, TestWindow } from './measurement.js';
+import type { Comparison, FileAttempt, MachineRun, ShardPlan } from './ci-result.js';
 
-/** A test's outcome, as node:test reported it (or as the harness inferred when the process died). */
-export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';
+/**
+ * A test's outcome, as node:test reported it (or as the harness inferred when the process died). `flaky`: it failed,
+ * and passed when its file was retried (`--retries`); its `failure` is the first one.
+ */
+export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo' | 'flaky';
 
 /** Why a test failed, ready for JUnit's `<failure type message>` and its text. */
 export interface TestFailure {
@@ -30,6 +34,7 @@ export interface TestResult {
   readonly durationMs: number;
   /** For skipped and todo tests: node:test's message, if any. */
   readonly skipReason: string | null;
+  /** Why it failed; for a flaky test, the first failure. */
   readonly failure: TestFailure | null;
   /** Measurements around the test; null for tests whose hooks never ran (skipped). */
   readonly window: TestWindow | null;
@@ -128,9 +133,10 @@ export interface GuardStop {
 
 /**
  * A file's overall status. `crashed`: died by a signal or exited non-zero with results missing. `passed-alone`: it
- * ran out of memory beside other files and passed when re-run alone (`coScheduled` says beside whom).
+ * ran out of memory beside other files and passed when re-run alone (`coScheduled` says beside whom). `flaky`: it
+ * failed, and passed when retried (`attempts` says how the earlier attempts ended).
  */
-export type FileStatus = 'passed' | 'failed' | 'skipped' | 'crashed' | 'timed-out' | 'interrupted' | 'passed-alone';
+export type FileStatus = 'passed' | 'failed' | 'skipped' | 'crashed' | 'timed-out' | 'interrupted' | 'passed-alone' | 'flaky';
 
 /** A file that ran out of memory while it shared its GPU or the host, and what its alone re-run did. */
 export interface CoScheduledFailure {
@@ -167,6 +173,10 @@ export interface FileResult {
   readonly gpuLoad: readonly GpuLoad[];
   /** Set when it ran out of memory beside other files and was re-run alone (`--retry-alone`). */
   readonly coScheduled?: CoScheduledFailure | null;
+  /** The attempts before this one, oldest first, when the file was retried (`--retries`); absent or empty otherwise. */
+  readonly attempts?: readonly FileAttempt[];
+  /** In a merged run: which of `machines` ran it; absent otherwise. */
+  readonly machine?: number;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -178,6 +188,8 @@ export interface Counts {
   readonly failed: number;
   readonly skipped: number;
   readonly todo: number;
+  /** Tests that failed and passed when their file was retried; not in `passed` or `failed`. */
+  readonly flaky: number;
   readonly files: number;
   readonly filesSkipped: number;
   readonly filesFailed: number;
@@ -247,6 +259,12 @@ export interface RunResult extends ExecutedRun {
   readonly suiteNeeds: readonly SuiteNeeds[];
   /** How evenly each file that ran on several GPUs loaded them, against `balancePercent`. */
   readonly gpuBalance: { readonly limitPercent: number; readonly files: readonly GpuBalance[] };
+  /** The shard this run took of a split suite; null when it ran every file. */
+  readonly shard: ShardPlan | null;
+  /** The machines of a merged run (`gpu-test merge`), in shard order; empty for a run on one machine. */
+  readonly machines: readonly MachineRun[];
+  /** This run against `--baseline`; null without one. */
+  readonly comparison: Comparison | null;
 }
 
 /** The settings a run ran with, as the reports show them. */

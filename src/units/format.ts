@@ -69,3 +69,19 @@ export function formatBound(bound: { readonly op: string; readonly value: number
   if (bound.percent !== null) return `${bound.op} ${formatMetricValue(bound.percent)}%`;
   return `${bound.op} ${formatBudgetValue(bound.value ?? 0, bound.unit)}`;
 }
+
+/** A figure of a comparison or a trend in its unit: `1.20 s`, `3.0 GiB`, `2.0 MiB/iteration`, `41.2 tok/s`. */
+export function formatFigure(value: number | null, unit: string | null): string {
+  if (value === null) return 'n/a';
+  if (unit === 'ms') return formatDuration(value);
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === 'bytes/iteration') return `${formatBytesDelta(Math.round(value))}/iteration`;
+  return unit === null || unit === '' ? formatMetricValue(value) : `${formatMetricValue(value)} ${unit}`;
+}
+
+/** A change in percent with its sign: `+31%`, `-8.5%`; `n/a` when unknown. */
+export function formatChange(percent: number | null): string {
+  if (percent === null) return 'n/a';
+  const digits = Math.abs(percent) >= 10 ? 0 : 1;
+  return `${percent > 0 ? '+' : ''}${percent.toFixed(digits)}%`;
+}

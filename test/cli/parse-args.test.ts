@@ -17,7 +17,8 @@ describe('parseCliArgs', () => {
       config: undefined, reportDir: 'out', reporters: ['junit', 'json'], concurrency: 3, gpuConcurrency: 2, enable: ['flux', 'gpu'],
       tags: ['gpu'], skipTags: ['slow'], testNamePatterns: ['caption'], timeout: 1000, requireGpu: true, only: true, paths: ['suites/vlm'], shard: { index: 2, total: 3 },
       gpuBackend: 'nvml', sampleIntervalMs: 20, repeat: 5, leaks: 'warn', settleTimeoutMs: 250, killOrphans: true, killGraceMs: 0,
-      gpus: ['0', '2', 'GPU-5f2a'], durations: 'reports/results.json', guard: false, retryAlone: false,
+      gpus: ['0', '2', 'GPU-5f2a'], durations: ['reports/results.json'], guard: false, retryAlone: false,
+      shardStrategy: undefined, retries: undefined, failOnFlaky: undefined, baseline: undefined, failOnRegression: undefined,
     });
   });
 
@@ -37,11 +38,11 @@ describe('parseCliArgs', () => {
     };
     usage(['run', '--concurrency', '0'], /--concurrency must be a positive whole number, got `0`; for example --concurrency 2/);
     usage(['run', '--reporter', 'html'], /unknown reporter `html`; choose from console, markdown, junit, json/);
-    usage(['run', '--shard', '4/3'], /--shard must be INDEX\/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2\/3, got `4\/3`/);
+    usage(['run', '--shard', '4/3'], /--shard must be INDEX\/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2\/3, or `auto`, got `4\/3`/);
     usage(['run', '--shard', 'half'], /--shard must be INDEX\/TOTAL/);
     usage(['run', '--gpu-backend', 'cuda'], /--gpu-backend: unknown backend `cuda`; choose from auto, nvml, nvidia-smi, none/);
     usage(['run', '--sample-interval', '0.5'], /--sample-interval must be a positive whole number, got `0.5`; for example --sample-interval 50/);
-    usage(['test'], /unknown command `test`; use `gpu-test run` or `gpu-test list`/);
+    usage(['test'], /unknown command `test`; use `gpu-test run`, `gpu-test list`, `gpu-test merge`, `gpu-test compare`, `gpu-test trend`/);
     usage(['run', '--gpus-concurrency', '2'], /Unknown option '--gpus-concurrency'.*gpu-test --help/);
   });
 
@@ -85,7 +86,7 @@ describe('parseCliArgs', () => {
   });
 
   it('documents the scheduling flags in --help', () => {
-    for (const flag of ['--gpus LIST', '--durations FILE', '--guard on|off', '--no-retry-alone']) assert.ok(USAGE.includes(`  ${flag} `), `${flag} in:\n${USAGE}`);
+    for (const flag of ['--gpus LIST', '--durations FILE|DIR', '--guard on|off', '--no-retry-alone']) assert.ok(USAGE.includes(`  ${flag} `), `${flag} in:\n${USAGE}`);
   });
 
   it('leaves the scheduling flags unset without them, and reads --guard on and --retry-alone', () => {

@@ -50,7 +50,7 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
       // `exclusive` is built in: every config knows it.
@@ -84,6 +84,12 @@ describe('resolveConfig without a config file', () => {
       balancePercent: 10,
       gpus: null,
       durations: {},
+      retries: 0,
+      retryOn: ['timeout', 'crash', 'gpu'],
+      failOnFlaky: false,
+      compare: DEFAULTS.compare,
+      failOnRegression: false,
+      baseline: null,
     });
   });
 
@@ -109,9 +115,9 @@ describe('resolveConfig with a config file', () => {
     assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
     assert.equal(config.reportDir, join(dir, 'out/reports'));
     assert.deepEqual(config.suites, [
-      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 4, column: 5 } },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 6, column: 5 } },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 9, column: 5 } },
+      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 4, column: 5 }, retries: null, retryOn: null, compare: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 6, column: 5 }, retries: null, retryOn: null, compare: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 9, column: 5 }, retries: null, retryOn: null, compare: null },
     ]);
   });
 

@@ -129,10 +129,10 @@ describe('validateConfig: valid files', () => {
 
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
-      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans', 'leakThreshold', 'leaks',
-      'repeat', 'reportDir', 'reporters', 'retryAlone', 'settleTimeout', 'suites', 'tags', 'timeout',
+      'admission', 'balancePercent', 'compare', 'concurrency', 'exclude', 'failOnFlaky', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans',
+      'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters', 'retries', 'retryAlone', 'retryOn', 'settleTimeout', 'shard', 'suites', 'tags', 'timeout',
     ]);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'compare', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'retries', 'retryOn', 'tags', 'timeout']);
   });
 
   it('reads a suite\'s allowEmpty', async () => {
@@ -156,7 +156,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`\n',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -210,7 +210,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(message.split('\n'), [
       'gpu-test.config.yaml: 2 problems',
       '  gpu-test.config.yaml:4:17: `suites[0].allowEmpty` must be `true` or `false`, got `"yes"` (string)',
-      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`',
+      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`',
     ]);
   });
 
@@ -231,7 +231,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`, `shard`, `retries`, `retryOn`, `failOnFlaky`, `compare`');
   });
 
   it('rejects a key that is not a name', async () => {

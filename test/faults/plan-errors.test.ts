@@ -135,8 +135,8 @@ describe('a suite whose files match nothing', () => {
     const whole = await runCli({ project, args: ['run'] });
     assert.equal(whole.code, 0, whole.stderr);
     assert.equal(whole.json?.files.find((file) => file.id === 'flux/f.test.mjs')?.status, 'skipped');
-    // Sorted ids flux/f, unit/a, unit/b: shard 2/2 holds unit/a alone, nothing of flux.
-    const shard = await runCli({ project, args: ['run', '--shard', '2/2'] });
+    // Round-robin over the sorted ids flux/f, unit/a, unit/b: shard 2/2 holds unit/a alone, nothing of flux.
+    const shard = await runCli({ project, args: ['run', '--shard', '2/2', '--shard-strategy', 'round-robin'] });
     assert.equal(shard.code, 0, shard.stderr);
     assert.deepEqual(shard.json?.files.map((file) => file.id), ['unit/a.test.mjs']);
   });

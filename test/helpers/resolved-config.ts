@@ -1,5 +1,6 @@
 // A ResolvedConfig for unit tests that need one without a config file.
 
+import { DEFAULTS } from '../../src/config/defaults.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 
 /** Defaults like a config with unit/vlm/flux suites; override any field. */
@@ -8,9 +9,9 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     rootDir: '/project',
     configFile: null,
     suites: [
-      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null },
+      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.ts'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null },
     ],
     gates: { flux: 'ENABLE_FLUX_TESTS' },
     gpuTags: ['gpu', 'flux'],
@@ -44,6 +45,12 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     balancePercent: 10,
     gpus: null,
     durations: {},
+    retries: 0,
+    retryOn: ['timeout', 'crash', 'gpu'],
+    failOnFlaky: false,
+    compare: DEFAULTS.compare,
+    failOnRegression: false,
+    baseline: null,
     ...overrides,
   };
 }

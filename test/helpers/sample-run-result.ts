@@ -157,6 +157,9 @@ export function sampleRunResult(): RunResult {
     budgets: [],
     suiteNeeds: [],
     gpuBalance: { limitPercent: 10, files: [] },
+    shard: null,
+    machines: [],
+    comparison: null,
   };
 }
 

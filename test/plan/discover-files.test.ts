@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SuiteConfig } from '../../src/config/types.js';
-import { discoverFiles, selectShard } from '../../src/plan/discover-files.js';
+import { discoverFiles } from '../../src/plan/discover-files.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
 function project(files: readonly string[]): string {
@@ -26,7 +26,7 @@ async function ids(dir: string, overrides: Parameters<typeof resolvedConfig>[0] 
 }
 
 function suite(name: string, files: string[], more: Partial<SuiteConfig> = {}): SuiteConfig {
-  return { name, files, allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, ...more };
+  return { name, files, allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null, ...more };
 }
 
 describe('discoverFiles', () => {
@@ -57,16 +57,6 @@ describe('discoverFiles', () => {
       assert.match(error.message, /no test files found by the default pattern .* under /);
       return true;
     });
-  });
-
-  it('splits the files into shards that cover every file exactly once', async () => {
-    const dir = project(['test/a.test.ts', 'test/b.test.ts', 'test/c.test.ts', 'test/d.test.ts', 'test/e.test.ts', 'suites/vlm/v.test.ts', 'suites/flux/f.test.ts']);
-    const shards = await Promise.all([1, 2].map((index) => ids(dir, { shard: { index, total: 2 } })));
-    assert.deepEqual(shards, [
-      ['suites/flux/f.test.ts', 'test/a.test.ts', 'test/c.test.ts', 'test/e.test.ts'],
-      ['suites/vlm/v.test.ts', 'test/b.test.ts', 'test/d.test.ts'],
-    ]);
-    assert.deepEqual(selectShard(['a', 'b', 'c'], { index: 3, total: 3 }), ['c']);
   });
 });
 
@@ -161,10 +151,11 @@ describe('discoverFiles: a suite that matches nothing', () => {
     assert.deepEqual(warnings, [`suite \`vlm\` (gpu-test.config.yaml:6:5) matches no test file: \`files: ["vlm/*.ts"]\` finds nothing under ${dir}, after \`exclude: ["**/node_modules/**"]\`; it has \`allowEmpty: true\`, so the run went on without it`]);
   });
 
-  it('is checked before sharding: a shard with no file of a suite is normal', async () => {
+  it('is checked over every file, whatever shard the run takes: a shard with no file of a suite is normal', async () => {
     const dir = project(['test/a.test.ts', 'test/b.test.ts', 'suites/vlm/v.test.ts', 'suites/flux/f.test.ts']);
-    // Sorted: flux, vlm, test/a, test/b: shard 2/2 holds vlm and test/b, no flux file.
-    assert.deepEqual(await ids(dir, { shard: { index: 2, total: 2 } }), ['suites/vlm/v.test.ts', 'test/b.test.ts']);
+    // Discovery finds the whole set; src/plan/shard-jobs.ts picks the shard's part from it.
+    const shard = { index: 2, total: 2, strategy: 'round-robin' as const, gpus: null };
+    assert.deepEqual(await ids(dir, { shard }), ['suites/flux/f.test.ts', 'suites/vlm/v.test.ts', 'test/a.test.ts', 'test/b.test.ts']);
   });
 
   it('does not apply to paths given on the command line, where suites without a file there are normal', async () => {

@@ -113,7 +113,7 @@ describe('renderJson', () => {
   it('has every key the schema requires, schemaVersion first, in a fixed order', () => {
     const document = parse(renderJson(sampleRunResult()));
     assert.deepEqual(Object.keys(document), (SCHEMA as Schema).required);
-    assert.equal(document.schemaVersion, 2);
+    assert.equal(document.schemaVersion, 3);
     assert.equal(document.generatedBy, 'gpu-test 0.1.0');
   });
 

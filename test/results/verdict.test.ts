@@ -18,6 +18,12 @@ describe('decideVerdict', () => {
     assert.equal(decideVerdict({ ...clean, hooks: [{ ok: true }, { ok: false }] }), 'failed');
   });
 
+  it('passes a flaky test unless failOnFlaky, and a merged run fails when one of its machines failed', () => {
+    assert.equal(decideVerdict({ ...clean, counts: { failed: 0, filesFailed: 0, flaky: 2 } }), 'passed');
+    assert.equal(decideVerdict({ ...clean, counts: { failed: 0, filesFailed: 0, flaky: 2 }, failOnFlaky: true }), 'failed');
+    assert.equal(decideVerdict({ ...clean, machines: [{ verdict: 'passed' }, { verdict: 'failed' }] }), 'failed');
+  });
+
   it('calls an interrupted run interrupted, whatever else failed', () => {
     assert.equal(decideVerdict({ interrupted: true, counts: { failed: 3, filesFailed: 1 }, hooks: [{ ok: false }] }), 'interrupted');
   });

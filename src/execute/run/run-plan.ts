@@ -28,7 +28,7 @@ import { startMemoryGuard, type MemoryGuard } from './memory-guard-loop.js';
 import { startRunWatchdog } from './run-watchdog.js';
 import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
-import { createAloneRetries } from './alone-retries.js';
+import { createFileRetries } from './file-retries.js';
 import { finishRun } from './finish-run.js';
 import { createPrewarmer } from './prewarm.js';
 
@@ -118,7 +118,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     return launchedJob;
   };
   const prewarm = createPrewarmer(launch);
-  const retries = createAloneRetries((start, result) => cardPeakPercent(start, result));
+  const retries = createFileRetries((start, result) => cardPeakPercent(start, result), config);
   // The memory guard stops a test before host RAM, the cgroup's limit, swap or its card runs out.
   const guard: MemoryGuard | null = config.guard.enabled ? startMemoryGuard({
     settings: config.guard, intervalMs: config.sampleIntervalMs, sampler: () => sampler, launches: () => live, warn,
@@ -156,6 +156,8 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
       gpuIndices: gpuPlan.gpu.available ? gpuPlan.gpu.gpus.map((g) => g.index) : [],
       readCgroup: cgroupLimit && (() => readCgroupWorkingSet(cgroupLimit)),
     });
+    // What runs now: the highest VRAM sampled in the last few seconds, for the console's heartbeat.
+    observer.onReadings?.({ vramUsedBytes: (index) => sampledPeak(sampler, gpuSeries(index), Date.now() - 5_000) });
     capacity = gpuPlan.capacity;
     waiting = orderByDuration(waiting, config.durations);
     hooks.planKnown(gpuPlan.plan.jobs);
@@ -193,11 +195,13 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     running.delete(start.job.id);
     placements.delete(start.job.id);
     shared.give(start, capacity);
-    const next = retries.afterFile(start, ended, config.retryAlone && !stop.aborted);
+    const next = retries.afterFile(start, ended, !stop.aborted);
     if ('retry' in next) {
-      // Ran out of memory beside others: once more, alone on the host, before anything else starts.
+      // Ran out of memory beside others (once more, alone on the host), or failed of a class its suite retries: it
+      // goes first, before anything else starts.
       started.delete(start.job.id);
       waiting = [next.retry, ...waiting];
+      observer.onFileRetry?.(next.failed, next.attempt, next.retry.needs.exclusive && !start.job.needs.exclusive);
       return;
     }
     if (next.result.coScheduled) warn(`${start.job.id}: ${describeCoScheduled(next.result.coScheduled)}`);
