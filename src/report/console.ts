@@ -4,12 +4,13 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
 import { capName, capText } from '../units/cap-text.js';
-import type { FileResult, FileStatus, HookRun, RunResult, TestResult } from '../results/run-result.js';
+import type { FileResult, FileStatus, HookRun, LeakFinding, RunResult, TestResult } from '../results/run-result.js';
 import type { Lane, Plan } from '../results/job.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine, type RunningFile } from './console-live-line.js';
 import { formatBytes, formatBytesDelta, formatDuration } from '../units/format.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
-import { RESOURCE_LABEL } from './leak-calls.js';
+import { formatLeakDelta, formatLeakValue } from '../results/leak-labels.js';
+import { leakLabel } from './leak-calls.js';
 import type { RunObserver, WrittenReport } from '../results/observer.js';
 
 /** Where and how the console reporter writes. */
@@ -154,10 +155,17 @@ function firstFew(items: readonly string[]): string {
   return items.length > SUMMARY_NAMES ? `${items.slice(0, SUMMARY_NAMES).join('; ')}; ${items.length - SUMMARY_NAMES} more` : items.join('; ');
 }
 
+// A staircase's steps say where its figure came from: a caching allocator's segments, not every iteration.
+function staircase(leak: LeakFinding): string {
+  const steps = leak.verdict.steps;
+  if (leak.verdict.pattern !== 'staircase' || steps === null) return '';
+  return ` (steps of ${formatLeakValue(leak, steps.height)} every ${steps.period ?? '?'} iterations)`;
+}
+
 // One line for the leaks the final call confirmed; nothing when there are none (cleared calls are report.md's business).
 function formatLeaks(result: RunResult): string[] {
   const leaks = result.files.flatMap((file) => file.leaks.filter((leak) => leak.verdict.leaking).map((leak) =>
-    `${printable(file.job.id)} › ${name(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
+    `${printable(file.job.id)} › ${name(leak.test)}: ${leakLabel(leak)} ${formatLeakDelta(leak, leak.verdict.perIteration)}/iteration${staircase(leak)}`));
   if (leaks.length === 0) return [];
   const confirmed = result.files.every((file) => file.leaks.every((leak) => !leak.verdict.leaking || leak.rechecked));
   const warnOnly = result.config.leaks === 'warn' ? ', reported only (--leaks warn)' : '';

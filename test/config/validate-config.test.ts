@@ -129,10 +129,10 @@ describe('validateConfig: valid files', () => {
 
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
-      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans', 'leakThreshold', 'leaks',
+      'admission', 'balancePercent', 'concurrency', 'exclude', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans', 'leakRepeatMax', 'leakThreshold', 'leaks',
       'repeat', 'reportDir', 'reporters', 'retryAlone', 'settleTimeout', 'suites', 'tags', 'timeout',
     ]);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'files', 'hooks', 'leakRepeatMax', 'leakThreshold', 'name', 'repeat', 'requires', 'tags', 'timeout']);
   });
 
   it('reads a suite\'s allowEmpty', async () => {
@@ -156,7 +156,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`\n',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `requires`, `hooks`, `budgets`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -210,7 +210,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(message.split('\n'), [
       'gpu-test.config.yaml: 2 problems',
       '  gpu-test.config.yaml:4:17: `suites[0].allowEmpty` must be `true` or `false`, got `"yes"` (string)',
-      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`',
+      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `requires`, `hooks`, `budgets`',
     ]);
   });
 
@@ -231,7 +231,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`');
   });
 
   it('rejects a key that is not a name', async () => {
@@ -313,7 +313,7 @@ describe('validateConfig: repeat, leak and orphan keys', () => {
       'gpu-test.config.yaml:2:24: `leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `"100MB"` (string): '
         + 'unknown unit `MB` in `100MB`: units are B, KiB, MiB, GiB, TiB; write `100MiB`',
       'gpu-test.config.yaml:2:31: `leakThreshold.gpu` is not a known key;',
-      'leakThreshold keys are `vram`, `ram`',
+      'leakThreshold keys are `vram`, `ram`, `metrics`',
       'gpu-test.config.yaml:3:8: `leaks` must be one of `fail`, `warn`, got `"warm"` (string); did you mean `warn`?',
       'gpu-test.config.yaml:4:16: `settleTimeout` must be a number of milliseconds >= 0 such as `1000` (0 turns it off), got `-1` (number)',
       // YAML 1.2: an unquoted `yes` is a string, not a boolean.
@@ -323,6 +323,43 @@ describe('validateConfig: repeat, leak and orphan keys', () => {
       'gpu-test.config.yaml:14:12: `suites[1].leakThreshold.ram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `-1` (number): '
         + 'a size must be a number of bytes >= 0',
       'gpu-test.config.yaml:15:13: `suites[1].leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `true` (boolean)',
+    );
+  });
+
+  it('reads leakRepeatMax and per-metric thresholds, a size in bytes and a number as written', async () => {
+    const { config } = await validateText([
+      'leakRepeatMax: 60',
+      'leakThreshold: { vram: 16MiB, metrics: { torch_allocated_bytes: 8MiB, kv_blocks_in_use: 0.5 } }',
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    leakRepeatMax: 80',
+      '',
+    ].join('\n'));
+    assert.equal(config.leakRepeatMax, 60);
+    assert.equal(config.suites?.[0]?.leakRepeatMax, 80);
+    assert.deepEqual(config.leakThreshold, { vramBytes: 16 * 1024 ** 2, metrics: { torch_allocated_bytes: 8 * 1024 ** 2, kv_blocks_in_use: 0.5 } });
+  });
+
+  it('rejects a bad leakRepeatMax, metric name or metric threshold, each at its file:line:column', async () => {
+    const message = await invalidMessage(validateText([
+      'leakRepeatMax: 0',
+      'leakThreshold:',
+      '  metrics: { "1st": 4, kv_blocks: -2, rss: lots }',
+      'suites:',
+      '  - name: a',
+      '    files: ["*.test.ts"]',
+      '    leakThreshold: { metrics: [kv_blocks] }',
+      '',
+    ].join('\n')));
+    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 5 problems');
+    includes(
+      message,
+      'gpu-test.config.yaml:1:16: `leakRepeatMax` must be a positive whole number such as `40`, got `0` (number)',
+      'gpu-test.config.yaml:3:14: keys of `leakThreshold.metrics` must be metric names as `metric()` takes them',
+      'gpu-test.config.yaml:3:35: `leakThreshold.metrics.kv_blocks` must be a number >= 0 in the metric\'s unit such as `4`, or a size such as `8MiB`, got `-2` (number)',
+      'gpu-test.config.yaml:3:44: `leakThreshold.metrics.rss` must be a number >= 0',
+      'gpu-test.config.yaml:7:31: `suites[0].leakThreshold.metrics` must be a mapping of metric name to growth over the run',
     );
   });
 

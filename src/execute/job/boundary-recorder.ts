@@ -1,6 +1,7 @@
 // What the harness records while one test process runs: a sample at each test boundary (settled VRAM at a test's
 // end), the window of each test with its peaks, the metrics tests record, fresh readings for snapshot(), every process
-// seen in the file's tree, and on a card shared by budget the VRAM the file's own processes hold.
+// seen in the file's tree, and (on a card shared by budget, or under --repeat for the leak fit) the VRAM the file's
+// own processes hold.
 
 import { sampleBoundary } from '../../measure/boundary-sampler.js';
 import { computeWindowPeak } from '../../measure/window-peak.js';
@@ -46,19 +47,26 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
   const notePids = (pids: readonly number[]): void => {
     for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
   };
-  // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
-  const noteOwnVram = async (): Promise<void> => {
+  const shared = job.needs.vram !== null;
+  // A card shared by budget holds other files' memory too, and a neighbour's loads would move a leak fit: what this
+  // file itself holds is read per process. Returns it summed over the file's GPUs; null where none of its processes is
+  // listed there with a figure (per-process figures hidden, or pids the driver sees in another namespace).
+  const noteOwnVram = async (): Promise<number | null> => {
     const reader = gpus.reader();
     // NVML lists processes in microseconds; the nvidia-smi backend would spawn once per test: too dear a per-test cost.
-    if (job.needs.vram === null || reader.backend !== 'nvml' || !reader.readProcesses) return;
+    if ((!shared && job.repeat <= 1) || reader.backend !== 'nvml' || !reader.readProcesses) return null;
     try {
       const held = new Map<number, number>();
       for (const p of await reader.readProcesses()) {
         if (seenPids.has(p.pid) && p.usedBytes !== null) held.set(p.gpuIndex, (held.get(p.gpuIndex) ?? 0) + p.usedBytes);
       }
-      for (const [gpu, bytes] of held) ownPeaks.set(gpu, Math.max(ownPeaks.get(gpu) ?? 0, bytes));
+      if (shared) for (const [gpu, bytes] of held) ownPeaks.set(gpu, Math.max(ownPeaks.get(gpu) ?? 0, bytes));
+      const lane = gpus.lane() ?? [];
+      const own = [...held].filter(([gpu]) => lane.includes(gpu));
+      return own.length === 0 ? null : own.reduce((sum, [, bytes]) => sum + bytes, 0);
     } catch {
-      // Per-process figures are a refinement: without them the card's own peak stands.
+      // Per-process figures are a refinement: without them the card's own figures stand.
+      return null;
     }
   };
 
@@ -75,7 +83,8 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       if (indices && indices.length > 0 && taken.gpus) {
         taken = { ...taken, gpus: await gpus.settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
       }
-      await noteOwnVram();
+      const processVramBytes = await noteOwnVram();
+      if (job.repeat > 1 && processVramBytes !== null) taken = { ...taken, processVramBytes };
       if (window) {
         window.after = taken;
         window.peak = computeWindowPeak(context.gpuState().sampler, window.before, taken, indices);
@@ -103,7 +112,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       // boundary is taken. NVML reads per process in microseconds; a spawn per read (nvidia-smi) would cost too much.
       timer = setInterval(() => {
         notePids(listProcessTree(pid));
-        void noteOwnVram();
+        if (shared) void noteOwnVram();
       }, Math.max(context.config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
       timer.unref();
     },
