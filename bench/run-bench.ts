@@ -1,7 +1,8 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
 // `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
-// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, and the
-// makespan on a simulated two-GPU host. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
+// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, the
+// makespan on a simulated two-GPU host, and the smallest leak found on a simulated caching allocator with the false
+// alarms beside it. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { NVML_LIBRARY_ENV } from '../src/probe/nvml.js';
 import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
 import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
+import { printLeakSensitivity } from './leak-sensitivity.js';
 import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
 import { printReadCost } from './read-cost.js';
@@ -19,7 +21,7 @@ import { printSmallestSpike } from './smallest-spike.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu'] as const;
+const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu', 'leaks'] as const;
 // BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
 for (const name of ONLY ?? []) {
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   if (wanted('per-test')) printPerTestOverhead(gpu, ROUNDS);
   if (wanted('spike')) printSmallestSpike(gpu);
   if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
+  if (wanted('leaks')) printLeakSensitivity(gpu);
   rmSync(state, { recursive: true, force: true });
 }
 

@@ -3,45 +3,9 @@
 // the original keys, repeat/leak/orphan keys, and requires, hooks, budgets, admission, guard, retryAlone, balancePercent.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../../src/config/load-config.js';
-import { SUITE_KEYS, TOP_LEVEL_KEYS, validateConfig, type ValidatedConfig } from '../../src/config/validate-config.js';
-
-const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
-
-async function validateFixture(name: string): Promise<ValidatedConfig> {
-  return validateConfig(await loadConfigFile(name, FIXTURES));
-}
-
-// Writes `text` as gpu-test.config.yaml in a fresh directory, for cases too small to deserve a fixture file.
-async function validateText(text: string): Promise<ValidatedConfig> {
-  const dir = await mkdtemp(join(tmpdir(), 'gpu-test-validate-'));
-  try {
-    await writeFile(join(dir, 'gpu-test.config.yaml'), text);
-    return validateConfig(await loadConfigFile('gpu-test.config.yaml', dir));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The CONFIG_INVALID message of a rejected validation. */
-async function invalidMessage(validation: Promise<ValidatedConfig>): Promise<string> {
-  let message = '';
-  await assert.rejects(validation, (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'CONFIG_INVALID');
-    message = error.message;
-    return true;
-  });
-  return message;
-}
-
-function includes(message: string, ...parts: string[]): void {
-  for (const part of parts) assert.ok(message.includes(part), `${JSON.stringify(part)} not in:\n${message}`);
-}
+import { SUITE_KEYS, TOP_LEVEL_KEYS } from '../../src/config/validate-config.js';
+import { includes, invalidMessage, validateFixture, validateText } from '../helpers/validate-config-text.js';
 
 describe('validateConfig: valid files', () => {
   it('reads the documented example, with where each suite starts', async () => {
@@ -74,7 +38,8 @@ describe('validateConfig: valid files', () => {
         name: 'unit',
         files: ['test/**/*.test.ts', 'test/**/*.test.mjs'],
         repeat: 3,
-        leakThreshold: { vramBytes: 64 * 1024 ** 2 },
+        leakThreshold: { vramBytes: 64 * 1024 ** 2, metrics: { kv_blocks_in_use: 2 } },
+        leakRepeatMax: 60,
         requires: { vram: { bytes: 10 * 1024 ** 3 }, ram: { percent: 25 }, gpus: 2 },
         hooks: {
           before: [{ run: './unload-models.sh', timeoutMs: 60_000 }],
@@ -96,7 +61,8 @@ describe('validateConfig: valid files', () => {
       gpuConcurrency: 2,
       timeout: 120000,
       repeat: 5,
-      leakThreshold: { vramBytes: 200 * 1024 ** 2, ramBytes: 1.5 * 1024 ** 3 },
+      leakThreshold: { vramBytes: 200 * 1024 ** 2, ramBytes: 1.5 * 1024 ** 3, metrics: { torch_allocated_bytes: 8 * 1024 ** 2 } },
+      leakRepeatMax: 30,
       leaks: 'warn',
       settleTimeout: 0,
       killOrphans: true,
@@ -323,43 +289,6 @@ describe('validateConfig: repeat, leak and orphan keys', () => {
       'gpu-test.config.yaml:14:12: `suites[1].leakThreshold.ram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `-1` (number): '
         + 'a size must be a number of bytes >= 0',
       'gpu-test.config.yaml:15:13: `suites[1].leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `true` (boolean)',
-    );
-  });
-
-  it('reads leakRepeatMax and per-metric thresholds, a size in bytes and a number as written', async () => {
-    const { config } = await validateText([
-      'leakRepeatMax: 60',
-      'leakThreshold: { vram: 16MiB, metrics: { torch_allocated_bytes: 8MiB, kv_blocks_in_use: 0.5 } }',
-      'suites:',
-      '  - name: a',
-      '    files: ["*.test.ts"]',
-      '    leakRepeatMax: 80',
-      '',
-    ].join('\n'));
-    assert.equal(config.leakRepeatMax, 60);
-    assert.equal(config.suites?.[0]?.leakRepeatMax, 80);
-    assert.deepEqual(config.leakThreshold, { vramBytes: 16 * 1024 ** 2, metrics: { torch_allocated_bytes: 8 * 1024 ** 2, kv_blocks_in_use: 0.5 } });
-  });
-
-  it('rejects a bad leakRepeatMax, metric name or metric threshold, each at its file:line:column', async () => {
-    const message = await invalidMessage(validateText([
-      'leakRepeatMax: 0',
-      'leakThreshold:',
-      '  metrics: { "1st": 4, kv_blocks: -2, rss: lots }',
-      'suites:',
-      '  - name: a',
-      '    files: ["*.test.ts"]',
-      '    leakThreshold: { metrics: [kv_blocks] }',
-      '',
-    ].join('\n')));
-    assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 5 problems');
-    includes(
-      message,
-      'gpu-test.config.yaml:1:16: `leakRepeatMax` must be a positive whole number such as `40`, got `0` (number)',
-      'gpu-test.config.yaml:3:14: keys of `leakThreshold.metrics` must be metric names as `metric()` takes them',
-      'gpu-test.config.yaml:3:35: `leakThreshold.metrics.kv_blocks` must be a number >= 0 in the metric\'s unit such as `4`, or a size such as `8MiB`, got `-2` (number)',
-      'gpu-test.config.yaml:3:44: `leakThreshold.metrics.rss` must be a number >= 0',
-      'gpu-test.config.yaml:7:31: `suites[0].leakThreshold.metrics` must be a mapping of metric name to growth over the run',
     );
   });
 
