@@ -89,7 +89,7 @@ function findingsTable(result: RunResult, found: readonly FoundLeak[]): string {
 // Why each re-run repeated its test as often as it did: a leak to confirm, or steps to settle (up to the cap).
 function rerunsList(found: readonly FoundLeak[]): string | null {
   const lines = found.flatMap(({ finding }) => (finding.recheck === null ? [] : [
-    `- ${escapeCell(finding.test)} (${escapeCell(memoryLabel(finding))}): ${escapeCell(finding.recheck.why)}.`,
+    `- ${escapeCell(finding.test)}, ${escapeCell(memoryLabel(finding))}: ${escapeCell(finding.recheck.why)}.`,
   ]));
   return lines.length === 0 ? null : ['**Re-runs**, and why each ran as long as it did:', ...lines].join('\n');
 }

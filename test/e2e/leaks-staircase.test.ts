@@ -90,7 +90,7 @@ describe('leaks a caching allocator hides', { skip: fakeNvmlSkipReason() }, () =
 
   it('says in report.md and on the console how each call grew, how many iterations ran and why', () => {
     assert.match(run.markdown ?? '', /\| staircase: 20\.0 MiB every 10 iterations \| 20 \+ 40 re-run \| ❌ leak \(confirmed by a re-run\) \|/);
-    assert.match(run.markdown ?? '', /- answers a request and keeps its output \(VRAM \(own processes\)\): its growth came in/);
+    assert.match(run.markdown ?? '', /- answers a request and keeps its output, VRAM \(own processes\): its growth came in/);
     assert.match(run.stderr, /server\.test\.mjs › answers a request and keeps its output: VRAM \+2\.0 MiB\/iteration \(steps of 20\.0 MiB every 10 iterations\)/);
     assert.doesNotMatch(run.stderr, /Orphans:/, 'the neighbour was on the card before the run: it is none of the files\' leftovers');
   });

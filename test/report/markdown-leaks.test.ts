@@ -62,7 +62,7 @@ describe('renderLeaks', () => {
   });
 
   it('says why each re-run ran as long as it did', () => {
-    assert.match(markdown, /\*\*Re-runs\*\*, and why each ran as long as it did:\n- loader > loads model \(VRAM \(own processes\)\): to confirm the leak: repeated 5 times\.\n- loader > caches tokenizer \(VRAM\): to confirm/);
+    assert.match(markdown, /\*\*Re-runs\*\*, and why each ran as long as it did:\n- loader > loads model, VRAM \(own processes\): to confirm the leak: repeated 5 times\.\n- loader > caches tokenizer, VRAM: to confirm/);
   });
 
   it('shows a staircase with its step and period, the longer re-run that read it, and why it was that long', () => {
@@ -84,7 +84,7 @@ describe('renderLeaks', () => {
     const text = leaksOf({ ...run, files: [{ ...loader, leaks: [staircase, metric] }, ...rest] });
     const [row] = rowsWith(text, 'staircase');
     assert.deepEqual(row?.slice(2, 10), ['VRAM', '+2.0 MiB', '+76.0 MiB over 39 iterations', '1.00', '100 MiB', 'staircase: 20.0 MiB every 10 iterations', '20 + 40 re-run', '❌ leak (confirmed by a re-run)']);
-    assert.match(text, /- loader > serves requests \(VRAM\): its growth came in 2 steps of 20\.0 MiB, 10 iterations apart\./);
+    assert.match(text, /- loader > serves requests, VRAM: its growth came in 2 steps of 20\.0 MiB, 10 iterations apart\./);
     const [metricRow] = rowsWith(text, 'torch_allocated_mib');
     assert.deepEqual(metricRow?.slice(2, 7), ['metric torch_allocated_mib', '+2 MiB', '+36 MiB over 5 iterations', '1.00', '8 MiB']);
   });

@@ -54,7 +54,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
   const noteOwnVram = async (): Promise<number | null> => {
     const reader = gpus.reader();
     // NVML lists processes in microseconds; the nvidia-smi backend would spawn once per test: too dear a per-test cost.
-    if ((!shared && job.repeat <= 1) || reader.backend !== 'nvml' || !reader.readProcesses) return null;
+    if (job.lane !== 'gpu' || (!shared && job.repeat <= 1) || reader.backend !== 'nvml' || !reader.readProcesses) return null;
     try {
       const held = new Map<number, number>();
       for (const p of await reader.readProcesses()) {
