@@ -1,8 +1,9 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
 // `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
-// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, and the
-// makespan on a simulated two-GPU host, and that of a suite sharded over four runners (computed from the planner).
-// BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
+// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, the
+// makespan on a simulated two-GPU host and that of a suite sharded over four runners (computed from the planner), and
+// the smallest leak found on a simulated caching allocator with the false alarms beside it. BENCH_ROUNDS sets the
+// rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { NVML_LIBRARY_ENV } from '../src/probe/nvml.js';
 import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
 import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
+import { printLeakSensitivity } from './leak-sensitivity.js';
 import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
 import { printShardBalance } from './shard-balance.js';
@@ -21,7 +23,7 @@ import { printSmallestSpike } from './smallest-spike.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu', 'shard'] as const;
+const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu', 'shard', 'leaks'] as const;
 // BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
 for (const name of ONLY ?? []) {
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   if (wanted('spike')) printSmallestSpike(gpu);
   if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
   if (wanted('shard')) printShardBalance();
+  if (wanted('leaks')) printLeakSensitivity(gpu);
   rmSync(state, { recursive: true, force: true });
 }
 

@@ -29,7 +29,7 @@ function suite(seed: number): WeightedJob[] {
   return Array.from({ length: FILES }, (_, i) => {
     const job: Job = {
       id: `suites/gpu/f${String(i).padStart(3, '0')}.test.ts`, file: '', suite: 'gpu', tags: ['gpu'], lane: 'gpu', timeoutMs: 0, repeat: 1,
-      leakThreshold: { vramBytes: 0, ramBytes: 0 }, needs: { vram: null, ram: null, gpus: i % 10 === 3 ? 2 : 1, exclusive: false }, skip: null,
+      leakThreshold: { vramBytes: 0, ramBytes: 0, metrics: {} }, leakRepeatMax: 40, needs: { vram: null, ram: null, gpus: i % 10 === 3 ? 2 : 1, exclusive: false }, skip: null,
     };
     // Log-uniform: most files take seconds to a minute, a few take a quarter of an hour, as GPU suites do.
     return { job, expectedMs: MIN_MS * (MAX_MS / MIN_MS) ** random() };

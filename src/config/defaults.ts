@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent' | 'retries' | 'retryOn' | 'failOnFlaky' | 'compare' | 'failOnRegression'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leakRepeatMax' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent' | 'retries' | 'retryOn' | 'failOnFlaky' | 'compare' | 'failOnRegression'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -39,6 +39,7 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
       timeoutMs: null,
       repeat: null,
       leakThreshold: null,
+      leakRepeatMax: null,
       requires: null,
       hooks: null,
       budgets: null,
@@ -62,7 +63,10 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   timeoutMs: 600_000,
   repeat: 1,
   // The growth over all iterations that counts as a leak: ten load/unload cycles may drift less than this.
-  leakThreshold: Object.freeze({ vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2 }),
+  leakThreshold: Object.freeze({ vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2, metrics: Object.freeze({}) }),
+  // A caching allocator's staircase of 20 MiB segments filled 2 MiB at a time steps every 10 iterations: 40 shows it
+  // step three times, and bounds what a test whose growth came in steps costs.
+  leakRepeatMax: 40,
   leaks: 'fail',
   // Long enough for a CUDA context or a caching allocator to hand memory back after a test; short for the rest.
   settleTimeoutMs: 1000,

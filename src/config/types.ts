@@ -27,6 +27,8 @@ export interface UserSuite {
   /** Runs each test of the suite's files this many times in one process, to find leaks. */
   repeat?: number;
   leakThreshold?: UserLeakThreshold;
+  /** The most iterations a leak re-check repeats a test whose growth came in steps. */
+  leakRepeatMax?: number;
   /** What one file of the suite needs to run: the scheduler admits it only where that fits. */
   requires?: Requirements;
   hooks?: SuiteHooks;
@@ -101,6 +103,8 @@ export interface GuardSettings {
 export interface UserLeakThreshold {
   vramBytes?: number;
   ramBytes?: number;
+  /** Per metric name: growth over the run, in the metric's unit (a size is read into bytes). */
+  metrics?: Record<string, number>;
 }
 
 export const LEAK_MODES: readonly LeakMode[] = ['fail', 'warn'];
@@ -125,6 +129,7 @@ export interface UserConfig {
   timeout?: number;
   repeat?: number;
   leakThreshold?: UserLeakThreshold;
+  leakRepeatMax?: number;
   leaks?: LeakMode;
   /** Longest wait, in ms, for VRAM to settle after a GPU test before its "after" reading; 0 reads at once. */
   settleTimeout?: number;
@@ -211,8 +216,10 @@ export interface SuiteConfig {
   readonly timeoutMs: number | null;
   /** null: the run's `repeat`. */
   readonly repeat: number | null;
-  /** Overrides of the run's threshold for this suite's files. */
+  /** Overrides of the run's threshold for this suite's files (`metrics` adds to the run's). */
   readonly leakThreshold: Partial<LeakThreshold> | null;
+  /** null: the run's `leakRepeatMax`. */
+  readonly leakRepeatMax: number | null;
   readonly requires: Requirements | null;
   readonly hooks: SuiteHooks | null;
   readonly budgets: Budgets | null;
@@ -268,6 +275,8 @@ export interface ResolvedConfig {
   /** `--repeat` given on the command line: it overrides suites' own `repeat:`. */
   readonly repeatFromCli: boolean;
   readonly leakThreshold: LeakThreshold;
+  /** `leakRepeatMax:`: the most iterations a leak re-check repeats a test whose growth came in steps too few to read. */
+  readonly leakRepeatMax: number;
   readonly leaks: LeakMode;
   readonly settleTimeoutMs: number;
   readonly killOrphans: boolean;

@@ -8,8 +8,9 @@ import type { LoadedConfig } from './load-config.js';
 import { readBudgets } from './read-budgets.js';
 import { readCompare, readRetries, readRetryOn, readShard } from './read-ci.js';
 import { readHooks } from './read-hooks.js';
+import { readLeakThreshold } from './read-leak-threshold.js';
 import { readAdmission, readBalance, readGuard, readRequires } from './read-needs.js';
-import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserLeakThreshold, type UserSuite } from './types.js';
+import { LEAK_MODES, REPORTER_NAMES, type ReporterName, type SourceLocation, type UserConfig, type UserSuite } from './types.js';
 
 /** A checked config: the user's values, and where each of `config.suites` (and its `files` key) was written, in order. */
 export interface ValidatedConfig {
@@ -64,22 +65,6 @@ function readGates(checker: ConfigChecker, entry: MapEntry): Record<string, stri
   return good ? gates : undefined;
 }
 
-const LEAK_THRESHOLD_KEYS = ['vram', 'ram'];
-
-function readLeakThreshold(checker: ConfigChecker, entry: MapEntry): UserLeakThreshold | undefined {
-  const expected = 'a mapping of sizes such as `{ vram: 100MiB, ram: 200MiB }`';
-  const problemsBefore = checker.count;
-  const entries = checker.entries(entry.value, entry.path, LEAK_THRESHOLD_KEYS, expected, 'leakThreshold');
-  if (!entries) return undefined;
-  const threshold: UserLeakThreshold = {};
-  for (const item of entries) {
-    const bytes = checker.size(item);
-    if (item.key === 'vram') threshold.vramBytes = bytes;
-    else threshold.ramBytes = bytes;
-  }
-  return checker.count > problemsBefore ? undefined : threshold;
-}
-
 type SuiteReader = (checker: ConfigChecker, entry: MapEntry, suite: UserSuite) => void;
 
 // Typed by UserSuite's keys, so a key added to the type cannot be forgotten here; the order is the one messages list.
@@ -93,6 +78,7 @@ const SUITE_READERS: { readonly [K in keyof Required<UserSuite>]: SuiteReader } 
   timeout: (checker, entry, suite) => { suite.timeout = checker.milliseconds(entry); },
   repeat: (checker, entry, suite) => { suite.repeat = checker.wholeNumber(entry, 10); },
   leakThreshold: (checker, entry, suite) => { suite.leakThreshold = readLeakThreshold(checker, entry); },
+  leakRepeatMax: (checker, entry, suite) => { suite.leakRepeatMax = checker.wholeNumber(entry, 40); },
   requires: (checker, entry, suite) => { suite.requires = readRequires(checker, entry); },
   hooks: (checker, entry, suite) => { suite.hooks = readHooks(checker, entry); },
   budgets: (checker, entry, suite) => { suite.budgets = readBudgets(checker, entry); },
@@ -194,6 +180,7 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
   timeout: (checker, entry, out) => { out.config.timeout = checker.milliseconds(entry); },
   repeat: (checker, entry, out) => { out.config.repeat = checker.wholeNumber(entry, 10); },
   leakThreshold: (checker, entry, out) => { out.config.leakThreshold = readLeakThreshold(checker, entry); },
+  leakRepeatMax: (checker, entry, out) => { out.config.leakRepeatMax = checker.wholeNumber(entry, 40); },
   leaks: (checker, entry, out) => { out.config.leaks = checker.choice(entry, LEAK_MODES); },
   settleTimeout: (checker, entry, out) => { out.config.settleTimeout = checker.millisecondsOrZero(entry, 1000); },
   killOrphans: (checker, entry, out) => { out.config.killOrphans = checker.flag(entry); },

@@ -41,7 +41,18 @@ export interface TestJson {
   readonly metrics?: readonly { readonly name: string; readonly value: number; readonly unit: string | null }[];
 }
 
-/** One leak call (`files[].leaks[]`). */
+/** The steps of a leak call's series (absent in files written before the staircase rule). */
+export interface LeakStepsJson {
+  readonly count: number; readonly stepBytes?: number; readonly step?: number; readonly periodIterations: N; readonly flatAfterIterations: number;
+}
+
+/** The re-run of a leak call (absent in files written before it was recorded). */
+export interface LeakRecheckJson {
+  readonly purpose: 'confirm' | 'settle'; readonly iterations: number; readonly why: string;
+  readonly seriesBytes?: readonly number[] | null; readonly series?: readonly number[] | null;
+}
+
+/** One VRAM or RAM leak call (`files[].leaks[]`). */
 export interface LeakJson {
   readonly test: string;
   readonly line: N;
@@ -50,8 +61,26 @@ export interface LeakJson {
   readonly verdict: {
     readonly leaking: boolean; readonly iterations: number; readonly perIterationBytes: number; readonly totalGrowthBytes: number;
     readonly rSquared: number; readonly thresholdBytes: number; readonly reason: string;
+    readonly pattern?: string; readonly steps?: LeakStepsJson | null;
   };
   readonly seriesBytes: readonly number[];
+  readonly source?: string;
+  readonly recheck?: LeakRecheckJson | null;
+}
+
+/** One leak call on a metric (`files[].metricLeaks[]`). */
+export interface MetricLeakJson {
+  readonly test: string;
+  readonly line: N;
+  readonly metric: string;
+  readonly unit: string | null;
+  readonly rechecked: boolean;
+  readonly verdict: {
+    readonly leaking: boolean; readonly iterations: number; readonly perIteration: number; readonly totalGrowth: number;
+    readonly rSquared: number; readonly threshold: number; readonly reason: string; readonly pattern: string; readonly steps: LeakStepsJson | null;
+  };
+  readonly series: readonly number[];
+  readonly recheck: LeakRecheckJson | null;
 }
 
 /** A declared size: bytes or a share, the other null. */
@@ -81,6 +110,7 @@ export interface FileJson {
   readonly stderr: { readonly text: string };
   readonly tests: readonly TestJson[];
   readonly leaks?: readonly LeakJson[];
+  readonly metricLeaks?: readonly MetricLeakJson[];
   readonly residue?: {
     readonly vramBeforeBytes: N; readonly vramAfterBytes: N;
     readonly orphans: readonly { readonly pid: number; readonly command: string; readonly gpuIndex: N; readonly vramBytes: N; readonly rssBytes: N; readonly killed: boolean }[];
@@ -89,7 +119,8 @@ export interface FileJson {
   readonly coScheduled?: { readonly neighbours: readonly string[]; readonly vramPercent: N; readonly reason: string; readonly passedAlone: boolean } | null;
   readonly needs?: { readonly vram: SizeJson | null; readonly ram: SizeJson | null; readonly gpus: number; readonly exclusive: boolean };
   readonly repeat?: number;
-  readonly leakThreshold?: { readonly vramBytes: number; readonly ramBytes: number };
+  readonly leakThreshold?: { readonly vramBytes: number; readonly ramBytes: number; readonly metrics?: Readonly<Record<string, number>> };
+  readonly leakRepeatMax?: number;
   readonly attempts?: readonly { readonly status: string; readonly failureClass: string | null; readonly error: string | null; readonly durationMs: N; readonly failedTests: readonly string[] }[];
   readonly machine?: N;
 }

@@ -6,13 +6,17 @@ import type { MachineRun, ShardPlan } from '../results/ci-result.js';
 import type { FailureClass } from '../results/failures.js';
 import type { Job } from '../results/job.js';
 import type { GpuInventory, HostInfo } from '../results/machine.js';
-import type { BudgetCheck, GpuBalance, MemorySample, RunPressure, RunTimeline, SuiteNeeds } from '../results/measurement.js';
-import type { Counts, FileResult, FileStatus, RunResult, TestResult } from '../results/run-result.js';
+import type { BudgetCheck, GpuBalance, LeakPattern, LeakSteps, MemorySample, RunPressure, RunTimeline, SuiteNeeds } from '../results/measurement.js';
+import type { Counts, FileResult, FileStatus, LeakFinding, LeakRecheck, LeakSource, RunResult, TestResult } from '../results/run-result.js';
 import type { SizeSpec } from '../units/size.js';
-import type { CountsJson, FileJson, GpuJson, HostJson, PressureJson, ResultsJson, SampleJson, ShardJson, SizeJson, TestJson } from './results-json.js';
+import type {
+  CountsJson, FileJson, GpuJson, HostJson, LeakJson, LeakRecheckJson, LeakStepsJson, MetricLeakJson, PressureJson, ResultsJson, SampleJson, ShardJson, SizeJson, TestJson,
+} from './results-json.js';
 
 /** The leak threshold of a file written before results.json carried it: the default, 100 MiB. */
 const DEFAULT_LEAK_BYTES = 100 * 1024 ** 2;
+/** The cap on a leak re-check of a file written before results.json carried it: the default. */
+const DEFAULT_LEAK_REPEAT_MAX = 40;
 
 function sample(s: SampleJson): MemorySample {
   return {
@@ -32,6 +36,46 @@ function test(t: TestJson): TestResult {
   };
 }
 
+function steps(s: LeakStepsJson | null | undefined): LeakSteps | null {
+  if (!s) return null;
+  return { count: s.count, height: s.stepBytes ?? s.step ?? 0, period: s.periodIterations, flatAfter: s.flatAfterIterations };
+}
+
+function recheck(r: LeakRecheckJson | null | undefined): LeakRecheck | null {
+  if (!r) return null;
+  const series = r.seriesBytes ?? r.series ?? null;
+  return { purpose: r.purpose, iterations: r.iterations, why: r.why, series: series === null ? null : [...series] };
+}
+
+// Files written before the staircase rule have no pattern: the verdict alone says whether the growth was a leak.
+function pattern(p: string | undefined, leaking: boolean): LeakPattern {
+  return (p as LeakPattern | undefined) ?? (leaking ? 'steady' : 'within');
+}
+
+function memoryLeak(l: LeakJson): LeakFinding {
+  const v = l.verdict;
+  return {
+    test: l.test, line: l.line, resource: l.resource, metric: null, source: (l.source as LeakSource | undefined) ?? (l.resource === 'vram' ? 'card' : 'process-tree'),
+    rechecked: l.rechecked, recheck: recheck(l.recheck), series: [...l.seriesBytes],
+    verdict: {
+      leaking: v.leaking, iterations: v.iterations, perIteration: v.perIterationBytes, totalGrowth: v.totalGrowthBytes, rSquared: v.rSquared,
+      threshold: v.thresholdBytes, reason: v.reason, pattern: pattern(v.pattern, v.leaking), steps: steps(v.steps),
+    },
+  };
+}
+
+function metricLeak(l: MetricLeakJson): LeakFinding {
+  const v = l.verdict;
+  return {
+    test: l.test, line: l.line, resource: 'metric', metric: { name: l.metric, unit: l.unit }, source: 'metric',
+    rechecked: l.rechecked, recheck: recheck(l.recheck), series: [...l.series],
+    verdict: {
+      leaking: v.leaking, iterations: v.iterations, perIteration: v.perIteration, totalGrowth: v.totalGrowth, rSquared: v.rSquared,
+      threshold: v.threshold, reason: v.reason, pattern: pattern(v.pattern, v.leaking), steps: steps(v.steps),
+    },
+  };
+}
+
 function size(s: SizeJson | null | undefined): SizeSpec | null {
   if (!s) return null;
   return s.bytes !== null ? { bytes: s.bytes } : { percent: s.percent ?? 0 };
@@ -40,7 +84,10 @@ function size(s: SizeJson | null | undefined): SizeSpec | null {
 function job(f: FileJson, runRepeat: number): Job {
   return {
     id: f.id, file: f.file, suite: f.suite, tags: [...f.tags], lane: f.lane, timeoutMs: f.timeoutMs, repeat: f.repeat ?? runRepeat,
-    leakThreshold: f.leakThreshold ? { ...f.leakThreshold } : { vramBytes: DEFAULT_LEAK_BYTES, ramBytes: DEFAULT_LEAK_BYTES },
+    leakThreshold: f.leakThreshold
+      ? { vramBytes: f.leakThreshold.vramBytes, ramBytes: f.leakThreshold.ramBytes, metrics: { ...(f.leakThreshold.metrics ?? {}) } }
+      : { vramBytes: DEFAULT_LEAK_BYTES, ramBytes: DEFAULT_LEAK_BYTES, metrics: {} },
+    leakRepeatMax: f.leakRepeatMax ?? Math.max(DEFAULT_LEAK_REPEAT_MAX, f.repeat ?? runRepeat),
     needs: f.needs
       ? { vram: size(f.needs.vram), ram: size(f.needs.ram), gpus: f.needs.gpus, exclusive: f.needs.exclusive }
       : { vram: null, ram: null, gpus: f.lane === 'gpu' ? 1 : 0, exclusive: f.tags.includes('exclusive') },
@@ -53,7 +100,7 @@ function file(f: FileJson, runRepeat: number): FileResult {
     job: job(f, runRepeat), status: f.status as FileStatus, skipReason: f.skipReason, error: f.error, outcome: f.outcome ? { ...f.outcome } : null,
     startedAt: f.startedAtMs, endedAt: f.endedAtMs, lane: f.lane, gpuIndices: [...f.gpuIndices],
     tests: f.tests.map(test),
-    leaks: (f.leaks ?? []).map((l) => ({ test: l.test, line: l.line, resource: l.resource, rechecked: l.rechecked, verdict: { ...l.verdict }, series: [...l.seriesBytes] })),
+    leaks: [...(f.leaks ?? []).map(memoryLeak), ...(f.metricLeaks ?? []).map(metricLeak)],
     residue: f.residue ? { vramBeforeBytes: f.residue.vramBeforeBytes, vramAfterBytes: f.residue.vramAfterBytes, orphans: f.residue.orphans.map((o) => ({ ...o })) } : null,
     gpuLoad: (f.gpuLoad ?? []).map((load) => ({ ...load })),
     coScheduled: f.coScheduled ? { neighbours: [...f.coScheduled.neighbours], vramPercent: f.coScheduled.vramPercent, reason: f.coScheduled.reason, passedAlone: f.coScheduled.passedAlone } : null,

@@ -74,7 +74,10 @@ export function testFigures(run: RunResult): Map<string, TestFigures> {
       const outcome = statuses.includes('failed') ? 'failed' : statuses.some((s) => s === 'passed' || s === 'flaky') ? 'passed' : null;
       const figures = outcome === null ? new Map<string, Figure>() : figuresOf(iterations);
       const leaks = file.leaks.filter((leak) => leak.test === name);
-      for (const leak of leaks) figures.set(`leak.${leak.resource}`, { value: leak.verdict.perIterationBytes, unit: 'bytes/iteration' });
+      for (const leak of leaks) {
+        const key = leak.resource === 'metric' ? `leak.metric.${leak.metric?.name ?? ''}` : `leak.${leak.resource}`;
+        figures.set(key, { value: leak.verdict.perIteration, unit: leak.resource === 'metric' ? `${leak.metric?.unit ?? ''}/iteration` : 'bytes/iteration' });
+      }
       all.set(testKey(file.job.id, name), {
         suite: file.job.suite, fileId: file.job.id, test: name, line: iterations[0]?.line ?? null, outcome, figures,
         leaking: new Set(leaks.filter((leak) => leak.verdict.leaking).map((leak) => leak.resource)),

@@ -167,7 +167,7 @@ export function gatherSwap(result: ExecutedRun, files: readonly FileResult[], sp
 
 export const RESOURCE_LABEL = { vram: 'VRAM', ram: 'RAM' } as const;
 
-export function gatherLeak(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec, resource: LeakFinding['resource']): Gathered {
+export function gatherLeak(result: ExecutedRun, files: readonly FileResult[], spec: SizeSpec, resource: 'vram' | 'ram'): Gathered {
   const candidates: Candidate[] = [];
   for (const file of files) {
     for (const finding of file.leaks) {
@@ -175,7 +175,7 @@ export function gatherLeak(result: ExecutedRun, files: readonly FileResult[], sp
       const capacity = resource === 'vram' ? gpuTotal(result, file, null) : result.host.memory?.totalBytes ?? null;
       const limit = sizeInBytes(spec, capacity);
       if (limit === null) continue;
-      const measured = Math.round(finding.verdict.totalGrowthBytes);
+      const measured = Math.round(finding.verdict.totalGrowth);
       candidates.push({
         file, test: finding.test, line: finding.line, measured, limit,
         message: (suite) => `${RESOURCE_LABEL[resource]} grew by ${formatBytes(measured)} over ${finding.verdict.iterations} ` +

@@ -25,7 +25,7 @@ export interface Discovery {
 }
 
 /** The suite used for a file given on the command line that no suite's patterns match. */
-const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], allowEmpty: true, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
+const COMMAND_LINE_SUITE: SuiteConfig = { name: 'command-line', files: [], allowEmpty: true, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
 
 function toId(rootDir: string, file: string): string {
   return relative(rootDir, file).split(sep).join('/');

@@ -75,8 +75,11 @@ export function describeJobs(config: ResolvedConfig, files: readonly DiscoveredF
       exclusive: tags.includes(EXCLUSIVE_TAG),
     };
     const repeat = config.repeatFromCli ? config.repeat : found.suite.repeat ?? config.repeat;
-    const leakThreshold = { ...config.leakThreshold, ...found.suite.leakThreshold };
-    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs: header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs, repeat, leakThreshold, needs, skip: null };
+    const suiteThreshold = found.suite.leakThreshold;
+    const leakThreshold = { ...config.leakThreshold, ...suiteThreshold, metrics: { ...config.leakThreshold.metrics, ...suiteThreshold?.metrics } };
+    const leakRepeatMax = found.suite.leakRepeatMax ?? config.leakRepeatMax;
+    const timeoutMs = header.timeoutMs ?? found.suite.timeoutMs ?? config.timeoutMs;
+    return { id: found.id, file: found.file, suite: found.suite.name, tags, lane, timeoutMs, repeat, leakThreshold, leakRepeatMax, needs, skip: null };
   });
 }
 

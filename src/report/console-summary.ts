@@ -4,14 +4,15 @@
 
 import type { ChalkInstance } from 'chalk';
 import { capText } from '../units/cap-text.js';
-import type { FileResult, HookRun, RunResult } from '../results/run-result.js';
+import type { FileResult, HookRun, LeakFinding, RunResult } from '../results/run-result.js';
 import type { WrittenReport } from '../results/observer.js';
 import { formatBytes, formatBytesDelta, formatChange, formatDuration } from '../units/format.js';
 import { failingRegressions } from '../results/verdict.js';
 import { printable } from './console-live-line.js';
 import { CONSOLE_MESSAGE_LIMIT_BYTES, displayPath, name } from './console-format.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
-import { RESOURCE_LABEL } from './leak-calls.js';
+import { formatLeakDelta, formatLeakValue } from '../results/leak-labels.js';
+import { leakLabel } from './leak-calls.js';
 
 function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[] {
   const groups = new Map<string, string[]>();
@@ -53,10 +54,17 @@ function firstFew(items: readonly string[]): string {
   return items.length > SUMMARY_NAMES ? `${items.slice(0, SUMMARY_NAMES).join('; ')}; ${items.length - SUMMARY_NAMES} more` : items.join('; ');
 }
 
+// A staircase's steps say where its figure came from: a caching allocator's segments, not every iteration.
+function staircase(leak: LeakFinding): string {
+  const steps = leak.verdict.steps;
+  if (leak.verdict.pattern !== 'staircase' || steps === null) return '';
+  return ` (steps of ${formatLeakValue(leak, steps.height)} every ${steps.period ?? '?'} iterations)`;
+}
+
 // One line for the leaks the final call confirmed; nothing when there are none (cleared calls are report.md's business).
 function formatLeaks(result: RunResult): string[] {
   const leaks = result.files.flatMap((file) => file.leaks.filter((leak) => leak.verdict.leaking).map((leak) =>
-    `${printable(file.job.id)} › ${name(leak.test)}: ${RESOURCE_LABEL[leak.resource]} ${formatBytesDelta(leak.verdict.perIterationBytes)}/iteration`));
+    `${printable(file.job.id)} › ${name(leak.test)}: ${leakLabel(leak)} ${formatLeakDelta(leak, leak.verdict.perIteration)}/iteration${staircase(leak)}`));
   if (leaks.length === 0) return [];
   const confirmed = result.files.every((file) => file.leaks.every((leak) => !leak.verdict.leaking || leak.rechecked));
   const warnOnly = result.config.leaks === 'warn' ? ', reported only (--leaks warn)' : '';

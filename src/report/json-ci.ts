@@ -35,7 +35,8 @@ export function jobJson(job: Job) {
   return {
     needs: { vram: size(job.needs.vram), ram: size(job.needs.ram), gpus: job.needs.gpus, exclusive: job.needs.exclusive },
     repeat: job.repeat,
-    leakThreshold: { vramBytes: job.leakThreshold.vramBytes, ramBytes: job.leakThreshold.ramBytes },
+    leakThreshold: { vramBytes: job.leakThreshold.vramBytes, ramBytes: job.leakThreshold.ramBytes, metrics: { ...job.leakThreshold.metrics } },
+    leakRepeatMax: job.leakRepeatMax,
   };
 }
 

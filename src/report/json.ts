@@ -3,13 +3,14 @@
 
 import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
 import { describeCoScheduled } from '../results/co-scheduled.js';
-import type { FileResidue, FileResult, HookRun, LeakFinding, RunResult, TestFailure, TestResult } from '../results/run-result.js';
+import type { FileResidue, FileResult, HookRun, RunResult, TestFailure, TestResult } from '../results/run-result.js';
 import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../results/measurement.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
 import { isHealthSeries } from '../results/window-health.js';
 import type { GpuMemory } from '../results/machine.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 import { attemptsJson, comparisonJson, countsJson, hostMemory, iso, jobJson, machineJson, shardJson } from './json-ci.js';
+import { memoryLeak, metricLeak } from './json-leaks.js';
 
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
 export const RESULTS_SCHEMA_VERSION = 3;
@@ -26,6 +27,7 @@ function sample(s: MemorySample) {
     atMs: s.at, atIso: iso(s.at), host: hostMemory(s.host), processRssBytes: s.processRssBytes,
     gpus: s.gpus ? s.gpus.map(gpuMemory) : null, errors: [...s.errors],
     memoryStallUs: s.memoryStallUs ? { some: s.memoryStallUs.some, full: s.memoryStallUs.full } : null,
+    processVramBytes: s.processVramBytes ?? null,
   };
 }
 
@@ -74,19 +76,6 @@ function test(t: TestResult) {
     deltas: deltas(computeWindowDeltas(t.window)),
     repeat: t.repeat ? { name: t.repeat.name, iteration: t.repeat.iteration, count: t.repeat.count } : null,
     metrics: t.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit })),
-  };
-}
-
-// The fit's slope and growth are fractional; bytes are whole everywhere else in the file.
-function leak(l: LeakFinding) {
-  const v = l.verdict;
-  return {
-    test: l.test, line: l.line, resource: l.resource, rechecked: l.rechecked,
-    verdict: {
-      leaking: v.leaking, iterations: v.iterations, perIterationBytes: Math.round(v.perIterationBytes), totalGrowthBytes: Math.round(v.totalGrowthBytes),
-      rSquared: v.rSquared, thresholdBytes: v.thresholdBytes, reason: v.reason,
-    },
-    seriesBytes: [...l.series],
   };
 }
 
@@ -162,7 +151,7 @@ function file(f: FileResult) {
     counts: { tests: f.tests.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') },
     stdout: embedOutput(f.stdout), stderr: embedOutput(f.stderr),
     tests: f.tests.map(test),
-    leaks: f.leaks.map(leak),
+    leaks: f.leaks.filter((l) => l.resource !== 'metric').map(memoryLeak),
     residue: residue(f.residue),
     gpuLoad: f.gpuLoad.map((load) => ({ gpuIndex: load.gpuIndex, peakAboveStartBytes: load.peakAboveStartBytes })),
     coScheduled: f.coScheduled ? { ...f.coScheduled, neighbours: [...f.coScheduled.neighbours], sentence: describeCoScheduled(f.coScheduled) } : null,
@@ -170,6 +159,7 @@ function file(f: FileResult) {
     ...jobJson(f.job),
     attempts: attemptsJson(f.attempts),
     machine: f.machine ?? null,
+    metricLeaks: f.leaks.filter((l) => l.resource === 'metric').map(metricLeak),
   };
 }
 

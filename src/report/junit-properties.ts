@@ -32,16 +32,31 @@ export const MEMORY_PROPERTIES: readonly (readonly [string, keyof WindowDeltas])
 /** Separates a test's full name from the figure in a per-test property name: `math > adds :: vram.delta.bytes`. */
 export const TEST_PROPERTY_SEPARATOR = ' :: ';
 
-/** The figures written per leak finding, as `leak.<resource>.<suffix>` property names. */
-export const LEAK_PROPERTIES: readonly (readonly [string, (finding: LeakFinding) => string])[] = [
-  ['per_iteration.bytes', (finding) => String(Math.round(finding.verdict.perIterationBytes))],
-  ['total.bytes', (finding) => String(Math.round(finding.verdict.totalGrowthBytes))],
-  ['iterations', (finding) => String(finding.verdict.iterations)],
-  ['r_squared', (finding) => finding.verdict.rSquared.toFixed(4)],
-  ['threshold.bytes', (finding) => String(finding.verdict.thresholdBytes)],
-  ['verdict', (finding) => leakCall(finding)],
-  ['reason', (finding) => finding.verdict.reason],
-];
+/**
+ * The figures written per leak finding, as `leak.<resource>.<suffix>` property names (`leak.metric.<name>.<suffix>`
+ * for a metric, whose figures are in its own unit: no `.bytes`). Steps and the re-run only where there were some.
+ */
+export function leakFigures(finding: LeakFinding): Property[] {
+  const { verdict, recheck } = finding;
+  const bytes = finding.resource === 'metric' ? '' : '.bytes';
+  const figure = (value: number): string => String(finding.resource === 'metric' ? value : Math.round(value));
+  const figures: Property[] = [
+    [`per_iteration${bytes}`, figure(verdict.perIteration)],
+    [`total${bytes}`, figure(verdict.totalGrowth)],
+    ['iterations', String(verdict.iterations)],
+    ['r_squared', verdict.rSquared.toFixed(4)],
+    [`threshold${bytes}`, figure(verdict.threshold)],
+    ['verdict', leakCall(finding)],
+    ['pattern', verdict.pattern],
+    ['source', finding.source],
+  ];
+  if (verdict.steps !== null) {
+    figures.push(['steps', String(verdict.steps.count)], [`step${bytes}`, figure(verdict.steps.height)]);
+    if (verdict.steps.period !== null) figures.push(['period.iterations', String(verdict.steps.period)]);
+  }
+  if (recheck !== null) figures.push(['recheck.iterations', String(recheck.iterations)], ['recheck.why', recheck.why]);
+  return [...figures, ['reason', verdict.reason]];
+}
 
 // What the run knows of the GPUs, repeated on each testsuite because junit-10.xsd allows no <properties> on the root.
 export function runProperties(result: RunResult): Property[] {
@@ -121,11 +136,12 @@ export function metricProperties(key: string, test: TestResult): Property[] {
 export function leakProperties(leaks: readonly LeakFinding[]): Property[] {
   const seen = new Map<string, number>();
   return leaks.flatMap((finding) => {
-    const id = `${finding.test}\u0000${finding.resource}`;
+    const subject = finding.resource === 'metric' ? `metric.${finding.metric?.name ?? ''}` : finding.resource;
+    const id = `${finding.test}\u0000${subject}`;
     const occurrence = (seen.get(id) ?? 0) + 1;
     seen.set(id, occurrence);
     const key = occurrence === 1 ? finding.test : `${finding.test} [${occurrence}]`;
-    return LEAK_PROPERTIES.map(([suffix, value]): Property => [`${key}${TEST_PROPERTY_SEPARATOR}leak.${finding.resource}.${suffix}`, value(finding)]);
+    return leakFigures(finding).map(([suffix, value]): Property => [`${key}${TEST_PROPERTY_SEPARATOR}leak.${subject}.${suffix}`, value]);
   });
 }
 

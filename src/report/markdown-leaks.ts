@@ -3,7 +3,8 @@
 
 import type { FileResidue, FileResult, LeakFinding, OrphanProcess, RunResult } from '../results/run-result.js';
 import { formatBytes, formatBytesDelta, plural } from '../units/format.js';
-import { leakCall, leakCallLabel, RESOURCE_LABEL, type LeakCall } from './leak-calls.js';
+import { formatLeakDelta, formatLeakValue } from '../results/leak-labels.js';
+import { leakCall, leakCallLabel, leakIterationsLabel, leakLabel, leakPatternLabel, type LeakCall } from './leak-calls.js';
 import { codeSpan, escapeCell, table } from './markdown-escape.js';
 import { location } from './markdown-tests.js';
 
@@ -55,28 +56,42 @@ function findingsIntro(result: RunResult, found: readonly FoundLeak[]): string {
     ...(clear > 0 ? [`${clear} clear`] : []),
   ].join(', ');
   const mode = result.config.leaks === 'fail'
-    ? 'A leak fails its test as `<test> [leak check: VRAM]` (or `RAM`), listed under Failures; `--leaks warn` only reports it.'
+    ? 'A leak fails its test as `<test> [leak check: VRAM]` (or `RAM`, or `metric <name>`), listed under Failures; `--leaks warn` only reports it.'
     : 'With `--leaks warn`, leaks are reported here and do not fail the run.';
   return [
     `${calls} (${plural(found.length, 'call')}: one per repeated test and resource).`,
-    'Each line is fitted through the reading after every iteration (VRAM of the file\'s GPUs; RAM is the test\'s process-tree RSS).',
-    'A leak is steady growth above the threshold over the run with a line that fits well (R²), and a first call of leak is re-run to confirm it.',
+    'Each line is fitted through the reading after every iteration (VRAM of the file\'s own processes where NVML lists them, else of its GPUs; RAM is the test\'s process-tree RSS; a metric is the test\'s own figure).',
+    'A leak is steady growth above the threshold over the run with a line that fits well (R²), or steps at a regular period that carry on (a caching allocator\'s staircase), and a first call of leak is re-run to confirm it.',
+    'Growth that came in steps too few to read is re-run longer, up to `leakRepeatMax` iterations.',
     mode,
   ].join(' ');
+}
+
+// Which VRAM a call read: the file's own processes (NVML) or its cards; a metric by its name.
+function memoryLabel(finding: LeakFinding): string {
+  return finding.source === 'processes' ? 'VRAM (own processes)' : leakLabel(finding);
 }
 
 function findingsTable(result: RunResult, found: readonly FoundLeak[]): string {
   const rows = found.map(({ file, finding }) => {
     const { verdict } = finding;
     return [
-      escapeCell(finding.test), codeSpan(location(result, file.job.file, finding.line), true), RESOURCE_LABEL[finding.resource],
-      formatBytesDelta(verdict.perIterationBytes), `${formatBytesDelta(verdict.totalGrowthBytes)} over ${verdict.iterations} iterations`,
-      verdict.rSquared.toFixed(2), formatBytes(verdict.thresholdBytes), `${CALL_SYMBOL[leakCall(finding)]} ${leakCallLabel(finding)}`,
-      escapeCell(verdict.reason),
+      escapeCell(finding.test), codeSpan(location(result, file.job.file, finding.line), true), escapeCell(memoryLabel(finding)),
+      formatLeakDelta(finding, verdict.perIteration), `${formatLeakDelta(finding, verdict.totalGrowth)} over ${verdict.iterations} iterations`,
+      verdict.rSquared.toFixed(2), formatLeakValue(finding, verdict.threshold), escapeCell(leakPatternLabel(finding)), leakIterationsLabel(finding),
+      `${CALL_SYMBOL[leakCall(finding)]} ${leakCallLabel(finding)}`, escapeCell(verdict.reason),
     ];
   });
-  const header = ['Test', 'Where', 'Memory', 'Growth / iteration', 'Growth over the run', 'R²', 'Threshold', 'Verdict', 'Why'];
-  return table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']);
+  const header = ['Test', 'Where', 'Memory', 'Growth / iteration', 'Growth over the run', 'R²', 'Threshold', 'Pattern', 'Iterations run', 'Verdict', 'Why'];
+  return table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'l', 'l']);
+}
+
+// Why each re-run repeated its test as often as it did: a leak to confirm, or steps to settle (up to the cap).
+function rerunsList(found: readonly FoundLeak[]): string | null {
+  const lines = found.flatMap(({ finding }) => (finding.recheck === null ? [] : [
+    `- ${escapeCell(finding.test)}, ${escapeCell(memoryLabel(finding))}: ${escapeCell(finding.recheck.why)}.`,
+  ]));
+  return lines.length === 0 ? null : ['**Re-runs**, and why each ran as long as it did:', ...lines].join('\n');
 }
 
 function residueTable(files: readonly FileResult[]): string {
@@ -120,7 +135,7 @@ export function renderLeaks(result: RunResult): string | null {
   const leftBehind = result.files.filter(leftSomethingBehind);
   if (found.length === 0 && leftBehind.length === 0) return null;
   const parts = ['## Leaks'];
-  if (found.length > 0) parts.push(findingsIntro(result, found), findingsTable(result, found));
+  if (found.length > 0) parts.push(findingsIntro(result, found), findingsTable(result, found), ...[rerunsList(found)].filter((part): part is string => part !== null));
   else parts.push(noFitSentence(result));
   if (leftBehind.length > 0) {
     parts.push('### Left behind after the process exited',

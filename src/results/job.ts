@@ -30,6 +30,8 @@ export interface Job {
   /** How many times each test runs in the file's process; above 1 its memory growth is fitted for leaks. */
   readonly repeat: number;
   readonly leakThreshold: LeakThreshold;
+  /** The most iterations a leak re-check may repeat a test whose growth came in steps too few to read. */
+  readonly leakRepeatMax: number;
   /** What one run of the file needs: the scheduler admits it only where that fits. */
   readonly needs: JobNeeds;
   /** null when the job runs. */
@@ -55,10 +57,12 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
-/** What a repeated test may grow over its iterations before it is called a leak, in bytes. */
+/** What a repeated test may grow over its iterations before it is called a leak. */
 export interface LeakThreshold {
   readonly vramBytes: number;
   readonly ramBytes: number;
+  /** Per metric recorded with `metric()`, in the metric's own unit; only metrics named here are fitted. */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 /** What a confirmed leak does: `fail` fails the test (and the run), `warn` only reports it. */

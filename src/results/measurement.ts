@@ -14,6 +14,11 @@ export interface MemorySample {
   readonly gpus: readonly GpuMemory[] | null;
   /** Memory pressure stall totals (/proc/pressure/memory `total=`), µs since boot; null without PSI. */
   readonly memoryStallUs: { readonly some: number; readonly full: number | null } | null;
+  /**
+   * VRAM the file's own processes hold on its GPUs (NVML), read at a test's end under `--repeat` or on a shared card;
+   * null where none of them is listed (or per-process figures are hidden), absent where it was not read.
+   */
+  readonly processVramBytes?: number | null;
   readonly errors: readonly string[];
 }
 
@@ -163,16 +168,44 @@ export interface BudgetCheck {
   readonly note: string | null;
 }
 
+/**
+ * How a series grew, as its leak call reads it. `within`: no more than the threshold over the run (or it shrank);
+ * `steady`: growth every iteration that a line fits, a leak; `loose`: steady growth a line fits too loosely to call;
+ * `staircase`: steps at a regular period that carry on (a caching allocator's view of a steady leak);
+ * `one-off`: steps that stopped and stayed flat long enough to rule a leak out; `undecided`: steps too few to tell
+ * the two apart; `irregular`: growth that came neither steadily nor in steps.
+ */
+export type LeakPattern = 'within' | 'steady' | 'loose' | 'staircase' | 'one-off' | 'undecided' | 'irregular';
+
+/** The steps a series rose by, when its growth was not steady; in the series' unit (bytes for memory). */
+export interface LeakSteps {
+  readonly count: number;
+  /** The median rise of a step. */
+  readonly height: number;
+  /** The median number of iterations between steps; null for a single step. */
+  readonly period: number | null;
+  /** Iterations after the last step that did not step. */
+  readonly flatAfter: number;
+}
+
 /** The call on one series: figures from the fit, and one sentence a report prints as is. */
 export interface LeakVerdict {
   readonly leaking: boolean;
   readonly iterations: number;
-  readonly perIterationBytes: number;
-  /** The fitted growth from the first iteration to the last: slope * (n - 1). */
-  readonly totalGrowthBytes: number;
+  /**
+   * Growth per iteration, in the series' unit (bytes for memory): the line's slope, or for a staircase its steps
+   * spread over their period.
+   */
+  readonly perIteration: number;
+  /** Growth from the first iteration to the last: perIteration * (n - 1). */
+  readonly totalGrowth: number;
   readonly rSquared: number;
-  readonly thresholdBytes: number;
+  /** Growth over these iterations above which a series is a leak (the first run's threshold, scaled for a longer re-check). */
+  readonly threshold: number;
   readonly reason: string;
+  readonly pattern: LeakPattern;
+  /** The steps, for a series that grew in steps (staircase, one-off, undecided); null otherwise. */
+  readonly steps: LeakSteps | null;
 }
 
 /** One suite's declared needs and what its files measured. */

@@ -60,8 +60,18 @@ export interface TestMetric {
   readonly unit: string | null;
 }
 
-/** Which memory a leak call is about: VRAM of the job's GPUs, or the RSS of the test's process tree. */
-export type LeakResource = 'vram' | 'ram';
+/**
+ * What a leak call is about: VRAM of the job's GPUs, the RSS of the test's process tree, or a figure the test recorded
+ * with `metric()` each iteration (one named in `leakThreshold.metrics`).
+ */
+export type LeakResource = 'vram' | 'ram' | 'metric';
+
+/**
+ * Where a leak call's series was read: `processes`, the VRAM the file's own processes hold (NVML, so a neighbour on a
+ * shared card cannot move it); `card`, the used VRAM of the job's cards; `process-tree`, the test's process-tree RSS;
+ * `metric`, the test's own figure.
+ */
+export type LeakSource = 'processes' | 'card' | 'process-tree' | 'metric';
 
 /** The leak call on one repeated test for one resource. */
 export interface LeakFinding {
@@ -69,12 +79,28 @@ export interface LeakFinding {
   readonly test: string;
   readonly line: number | null;
   readonly resource: LeakResource;
-  /** The final call: after the re-run when the first run flagged a leak. */
+  /** For `metric`: its name and unit as the test recorded them; null otherwise. */
+  readonly metric: { readonly name: string; readonly unit: string | null } | null;
+  readonly source: LeakSource;
+  /** The final call: after the re-run when the first run flagged a leak or could not tell. */
   readonly verdict: LeakVerdict;
-  /** The first run flagged it and a re-run was made to confirm. */
+  /** A re-run was made to confirm a leak or to settle steps the first run could not read. */
   readonly rechecked: boolean;
-  /** Reading after each iteration of the first run, bytes (the warm-up iteration first). */
+  /** The re-run: how many times it repeated the test and why; null when there was none. */
+  readonly recheck: LeakRecheck | null;
+  /** Reading after each iteration of the first run (the warm-up iteration first): bytes, or the metric's unit. */
   readonly series: readonly number[];
+}
+
+/** The re-run of a flagged test: how many iterations, why that many, and what it read. */
+export interface LeakRecheck {
+  /** `confirm`: the first run called a leak; `settle`: its growth came in steps too few to read. */
+  readonly purpose: 'confirm' | 'settle';
+  readonly iterations: number;
+  /** One sentence: `to confirm the leak`, or why it ran longer than the first run. */
+  readonly why: string;
+  /** Reading after each of its iterations; null when it could not be measured (or was cut short). */
+  readonly series: readonly number[] | null;
 }
 
 /** One card's load from one file. */

@@ -17,7 +17,7 @@ const chalk = new Chalk({ level: 0 });
 
 function job(id: string, suite: string, tags: string[], lane: 'cpu' | 'gpu', needs: Partial<JobNeeds> = {}, skip: SkipReason | null = null): Job {
   return {
-    id, file: `/p/${id}`, suite, tags, lane, timeoutMs: 1000, repeat: 1, leakThreshold: { vramBytes: 0, ramBytes: 0 },
+    id, file: `/p/${id}`, suite, tags, lane, timeoutMs: 1000, repeat: 1, leakThreshold: { vramBytes: 0, ramBytes: 0, metrics: {} }, leakRepeatMax: 40,
     needs: { vram: null, ram: null, gpus: lane === 'gpu' ? 1 : 0, exclusive: false, ...needs }, skip,
   };
 }

@@ -50,7 +50,7 @@ describe('resolveConfig without a config file', () => {
     assert.deepEqual(await resolveIn(dir), {
       rootDir: dir,
       configFile: null,
-      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null }],
+      suites: [{ name: 'default', files: ['**/*.test.{js,mjs,cjs,ts,mts,cts}'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null }],
       gates: { gpu: 'ENABLE_GPU_TESTS', flux: 'ENABLE_FLUX_TESTS' },
       gpuTags: ['gpu', 'flux'],
       // `exclusive` is built in: every config knows it.
@@ -73,7 +73,8 @@ describe('resolveConfig without a config file', () => {
       sampleIntervalMs: 50,
       repeat: 1,
       repeatFromCli: false,
-      leakThreshold: { vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2 },
+      leakThreshold: { vramBytes: 100 * 1024 ** 2, ramBytes: 100 * 1024 ** 2, metrics: {} },
+      leakRepeatMax: 40,
       leaks: 'fail',
       settleTimeoutMs: 1000,
       killOrphans: false,
@@ -115,9 +116,9 @@ describe('resolveConfig with a config file', () => {
     assert.equal(config.configFile, join(dir, 'gpu-test.config.yaml'));
     assert.equal(config.reportDir, join(dir, 'out/reports'));
     assert.deepEqual(config.suites, [
-      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 4, column: 5 }, retries: null, retryOn: null, compare: null },
-      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 6, column: 5 }, retries: null, retryOn: null, compare: null },
-      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 9, column: 5 }, retries: null, retryOn: null, compare: null },
+      { name: 'unit', files: ['test/**/*.test.ts'], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 3, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 4, column: 5 }, retries: null, retryOn: null, compare: null },
+      { name: 'vlm', files: ['suites/vlm/**/*.test.{ts,js,mjs}'], allowEmpty: false, tags: ['gpu'], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 5, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 6, column: 5 }, retries: null, retryOn: null, compare: null },
+      { name: 'flux', files: ['suites/flux/**/*.test.ts'], allowEmpty: false, tags: ['gpu', 'flux'], timeoutMs: 900_000, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: { file: '../../gpu-test.config.yaml', line: 8, column: 5 }, filesSource: { file: '../../gpu-test.config.yaml', line: 9, column: 5 }, retries: null, retryOn: null, compare: null },
     ]);
   });
 
@@ -300,7 +301,7 @@ describe('resolveConfig: repeat, leaks, settle timeout and orphans', () => {
     const config = await resolveIn(await makeProject({ 'gpu-test.config.yaml': FILE }));
     assert.equal(config.repeat, 4);
     assert.equal(config.repeatFromCli, false);
-    assert.deepEqual(config.leakThreshold, { vramBytes: 1024 * MiB, ramBytes: DEFAULTS.leakThreshold.ramBytes });
+    assert.deepEqual(config.leakThreshold, { vramBytes: 1024 * MiB, ramBytes: DEFAULTS.leakThreshold.ramBytes, metrics: {} });
     assert.equal(config.leaks, 'warn');
     assert.equal(config.settleTimeoutMs, 500);
     assert.equal(config.killOrphans, true);

@@ -3,45 +3,9 @@
 // the original keys, repeat/leak/orphan keys, and requires, hooks, budgets, admission, guard, retryAlone, balancePercent.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../../src/config/load-config.js';
-import { SUITE_KEYS, TOP_LEVEL_KEYS, validateConfig, type ValidatedConfig } from '../../src/config/validate-config.js';
-
-const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
-
-async function validateFixture(name: string): Promise<ValidatedConfig> {
-  return validateConfig(await loadConfigFile(name, FIXTURES));
-}
-
-// Writes `text` as gpu-test.config.yaml in a fresh directory, for cases too small to deserve a fixture file.
-async function validateText(text: string): Promise<ValidatedConfig> {
-  const dir = await mkdtemp(join(tmpdir(), 'gpu-test-validate-'));
-  try {
-    await writeFile(join(dir, 'gpu-test.config.yaml'), text);
-    return validateConfig(await loadConfigFile('gpu-test.config.yaml', dir));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The CONFIG_INVALID message of a rejected validation. */
-async function invalidMessage(validation: Promise<ValidatedConfig>): Promise<string> {
-  let message = '';
-  await assert.rejects(validation, (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'CONFIG_INVALID');
-    message = error.message;
-    return true;
-  });
-  return message;
-}
-
-function includes(message: string, ...parts: string[]): void {
-  for (const part of parts) assert.ok(message.includes(part), `${JSON.stringify(part)} not in:\n${message}`);
-}
+import { SUITE_KEYS, TOP_LEVEL_KEYS } from '../../src/config/validate-config.js';
+import { includes, invalidMessage, validateFixture, validateText } from '../helpers/validate-config-text.js';
 
 describe('validateConfig: valid files', () => {
   it('reads the documented example, with where each suite starts', async () => {
@@ -74,7 +38,8 @@ describe('validateConfig: valid files', () => {
         name: 'unit',
         files: ['test/**/*.test.ts', 'test/**/*.test.mjs'],
         repeat: 3,
-        leakThreshold: { vramBytes: 64 * 1024 ** 2 },
+        leakThreshold: { vramBytes: 64 * 1024 ** 2, metrics: { kv_blocks_in_use: 2 } },
+        leakRepeatMax: 60,
         requires: { vram: { bytes: 10 * 1024 ** 3 }, ram: { percent: 25 }, gpus: 2 },
         hooks: {
           before: [{ run: './unload-models.sh', timeoutMs: 60_000 }],
@@ -96,7 +61,8 @@ describe('validateConfig: valid files', () => {
       gpuConcurrency: 2,
       timeout: 120000,
       repeat: 5,
-      leakThreshold: { vramBytes: 200 * 1024 ** 2, ramBytes: 1.5 * 1024 ** 3 },
+      leakThreshold: { vramBytes: 200 * 1024 ** 2, ramBytes: 1.5 * 1024 ** 3, metrics: { torch_allocated_bytes: 8 * 1024 ** 2 } },
+      leakRepeatMax: 30,
       leaks: 'warn',
       settleTimeout: 0,
       killOrphans: true,
@@ -130,9 +96,9 @@ describe('validateConfig: valid files', () => {
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
       'admission', 'balancePercent', 'compare', 'concurrency', 'exclude', 'failOnFlaky', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans',
-      'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters', 'retries', 'retryAlone', 'retryOn', 'settleTimeout', 'shard', 'suites', 'tags', 'timeout',
+      'leakRepeatMax', 'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters', 'retries', 'retryAlone', 'retryOn', 'settleTimeout', 'shard', 'suites', 'tags', 'timeout',
     ]);
-    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'compare', 'files', 'hooks', 'leakThreshold', 'name', 'repeat', 'requires', 'retries', 'retryOn', 'tags', 'timeout']);
+    assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'compare', 'files', 'hooks', 'leakRepeatMax', 'leakThreshold', 'name', 'repeat', 'requires', 'retries', 'retryOn', 'tags', 'timeout']);
   });
 
   it('reads a suite\'s allowEmpty', async () => {
@@ -156,7 +122,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     includes(
       message,
-      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`\n',
+      'many-problems.yaml:4:5: `suites[0].file` is not a known key; did you mean `files`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`\n',
       'many-problems.yaml:3:5: `suites[0]` (unit) has no `files`',
       'many-problems.yaml:6:12: `suites[1].files` must be a list of at least one glob such as `["test/**/*.test.ts"]`, got `[]` (list)',
       'many-problems.yaml:7:12: `suites[1].tags[0]` must be a tag name of lowercase letters, digits, `-` and `_` such as `gpu`, got `"GPU"` (string); write it in lowercase: `gpu`',
@@ -210,7 +176,7 @@ describe('validateConfig: problems', () => {
     assert.deepEqual(message.split('\n'), [
       'gpu-test.config.yaml: 2 problems',
       '  gpu-test.config.yaml:4:17: `suites[0].allowEmpty` must be `true` or `false`, got `"yes"` (string)',
-      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`',
+      '  gpu-test.config.yaml:7:5: `suites[1].allow_empty` is not a known key; did you mean `allowEmpty`? suite keys are `name`, `files`, `allowEmpty`, `tags`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `requires`, `hooks`, `budgets`, `retries`, `retryOn`, `compare`',
     ]);
   });
 
@@ -231,7 +197,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`, `shard`, `retries`, `retryOn`, `failOnFlaky`, `compare`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`, `shard`, `retries`, `retryOn`, `failOnFlaky`, `compare`');
   });
 
   it('rejects a key that is not a name', async () => {
@@ -313,7 +279,7 @@ describe('validateConfig: repeat, leak and orphan keys', () => {
       'gpu-test.config.yaml:2:24: `leakThreshold.vram` must be a size such as `100MiB` (units B, KiB, MiB, GiB, TiB), got `"100MB"` (string): '
         + 'unknown unit `MB` in `100MB`: units are B, KiB, MiB, GiB, TiB; write `100MiB`',
       'gpu-test.config.yaml:2:31: `leakThreshold.gpu` is not a known key;',
-      'leakThreshold keys are `vram`, `ram`',
+      'leakThreshold keys are `vram`, `ram`, `metrics`',
       'gpu-test.config.yaml:3:8: `leaks` must be one of `fail`, `warn`, got `"warm"` (string); did you mean `warn`?',
       'gpu-test.config.yaml:4:16: `settleTimeout` must be a number of milliseconds >= 0 such as `1000` (0 turns it off), got `-1` (number)',
       // YAML 1.2: an unquoted `yes` is a string, not a boolean.

@@ -17,7 +17,9 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
   before(async () => {
     const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
     setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    run = await runCli({ project: 'mixed', args: ['run', '--concurrency', '2'], env: fakeGpuEnv(state) });
+    // The CPU files a and b and the first GPU file wait for each other (MEET_FILES): they overlap if and only if the
+    // scheduler runs them side by side, whatever the machine's load.
+    run = await runCli({ project: 'mixed', args: ['run', '--concurrency', '2'], env: { ...fakeGpuEnv(state), MEET_FILES: '1' } });
   });
 
   it('exits 0: every executed test passed', () => {

@@ -41,8 +41,9 @@ export function nightRun(index: number, night: Night = {}, seed = index + 1): Ru
     {
       job: vlm, status: night.generateStatus === 'failed' ? 'failed' : 'passed', skipReason: null, error: null, outcome: null, startedAt: at, endedAt: at + 60_000,
       lane: 'gpu', gpuIndices: [0], stdout: '', stderr: '', residue: null, gpuLoad: [],
-      leaks: leak === null ? [] : [{ test: 'model > loads', line: 4, resource: 'vram', rechecked: true, series: [], verdict: {
-        leaking: leak > 10 * 1024 ** 2, iterations: 10, perIterationBytes: leak, totalGrowthBytes: leak * 9, rSquared: 0.99, thresholdBytes: 100 * 1024 ** 2, reason: 'fit',
+      leaks: leak === null ? [] : [{ test: 'model > loads', line: 4, resource: 'vram', metric: null, source: 'card', rechecked: true, recheck: null, series: [], verdict: {
+        leaking: leak > 10 * 1024 ** 2, iterations: 10, perIteration: leak, totalGrowth: leak * 9, rSquared: 0.99, threshold: 100 * 1024 ** 2, reason: 'fit',
+        pattern: leak > 10 * 1024 ** 2 ? 'steady' : 'within', steps: null,
       } }],
       tests: [
         gpuTest('loads', 4, jitter(night.loadMs ?? 40_000), jitter(night.peakVramBytes ?? 6 * GiB), at),

@@ -11,7 +11,7 @@ const GiB = 1024 ** 3;
 
 /** A resolved suite with only a name and budgets. */
 export function budgetSuite(name: string, budgets: Budgets | null): SuiteConfig {
-  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
+  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
 }
 
 /** The budgets of the samples: `unit` within its peakRam share; `vlm` over peakVram, tempMax and a metric. */

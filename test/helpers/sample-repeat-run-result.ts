@@ -25,9 +25,39 @@ const RSS_SERIES = [600, 601, 600, 602, 601].map((mib) => mib * MiB);
 
 function finding(test: string, line: number, resource: 'vram' | 'ram', first: readonly number[], rerun: readonly number[] | null): LeakFinding {
   const label = resource === 'vram' ? 'VRAM' : 'RAM';
-  const judged = judgeLeak(first, { thresholdBytes: THRESHOLD, label });
-  const verdict = rerun === null ? judged : confirmLeak(judged, judgeLeak(rerun, { thresholdBytes: THRESHOLD, label }));
-  return { test, line, resource, verdict, rechecked: rerun !== null, series: first };
+  const judged = judgeLeak(first, { threshold: THRESHOLD, label });
+  const verdict = rerun === null ? judged : confirmLeak(judged, judgeLeak(rerun, { threshold: THRESHOLD, label }));
+  const recheck = rerun === null ? null : { purpose: 'confirm' as const, iterations: ITERATIONS, why: `to confirm the leak: repeated ${ITERATIONS} times`, series: rerun };
+  const source = resource === 'ram' ? 'process-tree' : line === 6 ? 'processes' : 'card';
+  return { test, line, resource, metric: null, source, verdict, rechecked: rerun !== null, recheck, series: first };
+}
+
+/**
+ * A model server that keeps 2 MiB per request, as a caching allocator shows it to the driver (a 20 MiB segment every
+ * 10 requests) and as its own allocated count (a metric): the 20-iteration first run leaves the steps undecided, a
+ * 38-iteration re-run reads the staircase; the metric grows steadily in both.
+ */
+export function staircaseLeaks(): LeakFinding[] {
+  const stairs = (count: number): number[] => Array.from({ length: count }, (_, i) => GiB + 20 * MiB * Math.floor((i + 2) / 10));
+  const allocated = (count: number): number[] => Array.from({ length: count }, (_, i) => 100 + 2 * i);
+  const vram = { threshold: 16 * MiB, label: 'VRAM' };
+  const first = judgeLeak(stairs(20).slice(1), vram);
+  const again = judgeLeak(stairs(38).slice(1), { ...vram, horizon: 18 });
+  const metric = { threshold: 8, label: 'metric torch_allocated_mib', format: (v: number) => `${v} MiB` };
+  const metricVerdict = confirmLeak(judgeLeak(allocated(20).slice(1), metric), judgeLeak(allocated(38).slice(1), { ...metric, horizon: 18 }), metric.format);
+  const why = 'its growth came in 2 steps of 20.0 MiB, 10 iterations apart, too few to tell a staircase from a cache filled once: '
+    + 'repeated 38 times (enough to see three steps or a flat run that rules a leak out)';
+  return [
+    {
+      test: 'server > answers a request', line: 9, resource: 'vram', metric: null, source: 'processes', verdict: confirmLeak(first, again),
+      rechecked: true, recheck: { purpose: 'settle', iterations: 38, why, series: stairs(38) }, series: stairs(20),
+    },
+    {
+      test: 'server > answers a request', line: 9, resource: 'metric', metric: { name: 'torch_allocated_mib', unit: 'MiB' }, source: 'metric',
+      verdict: metricVerdict, rechecked: true, recheck: { purpose: 'confirm', iterations: 38, why: 'to confirm the leak: repeated 38 times', series: allocated(38) },
+      series: allocated(20),
+    },
+  ];
 }
 
 /** The four calls of the loader file: confirmed, clear, not confirmed, clear. */

@@ -25,7 +25,7 @@ export function sample(at: number, vramUsed: number | null, rss: number, hostUse
 
 /** A job as the plan makes it: run once, the default leak threshold. */
 export function job(id: string, suite: string, tags: string[], lane: 'cpu' | 'gpu', skip: Job['skip'] = null, repeat = 1): Job {
-  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, repeat, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB },
+  return { id, file: `/project/${id}`, suite, tags, lane, timeoutMs: 600_000, repeat, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB, metrics: {} }, leakRepeatMax: 40,
     needs: { vram: null, ram: null, gpus: lane === 'gpu' ? 1 : 0, exclusive: false }, skip };
 }
 

@@ -17,7 +17,7 @@ const CAPTION = 'ensemble > caption matches reference';
 const AGREE = 'ensemble > three models agree';
 
 function suite(name: string, budgets: Budgets | null): SuiteConfig {
-  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
+  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
 }
 
 /** The shared sample with only its passing VLM file (peaks 6 and 7 GiB on GPU 0), so the verdict starts at passed. */

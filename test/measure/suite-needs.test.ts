@@ -13,7 +13,7 @@ const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 function suite(name: string, requires: SuiteConfig['requires'] = null): SuiteConfig {
-  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
+  return { name, files: [], allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null };
 }
 
 function withLoads(result: RunResult, id: string, loads: FileResult['gpuLoad']): RunResult {

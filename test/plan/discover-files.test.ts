@@ -26,7 +26,7 @@ async function ids(dir: string, overrides: Parameters<typeof resolvedConfig>[0] 
 }
 
 function suite(name: string, files: string[], more: Partial<SuiteConfig> = {}): SuiteConfig {
-  return { name, files, allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null, ...more };
+  return { name, files, allowEmpty: false, tags: [], timeoutMs: null, repeat: null, leakThreshold: null, leakRepeatMax: null, requires: null, hooks: null, budgets: null, source: null, filesSource: null, retries: null, retryOn: null, compare: null, ...more };
 }
 
 describe('discoverFiles', () => {

@@ -86,14 +86,14 @@ describe('describeJobs and decideSkips', () => {
 
 describe('describeJobs: repeat and leak threshold', () => {
   const MiB = 1024 ** 2;
-  const runThreshold = { vramBytes: 100 * MiB, ramBytes: 200 * MiB };
-  const repeated: SuiteConfig = { ...unit, name: 'cycles', repeat: 3, leakThreshold: { ramBytes: 10 * MiB } };
+  const runThreshold = { vramBytes: 100 * MiB, ramBytes: 200 * MiB, metrics: { kv_blocks: 4 } };
+  const repeated: SuiteConfig = { ...unit, name: 'cycles', repeat: 3, leakThreshold: { ramBytes: 10 * MiB, metrics: { torch_allocated: 8 * MiB } }, leakRepeatMax: 60 };
   const files = (): DiscoveredFile[] => [file('r1.test.ts', repeated), file('r2.test.ts', unit)];
   const settings = (config: ResolvedConfig): unknown[] => describeJobs(config, files()).map((job) => [job.id, job.repeat, job.leakThreshold]);
 
   it('runs each file once with the run\'s threshold by default', () => {
     assert.deepEqual(settings(resolvedConfig({ rootDir: dir, leakThreshold: runThreshold })), [
-      ['r1.test.ts', 3, { vramBytes: 100 * MiB, ramBytes: 10 * MiB }],
+      ['r1.test.ts', 3, { vramBytes: 100 * MiB, ramBytes: 10 * MiB, metrics: { kv_blocks: 4, torch_allocated: 8 * MiB } }],
       ['r2.test.ts', 1, runThreshold],
     ]);
   });
@@ -110,7 +110,12 @@ describe('describeJobs: repeat and leak threshold', () => {
 
   it('overrides only the resources a suite\'s leakThreshold names, and under --repeat too', () => {
     const [first] = describeJobs(resolvedConfig({ rootDir: dir, repeat: 7, repeatFromCli: true, leakThreshold: runThreshold }), files());
-    assert.deepEqual(first?.leakThreshold, { vramBytes: 100 * MiB, ramBytes: 10 * MiB });
+    assert.deepEqual(first?.leakThreshold, { vramBytes: 100 * MiB, ramBytes: 10 * MiB, metrics: { kv_blocks: 4, torch_allocated: 8 * MiB } });
+  });
+
+  it('takes a suite\'s `leakRepeatMax:` over the run\'s', () => {
+    const jobs = describeJobs(resolvedConfig({ rootDir: dir, leakRepeatMax: 40 }), files());
+    assert.deepEqual(jobs.map((job) => job.leakRepeatMax), [60, 40]);
   });
 });
 

@@ -11,7 +11,8 @@ import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } fr
 import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRunResultWithHooks } from '../helpers/sample-hook-runs.js';
 import { sampleRunWithBudgets, sampleRunWithHealthBudgets } from '../helpers/sample-budgets.js';
-import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
+import { sampleRepeatRunResult, staircaseLeaks } from '../helpers/sample-repeat-run-result.js';
+import type { FileResult } from '../../src/results/run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GOLDEN = new URL('./golden/results.json', import.meta.url);
@@ -175,13 +176,36 @@ describe('renderJson under --repeat', () => {
 
   it('keeps each leak call with its verdict in whole bytes and the raw readings', () => {
     const [confirmed, , notConfirmed] = loader.leaks as Obj[];
+    const series = [0, 1, 2, 3, 4].map((i) => 1024 ** 3 + i * 52 * 1024 ** 2);
     assert.deepEqual({ ...confirmed, verdict: { ...(confirmed?.verdict as Obj), reason: '…' } }, {
       test: 'loader > loads model', line: 6, resource: 'vram', rechecked: true,
-      verdict: { leaking: true, iterations: 5, perIterationBytes: 52 * 1024 ** 2, totalGrowthBytes: 208 * 1024 ** 2, rSquared: 1, thresholdBytes: 100 * 1024 ** 2, reason: '…' },
-      seriesBytes: [0, 1, 2, 3, 4].map((i) => 1024 ** 3 + i * 52 * 1024 ** 2),
+      verdict: {
+        leaking: true, iterations: 5, perIterationBytes: 52 * 1024 ** 2, totalGrowthBytes: 208 * 1024 ** 2, rSquared: 1, thresholdBytes: 100 * 1024 ** 2, reason: '…',
+        pattern: 'steady', steps: null,
+      },
+      seriesBytes: series,
+      source: 'processes',
+      recheck: { purpose: 'confirm', iterations: 5, why: 'to confirm the leak: repeated 5 times', seriesBytes: series.map((v) => v + 2 * 1024 ** 2) },
     });
     assert.deepEqual([(notConfirmed?.verdict as Obj).leaking, notConfirmed?.rechecked], [false, true]);
     assert.deepEqual(server.leaks, []);
+  });
+
+  it('writes a staircase with its steps and its longer re-run, and a metric\'s call apart in its own unit, valid against the schema', () => {
+    const run = sampleRepeatRunResult();
+    const [first, ...rest] = run.files as [FileResult, ...FileResult[]];
+    const staircase = parse(renderJson({ ...run, files: [{ ...first, leaks: staircaseLeaks() }, ...rest] }));
+    assert.deepEqual(validate(staircase, SCHEMA as Schema), []);
+    const file = (staircase.files as Obj[])[0] as Obj;
+    const [vram] = file.leaks as Obj[];
+    const verdict = vram?.verdict as Obj;
+    assert.deepEqual([verdict.leaking, verdict.pattern, verdict.perIterationBytes, verdict.steps], [true, 'staircase', 2 * 1024 ** 2,
+      { count: 3, stepBytes: 20 * 1024 ** 2, periodIterations: 10, flatAfterIterations: 9 }]);
+    assert.deepEqual([(vram?.recheck as Obj).purpose, (vram?.recheck as Obj).iterations], ['settle', 38]);
+    assert.equal((file.leaks as Obj[]).length, 1, 'a metric\'s call is not among the memory calls');
+    const [metric] = file.metricLeaks as Obj[];
+    assert.deepEqual([metric?.metric, metric?.unit, (metric?.verdict as Obj).perIteration, (metric?.verdict as Obj).threshold], ['torch_allocated_mib', 'MiB', 2, 8]);
+    assert.deepEqual((metric?.series as Json[]).slice(0, 3), [100, 102, 104]);
   });
 
   it('keeps what each file left behind, and null for a file that never ran', () => {

@@ -8,7 +8,7 @@ import { renderJunit, WARNINGS_SUITE_NAME } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
 import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';
-import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
+import { sampleRepeatRunResult, staircaseLeaks } from '../helpers/sample-repeat-run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 import { validateJunit } from './validate-junit.js';
 
@@ -248,6 +248,21 @@ describe('renderJunit under --repeat', () => {
     assert.match(leak('loader > loads model', 'vram.reason') ?? '', /confirmed by a re-run/);
     assert.equal(leak('loader > loads model', 'ram.verdict'), 'no-leak');
     assert.equal(leak('loader > caches tokenizer', 'vram.verdict'), 'not-confirmed');
+    assert.deepEqual([leak('loader > loads model', 'vram.pattern'), leak('loader > loads model', 'vram.source')], ['steady', 'processes']);
+    assert.deepEqual([leak('loader > loads model', 'vram.recheck.iterations'), leak('loader > loads model', 'vram.recheck.why')], ['5', 'to confirm the leak: repeated 5 times']);
+    assert.equal(leak('loader > loads model', 'vram.period.iterations'), undefined, 'no steps, no period');
+  });
+
+  it('writes a staircase\'s steps and period, and a metric\'s call under `leak.metric.<name>` in its own unit', async () => {
+    const [loaderFile, ...rest] = result.files;
+    const { xml, root } = render({ ...result, files: [{ ...(loaderFile ?? assert.fail()), leaks: staircaseLeaks() }, ...rest] });
+    assert.deepEqual(await validateJunit(xml), []);
+    const properties = propertiesOf(suiteNamed(root, 'suites/vlm/loader.test.ts'));
+    const leak = (figure: string): string | undefined => properties.get(`server > answers a request${TEST_PROPERTY_SEPARATOR}leak.${figure}`);
+    assert.deepEqual(['vram.pattern', 'vram.steps', 'vram.step.bytes', 'vram.period.iterations', 'vram.recheck.iterations', 'vram.verdict'].map(leak),
+      ['staircase', '3', String(20 * 1024 ** 2), '10', '38', 'leak']);
+    assert.deepEqual(['metric.torch_allocated_mib.per_iteration', 'metric.torch_allocated_mib.threshold', 'metric.torch_allocated_mib.verdict'].map(leak), ['2', '8', 'leak']);
+    assert.equal(leak('metric.torch_allocated_mib.per_iteration.bytes'), undefined, 'a metric\'s figures are in its own unit');
   });
 
   it('counts the leak check as a failure from the test the producing side adds', () => {

@@ -1,5 +1,6 @@
-// report.md's Leaks section: the call on each repeated test (confirmed, cleared, not confirmed), what files left behind,
-// and the plain sentence when nothing was repeated.
+// report.md's Leaks section: the call on each repeated test (confirmed, cleared, not confirmed), how it grew (a
+// staircase with its period), how many iterations ran and why a re-run ran as long as it did, metrics beside memory,
+// what files left behind, and the plain sentence when nothing was repeated.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -46,17 +47,46 @@ describe('renderLeaks', () => {
 
   it('counts the calls and says what a leak does under --leaks fail', () => {
     assert.match(markdown, /^## Leaks\n\n\*\*1 leak\*\*, 1 flagged once but not confirmed by the re-run, 2 clear \(4 calls: one per repeated test and resource\)\./);
-    assert.match(markdown, /A leak fails its test as `<test> \[leak check: VRAM\]` \(or `RAM`\), listed under Failures/);
+    assert.match(markdown, /A leak fails its test as `<test> \[leak check: VRAM\]` \(or `RAM`, or `metric <name>`\), listed under Failures/);
     const warned = leaksOf({ ...sampleRepeatRunResult(), config: { ...sampleRepeatRunResult().config, leaks: 'warn' } });
     assert.match(warned, /With `--leaks warn`, leaks are reported here and do not fail the run\./);
   });
 
-  it('shows the confirmed leak with its growth per iteration, total, R², threshold, verdict and reason', () => {
-    const [row] = rowsWith(markdown, '| VRAM | +52.0 MiB');
-    assert.deepEqual(row?.slice(0, 8), [
-      'loader > loads model', '`suites/vlm/loader.test.ts:6`', 'VRAM', '+52.0 MiB', '+208 MiB over 5 iterations', '1.00', '100 MiB', '❌ leak (confirmed by a re-run)',
+  it('shows the confirmed leak with its growth per iteration, total, R², threshold, pattern, iterations, verdict and reason', () => {
+    const [row] = rowsWith(markdown, '| VRAM (own processes) | +52.0 MiB');
+    assert.deepEqual(row?.slice(0, 10), [
+      'loader > loads model', '`suites/vlm/loader.test.ts:6`', 'VRAM (own processes)', '+52.0 MiB', '+208 MiB over 5 iterations', '1.00', '100 MiB',
+      'steady', '5 + 5 re-run', '❌ leak (confirmed by a re-run)',
     ]);
-    assert.equal(row?.[8], 'VRAM grew 52.0 MiB per iteration (R² 1.00), 208 MiB over 5 iterations, above the 100 MiB threshold, confirmed by a re-run (208 MiB there)');
+    assert.equal(row?.[10], 'VRAM grew 52.0 MiB per iteration (R² 1.00), 208 MiB over 5 iterations, above the 100 MiB threshold, confirmed by a re-run (208 MiB there)');
+  });
+
+  it('says why each re-run ran as long as it did', () => {
+    assert.match(markdown, /\*\*Re-runs\*\*, and why each ran as long as it did:\n- loader > loads model, VRAM \(own processes\): to confirm the leak: repeated 5 times\.\n- loader > caches tokenizer, VRAM: to confirm/);
+  });
+
+  it('shows a staircase with its step and period, the longer re-run that read it, and why it was that long', () => {
+    const run = sampleRepeatRunResult();
+    const [loader, ...rest] = run.files as [FileResult, ...FileResult[]];
+    const confirmed = loader.leaks[0] as LeakFinding;
+    const staircase: LeakFinding = {
+      ...confirmed, test: 'loader > serves requests', source: 'card', series: Array.from({ length: 20 }, () => GiB),
+      verdict: {
+        ...confirmed.verdict, perIteration: 2 * MiB, totalGrowth: 76 * MiB, iterations: 39, pattern: 'staircase',
+        steps: { count: 4, height: 20 * MiB, period: 10, flatAfter: 2 }, reason: 'VRAM stepped 20.0 MiB every 10 iterations (4 steps)',
+      },
+      recheck: { purpose: 'settle', iterations: 40, why: 'its growth came in 2 steps of 20.0 MiB, 10 iterations apart', series: null },
+    };
+    const metric: LeakFinding = {
+      ...confirmed, test: 'loader > serves requests', resource: 'metric', metric: { name: 'torch_allocated_mib', unit: 'MiB' }, source: 'metric',
+      verdict: { ...confirmed.verdict, perIteration: 2, totalGrowth: 36, threshold: 8 },
+    };
+    const text = leaksOf({ ...run, files: [{ ...loader, leaks: [staircase, metric] }, ...rest] });
+    const [row] = rowsWith(text, 'staircase');
+    assert.deepEqual(row?.slice(2, 10), ['VRAM', '+2.0 MiB', '+76.0 MiB over 39 iterations', '1.00', '100 MiB', 'staircase: 20.0 MiB every 10 iterations', '20 + 40 re-run', '❌ leak (confirmed by a re-run)']);
+    assert.match(text, /- loader > serves requests, VRAM: its growth came in 2 steps of 20\.0 MiB, 10 iterations apart\./);
+    const [metricRow] = rowsWith(text, 'torch_allocated_mib');
+    assert.deepEqual(metricRow?.slice(2, 7), ['metric torch_allocated_mib', '+2 MiB', '+36 MiB over 5 iterations', '1.00', '8 MiB']);
   });
 
   it('shows a clear call as "no leak" and a call the re-run did not confirm as "not confirmed", with the reason', () => {
@@ -64,7 +94,7 @@ describe('renderLeaks', () => {
     assert.deepEqual(clear.map((row) => [row[0], row[2]]), [['loader > loads model', 'RAM'], ['loader > caches tokenizer', 'RAM']]);
     const [notConfirmed] = rowsWith(markdown, '⚠️ not confirmed');
     assert.equal(notConfirmed?.[0], 'loader > caches tokenizer');
-    assert.match(notConfirmed?.[8] ?? '', /^Not confirmed, so not a leak: flagged in the first run but not the re-run \(VRAM grew 30\.0 MiB per iteration/);
+    assert.match(notConfirmed?.[10] ?? '', /^Not confirmed, so not a leak: flagged in the first run but not the re-run \(VRAM grew 30\.0 MiB per iteration/);
   });
 
   it('lists VRAM still held after the file exited, before → after', () => {
@@ -109,6 +139,6 @@ describe('renderLeaks', () => {
     const [loader, ...rest] = run.files as [FileResult, ...FileResult[]];
     const leaks = loader.leaks.map((leak) => ({ ...leak, test: 'a | <b> & `c`' }));
     const markdown = leaksOf({ ...run, files: [{ ...loader, leaks }, ...rest] });
-    assert.equal(rowsWith(markdown, 'VRAM | +52.0 MiB')[0]?.[0], 'a \\| &lt;b> &amp; \\`c\\`');
+    assert.equal(rowsWith(markdown, 'processes) | +52.0 MiB')[0]?.[0], 'a \\| &lt;b> &amp; \\`c\\`');
   });
 });

@@ -8,7 +8,7 @@ import type { Job } from '../../src/results/job.js';
 
 const job: Job = {
   id: 'gpu/a.test.mjs', file: '/p/gpu/a.test.mjs', suite: 'gpu', tags: ['gpu'], lane: 'gpu', timeoutMs: 1000, repeat: 1,
-  leakThreshold: { vramBytes: 1, ramBytes: 1 }, needs: { vram: null, ram: null, gpus: 1, exclusive: false }, skip: null,
+  leakThreshold: { vramBytes: 1, ramBytes: 1, metrics: {} }, leakRepeatMax: 40, needs: { vram: null, ram: null, gpus: 1, exclusive: false }, skip: null,
 };
 
 describe('failedTest', () => {

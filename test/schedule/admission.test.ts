@@ -20,7 +20,7 @@ function job(id: string, lane: 'cpu' | 'gpu', needs: Needs = {}): Job {
   const size = (value: SizeSpec | number | undefined): SizeSpec | null => (value === undefined ? null : typeof value === 'number' ? gib(value) : value);
   return {
     id, file: `/p/${id}`, suite: 's', tags: lane === 'gpu' ? ['gpu'] : [], lane, timeoutMs: 1000, repeat: 1,
-    leakThreshold: { vramBytes: 0, ramBytes: 0 },
+    leakThreshold: { vramBytes: 0, ramBytes: 0, metrics: {} }, leakRepeatMax: 40,
     needs: { vram: size(needs.vram), ram: size(needs.ram), gpus: needs.gpus ?? (lane === 'gpu' ? 1 : 0), exclusive: needs.exclusive ?? false },
     skip: null,
   };

@@ -1,4 +1,4 @@
-// Starts torch_worker.py and sends it commands, one at a time, waiting for each "ok".
+// Starts torch_worker.py and sends it commands, one at a time, waiting for each "ok" (and what follows it, for stats).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,12 @@ const SCRIPT = fileURLToPath(new URL('./torch_worker.py', import.meta.url));
 export async function startTorchWorker() {
   const child = spawn('python3', ['-u', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  // The answer's words after `expected` (none for a plain "ok").
   const next = async (expected) => {
     const { value, done } = await lines.next();
-    if (done || value !== expected) throw new Error(`torch worker said ${done ? 'nothing (it exited)' : JSON.stringify(value)}, expected ${expected}`);
+    const [word, ...rest] = done ? [] : value.split(' ');
+    if (done || word !== expected) throw new Error(`torch worker said ${done ? 'nothing (it exited)' : JSON.stringify(value)}, expected ${expected}`);
+    return rest;
   };
   await next('ready');
   return {
@@ -19,6 +22,12 @@ export async function startTorchWorker() {
     async send(command) {
       child.stdin.write(`${command}\n`);
       await next('ok');
+    },
+    /** The caching allocator's own figures: `{ allocated, reserved }` bytes (torch.cuda.memory_allocated/reserved). */
+    async stats() {
+      child.stdin.write('stats\n');
+      const [allocated, reserved] = (await next('ok')).map(Number);
+      return { allocated, reserved };
     },
     async stop() {
       child.stdin.end('exit\n');

@@ -1,9 +1,10 @@
 // What the harness records while one test process runs: a sample at each test boundary, the window of each test with
-// its peaks, the metrics tests record, fresh readings for snapshot(), every process seen in the file's tree, and on a
-// card shared by budget the VRAM the file's own processes hold. Boundaries are recorded in order and a sample serves
-// those that happened before it. A test's end does not wait (see preload.ts): when its VRAM moved, the harness waits
-// for VRAM to settle at the next point where the process waits (the next test's begin, or the file's last flush),
-// and that settled reading is the test's "after", so memory a test frees late counts before the next test begins.
+// its peaks, the metrics tests record, fresh readings for snapshot(), every process seen in the file's tree, and (on a
+// card shared by budget, or under --repeat for the leak fit) the VRAM the file's own processes hold. Boundaries are
+// recorded in order and a sample serves those that happened before it. A test's end does not wait (see preload.ts):
+// when its VRAM moved, the harness waits for VRAM to settle at the next point where the process waits (the next
+// test's begin, or the file's last flush), and that settled reading is the test's "after", so memory a test frees
+// late counts before the next test begins.
 
 import { sampleBoundary, sharedSamples } from '../../measure/boundary-sampler.js';
 import { SETTLE_TOLERANCE_BYTES } from '../../measure/settle-vram.js';
@@ -58,19 +59,26 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
     for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
   };
   const sampleAt = sharedSamples((takenAfter) => sampleBoundary(gpus.reader(), pidOfTree, gpus.lane(), takenAfter, notePids));
-  // A card shared by budget holds other files' memory too: what this file itself holds is read per process.
-  const noteOwnVram = async (): Promise<void> => {
+  const shared = job.needs.vram !== null;
+  // A card shared by budget holds other files' memory too, and a neighbour's loads would move a leak fit: what this
+  // file itself holds is read per process. Returns it summed over the file's GPUs; null where none of its processes is
+  // listed there with a figure (per-process figures hidden, or pids the driver sees in another namespace).
+  const noteOwnVram = async (): Promise<number | null> => {
     const reader = gpus.reader();
     // NVML lists processes in microseconds; the nvidia-smi backend would spawn once per test: too dear a per-test cost.
-    if (job.needs.vram === null || reader.backend !== 'nvml' || !reader.readProcesses) return;
+    if (job.lane !== 'gpu' || (!shared && job.repeat <= 1) || reader.backend !== 'nvml' || !reader.readProcesses) return null;
     try {
       const held = new Map<number, number>();
       for (const p of await reader.readProcesses()) {
         if (seenPids.has(p.pid) && p.usedBytes !== null) held.set(p.gpuIndex, (held.get(p.gpuIndex) ?? 0) + p.usedBytes);
       }
-      for (const [gpu, bytes] of held) ownPeaks.set(gpu, Math.max(ownPeaks.get(gpu) ?? 0, bytes));
+      if (shared) for (const [gpu, bytes] of held) ownPeaks.set(gpu, Math.max(ownPeaks.get(gpu) ?? 0, bytes));
+      const lane = gpus.lane() ?? [];
+      const own = [...held].filter(([gpu]) => lane.includes(gpu));
+      return own.length === 0 ? null : own.reduce((sum, [, bytes]) => sum + bytes, 0);
     } catch {
-      // Per-process figures are a refinement: without them the card's own peak stands.
+      // Per-process figures are a refinement: without them the card's own figures stand.
+      return null;
     }
   };
 
@@ -80,25 +88,28 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
     if (!last?.after) return;
     unsettled = [];
     const settled = await gpus.settle(last.after.gpus, totalVramUsed(last.before.gpus));
+    const processVramBytes = await noteOwnVram();
     for (const window of ended) {
       if (!window.after) continue;
-      window.after = { ...window.after, gpus: settled };
+      window.after = { ...window.after, gpus: settled, ...(job.repeat > 1 && processVramBytes !== null ? { processVramBytes } : {}) };
       window.peak = computeWindowPeak(context.gpuState().sampler, window.before, window.after, gpus.lane());
     }
-    await noteOwnVram();
   };
 
   const record = async (message: BoundaryMessage): Promise<void> => {
     // The process waits for this answer: the previous tests' late frees settle now, before the next test's "before".
     if (message.wait) await settleEnded();
     const indices = gpus.lane();
-    const taken = await sampleAt(message.at, message.phase === 'end');
+    let taken = await sampleAt(message.at, message.phase === 'end');
     for (const error of taken.errors) life.warn(error);
     if (message.phase === 'begin') {
       windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
       return;
     }
     const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
+    // Under --repeat the leak fit reads the file's own VRAM at each iteration's end, so a neighbour cannot move it.
+    const processVramBytes = job.repeat > 1 ? await noteOwnVram() : null;
+    if (processVramBytes !== null) taken = { ...taken, processVramBytes };
     if (window) {
       window.after = taken;
       window.peak = computeWindowPeak(context.gpuState().sampler, window.before, taken, indices);
@@ -142,7 +153,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       // boundary is taken. NVML reads per process in microseconds; a spawn per read (nvidia-smi) would cost too much.
       timer = setInterval(() => {
         notePids(listProcessTree(pid));
-        void noteOwnVram();
+        if (shared) void noteOwnVram();
       }, Math.max(context.config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
       timer.unref();
     },

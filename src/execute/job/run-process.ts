@@ -10,6 +10,7 @@ import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
 import { recordBoundaries } from './boundary-recorder.js';
 import type { JobGpus } from './job-gpus.js';
 import type { JobLife } from './job-life.js';
+import type { Job } from '../../results/job.js';
 
 /** One process of the file: what it reported and what the harness measured around its tests. */
 export interface ProcessRun {
@@ -35,11 +36,14 @@ export interface ProcessRequest {
   readonly live: boolean;
   /** Called at every boundary: the file is underway. */
   readonly onBoundary?: () => void;
+  /** The job as this process runs it (a longer leak re-check repeats more, with a longer timeout); default the launch's. */
+  readonly job?: Job;
 }
 
 /** Runs the file's process once and collects what it left. */
 export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessRequest): Promise<ProcessRun> {
-  const { job, context } = life;
+  const { context } = life;
+  const job = request.job ?? life.job;
   const { config } = context;
   const recorder = recordBoundaries(life, gpus, request.live);
   const reporterFile = join(context.workDir, `${request.index}-${request.attempt}.ndjson`);

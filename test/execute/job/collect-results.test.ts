@@ -11,7 +11,7 @@ import type { Job } from '../../../src/results/job.js';
 import { sample } from '../../helpers/sample-run-result.js';
 
 const MiB = 1024 * 1024;
-const job: Job = { id: 'a.test.mjs', file: '/p/a.test.mjs', suite: 'unit', tags: [], lane: 'gpu', timeoutMs: 5000, repeat: 1, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB },
+const job: Job = { id: 'a.test.mjs', file: '/p/a.test.mjs', suite: 'unit', tags: [], lane: 'gpu', timeoutMs: 5000, repeat: 1, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB, metrics: {} }, leakRepeatMax: 40,
   needs: { vram: null, ram: null, gpus: 1, exclusive: false }, skip: null };
 const clean: ProcessOutcome = { exitCode: 0, signal: null, timedOut: false, isCanceled: false, durationMs: 100 };
 

@@ -12,18 +12,20 @@ const file = job('suites/vlm/cycles.test.mjs', 'vlm', ['gpu'], 'gpu', null, 5);
 
 function finding(test: string, resource: LeakFinding['resource'], leaking: boolean): LeakFinding {
   return {
-    test, line: 14, resource, rechecked: true, series: [0, 64, 128, 192, 256].map((v) => v * MiB),
+    test, line: 14, resource, metric: resource === 'metric' ? { name: 'kv_blocks', unit: null } : null, source: 'card',
+    rechecked: true, recheck: null, series: [0, 64, 128, 192, 256].map((v) => v * MiB),
     verdict: {
-      leaking, iterations: 4, perIterationBytes: 64 * MiB, totalGrowthBytes: 192 * MiB, rSquared: 1, thresholdBytes: 100 * MiB,
-      reason: leaking ? `${resource} grew 64 MiB per iteration, confirmed by a re-run` : 'Not confirmed, so not a leak',
+      leaking, iterations: 4, perIteration: 64 * MiB, totalGrowth: 192 * MiB, rSquared: 1, threshold: 100 * MiB,
+      reason: leaking ? `${resource} grew 64 MiB per iteration, confirmed by a re-run` : 'Not confirmed, so not a leak', pattern: 'steady', steps: null,
     },
   };
 }
 
 describe('leakCheckName', () => {
-  it('names the check after the test and the resource', () => {
-    assert.equal(leakCheckName('models > load and unload', 'vram'), 'models > load and unload [leak check: VRAM]');
-    assert.equal(leakCheckName('tokenize', 'ram'), 'tokenize [leak check: RAM]');
+  it('names the check after the test and the resource, or the metric', () => {
+    assert.equal(leakCheckName(finding('models > load and unload', 'vram', true)), 'models > load and unload [leak check: VRAM]');
+    assert.equal(leakCheckName(finding('tokenize', 'ram', true)), 'tokenize [leak check: RAM]');
+    assert.equal(leakCheckName(finding('serve', 'metric', true)), 'serve [leak check: metric kv_blocks]');
   });
 });
 

@@ -23,7 +23,7 @@ const SETTINGS = { enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 
 
 function jobOf(id: string, lane: Job['lane']): Job {
   return {
-    id, file: `/p/${id}`, suite: 'unit', tags: [], lane, timeoutMs: 5000, repeat: 1, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB },
+    id, file: `/p/${id}`, suite: 'unit', tags: [], lane, timeoutMs: 5000, repeat: 1, leakThreshold: { vramBytes: 100 * MiB, ramBytes: 100 * MiB, metrics: {} }, leakRepeatMax: 40,
     needs: { vram: null, ram: null, gpus: lane === 'gpu' ? 1 : 0, exclusive: false }, skip: null,
   };
 }
