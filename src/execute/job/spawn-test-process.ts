@@ -67,9 +67,10 @@ export interface SpawnedProcess {
 const PIPE_DRAIN_MS = 3000;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
-// Loaded by every test process from the compiled modules, whether the harness runs from them or from its bundle.
-const PRELOAD_URL = packageFile('dist/execute/child/preload.js').href;
-const REPORTER_URL = packageFile('dist/execute/child/reporter.js').href;
+// Loaded by every test process from their own bundle (scripts/bundle-cli.mjs), whether the harness runs from its
+// modules or from its bundle.
+const PRELOAD_URL = packageFile('dist/bundle/child/preload.js').href;
+const REPORTER_URL = packageFile('dist/bundle/child/reporter.js').href;
 
 /**
  * A metric as the reports take it: name and unit cut to NAME_LIMIT_CHARS, whatever the test process sent (metric()

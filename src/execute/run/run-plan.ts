@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../../config/types.js';
 import { gpuSeries, sampledPeak, startContinuousSampler, type ContinuousSampler } from '../../measure/continuous-sampler.js';
-import { readPressureCounters } from '../../measure/run-pressure.js';
+import { readPressureCounters, readPsi } from '../../measure/run-pressure.js';
 import { readCgroupWorkingSet } from '../../probe/cgroup-files.js';
 import type { GpuReader } from '../../probe/types.js';
 import { describeCoScheduled } from '../../results/co-scheduled.js';
@@ -207,7 +207,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     if (next.result.coScheduled) warn(`${start.job.id}: ${describeCoScheduled(next.result.coScheduled)}`);
     results.set(start.job.id, next.result);
     hooks.fileEnded(start.job);
-    const psi = readPressureCounters().psi;
+    const psi = readPsi();
     // PSI's avg10 is a moving average: read at every file's end, its highest value shows the worst stretch of the run.
     if (psi) {
       peakPsi.some = Math.max(peakPsi.some, psi.some.avg10);

@@ -11,8 +11,8 @@ import {
   CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, RESULTS_FILE_ENV, type BoundaryMessage, type MetricMessage, type ResultRecord, type VramSetting,
 } from '../../../src/execute/child/protocol.js';
 
-const PRELOAD = fileURLToPath(new URL('../../../dist/execute/child/preload.js', import.meta.url));
-const REPORTER = new URL('../../../dist/execute/child/reporter.js', import.meta.url).href;
+const PRELOAD = fileURLToPath(new URL('../../../dist/bundle/child/preload.js', import.meta.url));
+const REPORTER = new URL('../../../dist/bundle/child/reporter.js', import.meta.url).href;
 /** The built public API, for test files that call metric(). */
 export const DIST_API = new URL('../../../dist/api/test-api.js', import.meta.url).href;
 
