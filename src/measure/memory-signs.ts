@@ -49,9 +49,11 @@ export function findMemorySigns(input: MemorySignInput): MemorySign[] {
   const signs: MemorySign[] = [];
   const cgroupKills = rise(before?.cgroupOomKills, after?.cgroupOomKills);
   if (cgroupKills > 0) signs.push({ source: 'cgroup-oom-kill', resource: 'ram', detail: `cgroup oom_kill +${cgroupKills}` });
-  const hostKills = rise(before?.hostOomKills, after?.hostOomKills);
-  // The cgroup's count is within the host's: the host's says more only when it rose further.
-  if (hostKills > cgroupKills) signs.push({ source: 'host-oom-kill', resource: 'ram', detail: `host oom_kill +${hostKills}` });
+  // The cgroup's count takes in every OOM killer's kills of its processes, the host's too: where it is read, a kill
+  // elsewhere on the host is someone else's trouble. Without it, the host's count is what there is.
+  const cgroupCounted = typeof before?.cgroupOomKills === 'number' && typeof after?.cgroupOomKills === 'number';
+  const hostKills = cgroupCounted ? 0 : rise(before?.hostOomKills, after?.hostOomKills);
+  if (hostKills > 0) signs.push({ source: 'host-oom-kill', resource: 'ram', detail: `host oom_kill +${hostKills}` });
   const limitHits = rise(before?.cgroupLimitHits, after?.cgroupLimitHits);
   if (limitHits > 0) signs.push({ source: 'cgroup-limit', resource: 'ram', detail: `cgroup memory limit reached ${limitHits}×` });
   for (const stop of input.guardStops) {
