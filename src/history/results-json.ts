@@ -1,6 +1,8 @@
 // The shape of results.json as `src/report/json.ts` writes it (docs/results-schema.md), for the modules that read it
 // back. Keys added after version 2 are optional: a file written before them lacks them.
 
+import type { AloneDecision, MemorySignSource } from '../results/memory-evidence.js';
+
 /** A number or null, as most figures are. */
 type N = number | null;
 
@@ -123,6 +125,7 @@ export interface FileJson {
   readonly leakRepeatMax?: number;
   readonly attempts?: readonly { readonly status: string; readonly failureClass: string | null; readonly error: string | null; readonly durationMs: N; readonly failedTests: readonly string[] }[];
   readonly machine?: N;
+  readonly memoryEvidence?: { readonly signs: readonly { readonly source: MemorySignSource; readonly resource: 'ram' | 'vram'; readonly detail: string }[]; readonly alone: AloneDecision } | null;
 }
 
 /** The run's pressure (`pressure`, `machines[].pressure`). */
