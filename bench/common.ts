@@ -45,6 +45,27 @@ export function writeGpuProject(dir: string, files: Readonly<Record<string, stri
   });
 }
 
+/**
+ * Writes a project with a gpu suite (`gpu/`, `stream/`, tagged gpu, ungated) and a cpu suite (`cpu/`, `many/`) from
+ * `files` (path under `dir` -> source).
+ */
+export function writeLaneProject(dir: string, files: Readonly<Record<string, string>>): void {
+  writeFileSync(join(dir, 'gpu-test.config.yaml'), [
+    'suites:',
+    '  - name: cpu',
+    '    files: ["cpu/*.test.mjs", "many/*.test.mjs"]',
+    '  - name: gpu',
+    '    files: ["gpu/*.test.mjs", "stream/*.test.mjs"]',
+    '    tags: [gpu]',
+    'gates: {}',
+    '',
+  ].join('\n'));
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), source);
+  }
+}
+
 /** The parts of results.json (docs/results-schema.md) the bench reads. */
 export interface ResultsJson {
   readonly counts: { readonly tests: number; readonly passed: number; readonly failed: number };

@@ -42,7 +42,7 @@ export function writeMixedSuite(dir: string, suite: MixedSuite): { cpu: string[]
   }
   for (let i = 0; i < suite.gpuFiles; i++) {
     const path = join(dir, 'gpu', `gpu-${i}.test.mjs`);
-    writeFileSync(path, `\nimport { setTimeout as sleep } from 'node:timers/promises';\ntest('gpu ${i}', () => sleep(${suite.gpuWaitMs}));\n`);
+    writeFileSync(path, `import { test } from 'node:test';\nimport { setTimeout as sleep } from 'node:timers/promises';\ntest('gpu ${i}', () => sleep(${suite.gpuWaitMs}));\n`);
     gpu.push(path);
   }
   return { cpu, gpu };

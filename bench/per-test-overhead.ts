@@ -1,87 +1,83 @@
-// What the harness adds per test: many trivial GPU-tagged tests under gpu-test against plain `node --test` on the
-// same files. Every test gets two boundary samples (an IPC round trip each), so this is where a slow read shows.
-// The per-test figure is the marginal cost: the same files with one test each are timed too, and their difference
-// to plain node takes the fixed start-up (CLI, config, inventory, one process per file) out of it.
+// What the harness adds per test, as users write tests: one big file of trivial tests, top-level `test()` and nested
+// `t.test()` subtests, in the gpu lane (NVML: the test process reads its own cards) and the cpu lane, under the default
+// reporters, each against plain `node --test` on the same file. The per-test figure is the marginal cost: the same
+// lane's one-test file is timed too, and its difference to plain node (the fixed start-up, see start-up.ts) is taken
+// out. The nvidia-smi stream gets 100 tests: each boundary there waits for a fresh reading (up to one interval).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, median, readPassedResults, timeCommand, writeGpuProject, type BenchGpu } from './common.js';
+import { BIN, median, readPassedResults, timeCommand, writeLaneProject, type BenchGpu } from './common.js';
 
-const FILES = 4;
-const NVML_TESTS_PER_FILE = 250;
-// A test's "after" waits for the stream's next line, about one 50 ms interval when tests follow each other, so 1000
-// tests would take about 50 s a round: the stream gets 100 tests, against plain `node --test` on those 100.
-const STREAM_TESTS_PER_FILE = 25;
-const TARGET_MS_PER_TEST = 1;
+const TESTS = 1000;
+const STREAM_TESTS = 100;
+const TARGET_MS = 0.25;
+const STREAM_TARGET_MS = 1;
 
-interface Project {
-  readonly dir: string;
-  readonly files: readonly string[];
+const topLevel = (count: number): string =>
+  `import { test } from 'node:test';\n${Array.from({ length: count }, (_, i) => `test('t ${i}', () => {});`).join('\n')}\n`;
+const nested = (count: number): string =>
+  `import { test } from 'node:test';\ntest('parent', async (t) => {\n${Array.from({ length: count }, (_, i) => `  await t.test('s ${i}', () => {});`).join('\n')}\n});\n`;
+
+interface Case {
+  readonly label: string;
+  readonly file: string;
+  /** Its one-test counterpart, whose cost over plain node is the fixed start-up. */
+  readonly single: string;
   readonly tests: number;
+  readonly env: 'nvml' | 'stream';
+  readonly target: number;
 }
 
-function writeTrivialProject(testsPerFile: number): Project {
-  const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-overhead-'));
-  const tests = Array.from({ length: testsPerFile }, (_, i) => `test('t ${i}', () => {});`).join('\n');
-  const sources = Object.fromEntries(Array.from({ length: FILES }, (_, f) => [`trivial-${f}.test.mjs`, `import { test } from 'node:test';\n${tests}\n`]));
-  return { dir, files: writeGpuProject(dir, sources), tests: FILES * testsPerFile };
-}
-
-/** One gpu-test run; throws unless it exited 0 and results.json lists every test as passed. */
-function timeGpuTest(project: Project, env: NodeJS.ProcessEnv, extraArgs: readonly string[]): number {
-  const reportDir = join(project.dir, 'reports');
+/** One gpu-test run with the default reporters; throws unless every test is listed as passed. */
+function timeGpuTest(dir: string, file: string, tests: number, env: NodeJS.ProcessEnv, extra: readonly string[]): number {
+  const reportDir = join(dir, 'reports');
   rmSync(reportDir, { recursive: true, force: true });
-  const ms = timeCommand([BIN, 'run', '--reporter', 'json', ...extraArgs, '--report-dir', reportDir], project.dir, env);
-  readPassedResults(reportDir, project.tests);
+  const ms = timeCommand([BIN, 'run', ...extra, '--report-dir', reportDir, file], dir, env);
+  readPassedResults(reportDir, tests);
   return ms;
 }
 
-function timePlain(project: Project, env: NodeJS.ProcessEnv): number {
-  return timeCommand(['--test', '--test-reporter=dot', ...project.files], project.dir, env);
-}
-
 export function printPerTestOverhead(gpu: BenchGpu, rounds: number): void {
-  const big = writeTrivialProject(NVML_TESTS_PER_FILE);
-  const small = writeTrivialProject(STREAM_TESTS_PER_FILE);
-  const single = writeTrivialProject(1);
-  const runs = {
-    nvml: [] as number[], plainBig: [] as number[], stream: [] as number[], plainSmall: [] as number[],
-    nvmlSingle: [] as number[], streamSingle: [] as number[], plainSingle: [] as number[],
-  };
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-per-test-'));
+  writeLaneProject(dir, {
+    'gpu/top.test.mjs': topLevel(TESTS), 'gpu/nested.test.mjs': nested(TESTS), 'gpu/one.test.mjs': topLevel(1),
+    'cpu/top.test.mjs': topLevel(TESTS), 'cpu/nested.test.mjs': nested(TESTS), 'cpu/one.test.mjs': topLevel(1),
+    'stream/top.test.mjs': topLevel(STREAM_TESTS), 'stream/one.test.mjs': topLevel(1),
+  });
+  const cases: Case[] = [
+    { label: 'gpu lane (NVML), top-level tests', file: 'gpu/top.test.mjs', single: 'gpu/one.test.mjs', tests: TESTS, env: 'nvml', target: TARGET_MS },
+    { label: 'gpu lane (NVML), nested subtests', file: 'gpu/nested.test.mjs', single: 'gpu/one.test.mjs', tests: TESTS + 1, env: 'nvml', target: TARGET_MS },
+    { label: 'cpu lane, top-level tests', file: 'cpu/top.test.mjs', single: 'cpu/one.test.mjs', tests: TESTS, env: 'nvml', target: TARGET_MS },
+    { label: 'cpu lane, nested subtests', file: 'cpu/nested.test.mjs', single: 'cpu/one.test.mjs', tests: TESTS + 1, env: 'nvml', target: TARGET_MS },
+    { label: 'gpu lane, nvidia-smi stream, top-level', file: 'stream/top.test.mjs', single: 'stream/one.test.mjs', tests: STREAM_TESTS, env: 'stream', target: STREAM_TARGET_MS },
+  ];
+  const files = [...new Set(cases.flatMap((c) => [c.file, c.single]))];
+  const harness = new Map<string, number[]>();
+  const plain = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, ms: number): void => void map.set(key, [...(map.get(key) ?? []), ms]);
+  const testsIn = (file: string): number => cases.find((c) => c.file === file)?.tests ?? 1;
   for (let round = 0; round < rounds; round++) {
     // Interleaved, so drift on a noisy machine hits every contender alike.
-    runs.nvml.push(timeGpuTest(big, gpu.nvmlEnv, []));
-    runs.plainBig.push(timePlain(big, gpu.env));
-    runs.stream.push(timeGpuTest(small, gpu.env, ['--gpu-backend', 'nvidia-smi']));
-    runs.plainSmall.push(timePlain(small, gpu.env));
-    runs.nvmlSingle.push(timeGpuTest(single, gpu.nvmlEnv, []));
-    runs.streamSingle.push(timeGpuTest(single, gpu.env, ['--gpu-backend', 'nvidia-smi']));
-    runs.plainSingle.push(timePlain(single, gpu.env));
+    for (const file of files) {
+      const stream = file.startsWith('stream/');
+      push(harness, file, timeGpuTest(dir, file, testsIn(file), stream ? gpu.env : gpu.nvmlEnv, stream ? ['--gpu-backend', 'nvidia-smi'] : []));
+      push(plain, file, timeCommand(['--test', '--test-reporter=dot', file], dir, gpu.env));
+    }
   }
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  const line = (label: string, values: readonly number[]): void => {
-    console.log(`  ${label.padEnd(52)} ${fmt(median(values))}   (rounds: ${values.map(fmt).join(', ')})`);
-  };
-  console.log(`per-test overhead: ${FILES} GPU-tagged files of trivial tests on the simulated GPU; median of ${rounds} rounds, interleaved`);
-  line(`gpu-test run (NVML stand-in), ${big.tests} tests`, runs.nvml);
-  line(`node --test, the same ${big.tests} tests`, runs.plainBig);
-  line(`gpu-test run --gpu-backend nvidia-smi, ${small.tests} tests`, runs.stream);
-  line(`node --test, the same ${small.tests} tests`, runs.plainSmall);
-  line(`gpu-test run (NVML stand-in), ${single.tests} tests (start-up)`, runs.nvmlSingle);
-  line(`gpu-test run --gpu-backend nvidia-smi, ${single.tests} tests`, runs.streamSingle);
-  line(`node --test, the same ${single.tests} tests`, runs.plainSingle);
-  const perTest = (label: string, harness: number[], plain: number[], harnessSingle: number[], tests: number): void => {
-    const added = median(harness) - median(plain);
-    const startUp = median(harnessSingle) - median(runs.plainSingle);
-    const ms = (added - startUp) / (tests - single.tests);
-    const verdict = ms < TARGET_MS_PER_TEST ? 'ok' : 'MISSED';
-    console.log(`per test, ${label.padEnd(7)} (added ${fmt(added)} - start-up ${fmt(startUp)}) / ${tests - single.tests} more tests = ${ms.toFixed(2)} ms a test  (target < ${TARGET_MS_PER_TEST} ms) ${verdict}; with start-up spread over the tests ${(added / tests).toFixed(2)} ms`);
-  };
-  perTest('NVML', runs.nvml, runs.plainBig, runs.nvmlSingle, big.tests);
-  perTest('stream', runs.stream, runs.plainSmall, runs.streamSingle, small.tests);
-  console.log('  note: with the stream, each test\'s "after" waits for a reading taken after it ended: up to one --loop-ms (50 ms).');
-  rmSync(big.dir, { recursive: true, force: true });
-  rmSync(small.dir, { recursive: true, force: true });
-  rmSync(single.dir, { recursive: true, force: true });
+  console.log(`per-test overhead: one file of trivial tests, default reporters, simulated GPU; median of ${rounds} rounds, interleaved`);
+  for (const file of files) {
+    const [h, p] = [harness.get(file) ?? [], plain.get(file) ?? []];
+    console.log(`  ${file.padEnd(22)} gpu-test ${fmt(median(h))}  node --test ${fmt(median(p))}   (gpu-test rounds: ${h.map(fmt).join(', ')})`);
+  }
+  for (const c of cases) {
+    const added = median(harness.get(c.file) ?? []) - median(plain.get(c.file) ?? []);
+    const startUp = median(harness.get(c.single) ?? []) - median(plain.get(c.single) ?? []);
+    const ms = (added - startUp) / (c.tests - 1);
+    const verdict = ms <= c.target ? 'ok' : 'MISSED';
+    console.log(`per test, ${c.label.padEnd(40)} (added ${fmt(added)} - start-up ${fmt(startUp)}) / ${c.tests - 1} = ${ms.toFixed(3)} ms  (target <= ${c.target} ms) ${verdict}`);
+  }
+  console.log('  note: with the stream, each boundary waits for a reading taken after it: up to one --sample-interval (50 ms).');
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,12 +1,13 @@
 // `npm run bench`: the mixed suite under gpu-test, under `node --test --test-concurrency=1` and under plain
-// `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then what
-// one GPU read costs per backend, the harness's cost per test, the shortest VRAM spike the sampler catches, the
+// `node --test`, measured side by side in one run; prints medians and the ratios the targets are set on. Then the
+// mixed suite with a killed file against its GPU lane's bound, what one GPU read costs per backend, the harness's cost
+// per test and its fixed start-up against `node --test`, 300 one-test files, the shortest VRAM spike the sampler catches, the
 // makespan on a simulated two-GPU host and that of a suite sharded over four runners (computed from the planner), and
 // the smallest leak found on a simulated caching allocator with the false alarms beside it. BENCH_ROUNDS sets the
 // rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeGpuEnv, setupFakeGpu } from '../fixtures/fake-gpu/fake-gpu.mjs';
@@ -15,15 +16,17 @@ import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
 import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
 import { printLeakSensitivity } from './leak-sensitivity.js';
+import { printMixedKill } from './mixed-kill.js';
 import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
 import { printShardBalance } from './shard-balance.js';
 import { printReadCost } from './read-cost.js';
 import { printSmallestSpike } from './smallest-spike.js';
+import { printStartUp } from './start-up.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-const SECTIONS = ['mixed', 'read-cost', 'per-test', 'spike', 'multi-gpu', 'shard', 'leaks'] as const;
+const SECTIONS = ['mixed', 'mixed-kill', 'read-cost', 'per-test', 'start-up', 'spike', 'multi-gpu', 'shard', 'leaks'] as const;
 // BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
 for (const name of ONLY ?? []) {
@@ -65,9 +68,8 @@ function printImportCost(): void {
 }
 
 /** The mixed suite under gpu-test, `node --test --test-concurrency=1` and plain `node --test`, against its lower bound. */
-function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
+function printMixedSuite({ env, nvmlEnv }: BenchGpu, { iterations, soloMs }: { iterations: number; soloMs: number }): void {
   const cores = availableParallelism();
-  const { iterations, soloMs } = calibrate();
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-'));
   const gpuWaitMs = TARGET_MS;
   const files = writeMixedSuite(dir, { cpuFiles: 8, gpuFiles: 4, cpuIterations: iterations, gpuWaitMs });
@@ -76,6 +78,7 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
 
   const runs = {
     gpuTest: [] as number[],
+    harnessCpu: [] as number[],
     gpuTestStream: [] as number[],
     serial: [] as number[],
     plain: [] as number[],
@@ -84,6 +87,8 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, so drift on a noisy machine hits every contender alike.
     runs.gpuTest.push(timeCommand([BIN, 'run', '--reporter', 'json', '--report-dir', join(dir, 'reports')], dir, nvmlEnv));
+    const { harnessCpuMs } = JSON.parse(readFileSync(join(dir, 'reports', 'results.json'), 'utf8')) as { harnessCpuMs?: number | null };
+    if (typeof harnessCpuMs === 'number') runs.harnessCpu.push(harnessCpuMs);
     runs.gpuTestStream.push(timeCommand([BIN, 'run', '--reporter', 'json', '--gpu-backend', 'nvidia-smi', '--report-dir', join(dir, 'reports')], dir, env));
     runs.serial.push(timeCommand(['--test', '--test-concurrency=1', '--test-reporter=dot', ...all], dir, env));
     runs.plain.push(timeCommand(['--test', '--test-reporter=dot', ...all], dir, env));
@@ -100,7 +105,7 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu): void {
   const plain = median(runs.plain);
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   console.log(`mixed suite: ${files.cpu.length} CPU-bound files of ${Math.round(soloMs)} ms, ${files.gpu.length} GPU-tagged files of ${gpuWaitMs} ms waiting; ${cores} cores; median of ${ROUNDS} rounds`);
-  console.log(`  gpu-test run (NVML)                   ${fmt(gpuTest)}   (rounds: ${runs.gpuTest.map(fmt).join(', ')})`);
+  console.log(`  gpu-test run (NVML)                   ${fmt(gpuTest)}   (rounds: ${runs.gpuTest.map(fmt).join(', ')}); the harness's own CPU ${runs.harnessCpu.length > 0 ? fmt(median(runs.harnessCpu)) : 'n/a'}`);
   console.log(`  gpu-test run --gpu-backend nvidia-smi ${fmt(median(runs.gpuTestStream))}   (rounds: ${runs.gpuTestStream.map(fmt).join(', ')})`);
   console.log(`  node --test --test-concurrency=1      ${fmt(serial)}   (rounds: ${runs.serial.map(fmt).join(', ')})`);
   console.log(`  node --test (GPU files may overlap)   ${fmt(plain)}   (rounds: ${runs.plain.map(fmt).join(', ')})`);
@@ -125,9 +130,12 @@ async function main(): Promise<void> {
   // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
   const nvmlLibrary = buildFakeNvml();
   const gpu: BenchGpu = { state, env, nvmlEnv: { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary }, nvmlLibrary };
-  if (wanted('mixed')) printMixedSuite(gpu);
+  const work = wanted('mixed') || wanted('mixed-kill') ? calibrate() : null;
+  if (work && wanted('mixed')) printMixedSuite(gpu, work);
+  if (work && wanted('mixed-kill')) printMixedKill(gpu, work.iterations, ROUNDS);
   if (wanted('read-cost')) await printReadCost(gpu);
   if (wanted('per-test')) printPerTestOverhead(gpu, ROUNDS);
+  if (wanted('start-up')) printStartUp(gpu, ROUNDS);
   if (wanted('spike')) printSmallestSpike(gpu);
   if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
   if (wanted('shard')) printShardBalance();

@@ -143,6 +143,8 @@ export function mergeRuns(given: readonly ReadRun[], runId: string): RunResult {
     budgets: mergeBudgets(runs.map((run) => run.budgets)), suiteNeeds: mergeSuiteNeeds(runs.map((run) => run.suiteNeeds)),
     gpuBalance: { limitPercent: first.gpuBalance.limitPercent, files: runs.flatMap((run) => run.gpuBalance.files) },
     shard: null, comparison: null,
+    // Each machine's harness ran on its own cores: no one figure stands for the merged run.
+    harnessCpuMs: null,
   };
   return { ...merged, verdict: decideVerdict({ ...merged, machines }) };
 }

@@ -187,6 +187,8 @@ export interface ResultsJson {
   readonly interruption: { readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; readonly atMs: number; readonly forced: boolean } | null;
   readonly startedAtMs: number;
   readonly endedAtMs: number;
+  /** Since schema 4 (absent before). */
+  readonly harnessCpuMs?: number | null;
   readonly counts: CountsJson;
   readonly config: {
     readonly rootDir: string; readonly configFile: string | null; readonly reportDir: string; readonly concurrency: number;

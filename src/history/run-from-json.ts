@@ -175,6 +175,7 @@ export function runFromJson(doc: ResultsJson): RunResult {
     })),
     config: { ...doc.config, repeat, leaks: doc.config.leaks ?? 'fail' },
     toolVersion: doc.generatedBy.replace(/^gpu-test /, ''),
+    harnessCpuMs: doc.harnessCpuMs ?? null,
     budgets: (doc.budgets ?? []) as BudgetCheck[],
     suiteNeeds: (doc.suiteNeeds ?? []) as SuiteNeeds[],
     gpuBalance: { limitPercent: doc.gpuBalance?.limitPercent ?? 10, files: (doc.gpuBalance?.files ?? []) as GpuBalance[] },

@@ -194,6 +194,7 @@ export function renderJson(result: RunResult): string {
     startedAtMs: result.startedAt, startedAtIso: iso(result.startedAt),
     endedAtMs: result.endedAt, endedAtIso: iso(result.endedAt),
     durationMs: result.endedAt - result.startedAt,
+    harnessCpuMs: result.harnessCpuMs,
     counts: countsJson(c),
     config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs, repeat: cfg.repeat, leaks: cfg.leaks },
     host: { hostname: h.hostname, platform: h.platform, cpus: h.cpus, nodeVersion: h.nodeVersion, memory: hostMemory(h.memory) },

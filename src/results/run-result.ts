@@ -278,6 +278,8 @@ export interface ExecutedRun {
   readonly hooks: readonly HookRun[];
   readonly config: RunSettings;
   readonly toolVersion: string;
+  /** CPU time of the harness process itself (user + system), from its start to the run's end; null for merged runs. */
+  readonly harnessCpuMs: number | null;
 }
 
 /** The whole, finished run: what every reporter receives, read-only. */

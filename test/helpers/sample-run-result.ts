@@ -154,6 +154,7 @@ export function sampleRunResult(): RunResult {
     hooks: [],
     config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000, repeat: 1, leaks: 'fail' },
     toolVersion: '0.1.0',
+    harnessCpuMs: 850,
     budgets: [],
     suiteNeeds: [],
     gpuBalance: { limitPercent: 10, files: [] },

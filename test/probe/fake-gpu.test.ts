@@ -53,8 +53,14 @@ describe('fake nvidia-smi', () => {
     useFakeGpu();
     const child = spawn(FAKE_SMI, ['--query-gpu=timestamp,index,memory.used,utilization.gpu,power.draw', '--format=csv,noheader,nounits', '--loop-ms=50']);
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Three lines, however long a loaded machine takes to print them: it keeps streaming until it is killed.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.split('\n').length > 3) resolve();
+      });
+    });
+    assert.equal(child.exitCode, null, 'still streaming');
     await stopChild(child);
     const table = parseQueryGpuCsv(output, ['timestamp', 'index', 'memory.used', 'utilization.gpu', 'power.draw']);
     assert.ok(table.rows.length >= 3, `${table.rows.length} lines`);

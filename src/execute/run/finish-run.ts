@@ -38,6 +38,12 @@ export interface RunRecord {
   readonly interruption: RunInterruption | null;
 }
 
+/** The harness's own CPU time so far: what the run cost beside its test processes (the bench prints it). */
+function harnessCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
+}
+
 /** The executed run: a result for every job of the plan, in plan order, and the run's own figures. */
 export function finishRun(run: RunRecord): ExecutedRun {
   // Interrupted while the GPUs were being listed: every job is reported, the GPU files as not started.
@@ -66,6 +72,7 @@ export function finishRun(run: RunRecord): ExecutedRun {
       gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs, repeat: config.repeat, leaks: config.leaks,
     },
     toolVersion: run.toolVersion,
+    harnessCpuMs: harnessCpuMs(),
   };
   return { ...ran, verdict: decideVerdict(ran) };
 }

@@ -1,0 +1,50 @@
+// The fixed cost of a run and the cost per file: a one-test file under gpu-test against `node --test` on it (the
+// start-up: CLI, config, GPU listing, one test process, reports), in each lane; and 300 one-test files at the same
+// concurrency as `node --test`, where every file pays a process start of its own.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, median, readPassedResults, timeCommand, writeLaneProject, type BenchGpu } from './common.js';
+
+const MANY_FILES = 300;
+const FIXED_TARGET_MS = 100;
+const MANY_TARGET_RATIO = 1;
+const ONE_TEST = "import { test } from 'node:test';\ntest('t', () => {});\n";
+
+export function printStartUp(gpu: BenchGpu, rounds: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-start-up-'));
+  const many = Array.from({ length: MANY_FILES }, (_, i) => [`many/f${String(i).padStart(3, '0')}.test.mjs`, ONE_TEST] as const);
+  writeLaneProject(dir, { 'gpu/one.test.mjs': ONE_TEST, 'cpu/one.test.mjs': ONE_TEST, ...Object.fromEntries(many) });
+  const cores = availableParallelism();
+  const reportDir = join(dir, 'reports');
+  const gpuTest = (args: readonly string[], tests: number): number => {
+    rmSync(reportDir, { recursive: true, force: true });
+    const ms = timeCommand([BIN, 'run', '--report-dir', reportDir, ...args], dir, gpu.nvmlEnv);
+    readPassedResults(reportDir, tests);
+    return ms;
+  };
+  const runs = { gpuOne: [] as number[], cpuOne: [] as number[], plainOne: [] as number[], many: [] as number[], plainMany: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    // Interleaved, so drift on a noisy machine hits every contender alike.
+    runs.gpuOne.push(gpuTest(['gpu/one.test.mjs'], 1));
+    runs.cpuOne.push(gpuTest(['cpu/one.test.mjs'], 1));
+    runs.plainOne.push(timeCommand(['--test', '--test-reporter=dot', 'cpu/one.test.mjs'], dir, gpu.env));
+    runs.many.push(gpuTest(['--concurrency', String(cores), 'many/'], MANY_FILES));
+    runs.plainMany.push(timeCommand(['--test', '--test-reporter=dot', `--test-concurrency=${cores}`, ...many.map(([path]) => path)], dir, gpu.env));
+  }
+  const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const list = (values: readonly number[]): string => values.map(fmt).join(', ');
+  const plainOne = median(runs.plainOne);
+  console.log(`start-up and many files: default reporters, simulated GPU (NVML stand-in); ${cores} cores; median of ${rounds} rounds, interleaved`);
+  console.log(`  node --test, one one-test file              ${fmt(plainOne)}   (rounds: ${list(runs.plainOne)})`);
+  for (const [label, values] of [['gpu lane', runs.gpuOne], ['cpu lane', runs.cpuOne]] as const) {
+    const added = median(values) - plainOne;
+    console.log(`  gpu-test run, one one-test file, ${label}    ${fmt(median(values))}   (rounds: ${list(values)})  fixed cost ${added.toFixed(0)} ms (target <= ${FIXED_TARGET_MS} ms) ${added <= FIXED_TARGET_MS ? 'ok' : 'MISSED'}`);
+  }
+  const ratio = median(runs.many) / median(runs.plainMany);
+  console.log(`  gpu-test run --concurrency ${cores}, ${MANY_FILES} one-test files   ${fmt(median(runs.many))}   (rounds: ${list(runs.many)})`);
+  console.log(`  node --test --test-concurrency=${cores}, the same     ${fmt(median(runs.plainMany))}   (rounds: ${list(runs.plainMany)})`);
+  console.log(`ratio ${MANY_FILES} files gpu-test / node --test  ${ratio.toFixed(2)}x  (target <= ${MANY_TARGET_RATIO.toFixed(2)}x) ${ratio <= MANY_TARGET_RATIO ? 'ok' : 'MISSED'}`);
+  rmSync(dir, { recursive: true, force: true });
+}
