@@ -2,8 +2,9 @@
 // Bundles the command line (src/cli.ts and everything it imports, its JavaScript dependencies too) into dist/bundle/,
 // which bin/gpu-test.js runs. Node 20 resolves and compiles each ES module on its own: the ~200 modules of the
 // harness and its dependencies took ~120 ms of CPU at every start, one bundle ~30 ms (docs/dependencies.md). Code loaded
-// only on some paths (the report writers, NVML, the nvidia-smi listing) stays in chunks imported when needed. Test
-// processes do not load the bundle: they load the preload and reporter from the compiled modules in dist/.
+// only on some paths (the report writers, NVML, the nvidia-smi listing) stays in chunks imported when needed. Every
+// test process loads the preload and the reporter: they get a bundle of their own in dist/bundle/child/ (a few files
+// instead of ~15 modules), NVML in a chunk that only a GPU file's process imports.
 
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -26,5 +27,24 @@ await build({
   external: ['koffi', 'tsx', 'execa', 'pidusage', 'node-nvidia-smi'],
   // CommonJS dependencies (yaml, picomatch) call require() for Node's built-ins.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: {
+    preload: `${root}src/execute/child/preload.ts`,
+    reporter: `${root}src/execute/child/reporter.ts`,
+    // Under --repeat the preload registers the resolve hook, which hands test files the repeating node:test: both are
+    // found by their URLs beside the preload's.
+    'repeat-hooks': `${root}src/execute/child/repeat-hooks.ts`,
+    'repeat-node-test': `${root}src/execute/child/repeat-node-test.ts`,
+  },
+  outdir: `${outdir}/child`,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: ['koffi'],
   logLevel: 'warning',
 });

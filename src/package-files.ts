@@ -13,7 +13,7 @@ function findPackageRoot(start: URL): URL {
 
 const PACKAGE_ROOT = findPackageRoot(new URL(import.meta.url));
 
-/** The URL of `relative` (a path with `/`) inside gpu-test's package, e.g. `dist/execute/child/preload.js`. */
+/** The URL of `relative` (a path with `/`) inside gpu-test's package, e.g. `dist/bundle/child/preload.js`. */
 export function packageFile(relative: string): URL {
   return new URL(relative, PACKAGE_ROOT);
 }

@@ -2,6 +2,8 @@
 // back. Keys added after version 2 are optional: a file written before them lacks them. Version 4 leaves out what a
 // test has nothing to say in (see TestJson).
 
+import type { AloneDecision, MemorySignSource } from '../results/memory-evidence.js';
+
 /** A number or null, as most figures are. */
 type N = number | null;
 
@@ -143,6 +145,7 @@ export interface FileJson {
   readonly leakRepeatMax?: number;
   readonly attempts?: readonly { readonly status: string; readonly failureClass: string | null; readonly error: string | null; readonly durationMs: N; readonly failedTests: readonly string[] }[];
   readonly machine?: N;
+  readonly memoryEvidence?: { readonly signs: readonly { readonly source: MemorySignSource; readonly resource: 'ram' | 'vram'; readonly detail: string }[]; readonly alone: AloneDecision } | null;
 }
 
 /** The run's pressure (`pressure`, `machines[].pressure`). */

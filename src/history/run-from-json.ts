@@ -123,6 +123,7 @@ function file(f: FileJson, doc: ResultsJson, runRepeat: number): FileResult {
     leaks: [...(f.leaks ?? []).map(memoryLeak), ...(f.metricLeaks ?? []).map(metricLeak)],
     residue: f.residue ? { vramBeforeBytes: f.residue.vramBeforeBytes, vramAfterBytes: f.residue.vramAfterBytes, orphans: f.residue.orphans.map((o) => ({ ...o })) } : null,
     gpuLoad: (f.gpuLoad ?? []).map((load) => ({ ...load })),
+    memoryEvidence: f.memoryEvidence ? { signs: f.memoryEvidence.signs.map((sign) => ({ ...sign })), alone: f.memoryEvidence.alone } : null,
     coScheduled: f.coScheduled ? { neighbours: [...f.coScheduled.neighbours], vramPercent: f.coScheduled.vramPercent, reason: f.coScheduled.reason, passedAlone: f.coScheduled.passedAlone } : null,
     stdout: f.stdout.text, stderr: f.stderr.text,
   };

@@ -14,16 +14,22 @@ export interface PressureCounters {
   readonly cgroup: CgroupMemory | null;
 }
 
+function attempt<T>(read: () => T | null): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the counters; never throws (a host without PSI or a memory cgroup gives nulls). */
 export function readPressureCounters(): PressureCounters {
-  const attempt = <T>(read: () => T | null): T | null => {
-    try {
-      return read();
-    } catch {
-      return null;
-    }
-  };
-  return { psi: attempt(() => readMemoryPressure()), cgroup: attempt(() => readCgroupMemory()) };
+  return { psi: readPsi(), cgroup: attempt(() => readCgroupMemory()) };
+}
+
+/** PSI alone, as read at every file's end (the cgroup's counters are read at the run's start and end only). */
+export function readPsi(): MemoryPressure | null {
+  return attempt(() => readMemoryPressure());
 }
 
 /** Points a chart gets at most: GitHub's Mermaid renders a few hundred comfortably. */

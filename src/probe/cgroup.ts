@@ -84,6 +84,21 @@ export function readCgroupMemory(options: CgroupMemoryOptions = {}): CgroupMemor
   return v1 === null ? null : readV1(options.v1Root ?? CGROUP_V1_MEMORY_ROOT, v1);
 }
 
+/** Where this process's memory cgroup keeps its files, v2 first, then v1; null where there is none (see readCgroupMemory). */
+export function locateMemoryCgroup(options: CgroupMemoryOptions = {}): WorkingSetSource | null {
+  const listing = readOptional(options.procSelfCgroup ?? PROC_SELF_CGROUP);
+  if (listing === null) return null;
+  const v2 = parseCgroupPath(listing);
+  if (v2 !== null) {
+    const { dir } = cgroupDir(options.root ?? CGROUP_ROOT, v2);
+    if (existsSync(join(dir, 'memory.events'))) return { version: 2, dir };
+  }
+  const v1 = parseCgroupV1Path(listing);
+  if (v1 === null) return null;
+  const { dir } = cgroupDir(options.v1Root ?? CGROUP_V1_MEMORY_ROOT, v1);
+  return existsSync(join(dir, 'memory.oom_control')) || existsSync(join(dir, 'memory.failcnt')) ? { version: 1, dir } : null;
+}
+
 /**
  * The directory of cgroup `path` under `mount`. Without a cgroup namespace, a container sees its own cgroup mounted at
  * the hierarchy's root while /proc/self/cgroup still names its path on the host: then the mount itself is its cgroup.

@@ -61,8 +61,11 @@ export interface NvmlSession {
   /** The CUDA version the driver supports (`13.0`), as nvidia-smi prints it; null when the library cannot say. */
   readonly cudaVersion: string | null;
   readonly gpus: readonly GpuInfo[];
-  /** Memory of every GPU; `used` excludes the driver's reserve where the driver has nvmlDeviceGetMemoryInfo_v2. */
-  readMemory(): GpuMemory[];
+  /**
+   * Memory of every GPU, or of those at `indices`; `used` excludes the driver's reserve where the driver has
+   * nvmlDeviceGetMemoryInfo_v2.
+   */
+  readMemory(indices?: readonly number[]): GpuMemory[];
   readProcesses(index: number): NvmlProcess[];
   readHealth(index: number): NvmlHealth;
   /** Shuts NVML down; later reads throw. */
@@ -200,7 +203,7 @@ function startSession(lib: NvmlBindings, options: NvmlOptions): NvmlSession {
     driverVersion,
     cudaVersion: cudaEncoded === null ? null : formatCudaVersion(cudaEncoded),
     gpus: gpus.map(({ index, uuid, name, totalBytes }) => ({ index, uuid, name, totalBytes })),
-    readMemory: () => gpus.map((gpu) => readMemoryOf(gpuAt(gpu.index))),
+    readMemory: (indices) => (indices ?? gpus.map((gpu) => gpu.index)).map((index) => readMemoryOf(gpuAt(index))),
     readProcesses(index) {
       const gpu = gpuAt(index);
       let entries: NvmlProcessInfo[];
@@ -247,6 +250,7 @@ function startSession(lib: NvmlBindings, options: NvmlOptions): NvmlSession {
 export function createNvmlGpuReader(session: NvmlSession): GpuReader {
   return {
     backend: 'nvml',
+    nvmlLibrary: session.nvmlLibrary,
     readMemory() {
       try {
         return Promise.resolve(session.readMemory());

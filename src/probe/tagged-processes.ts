@@ -4,6 +4,48 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 
+// A process's environment is fixed once it runs, so a scan need not read again what an earlier one read: only pids
+// handed out since (the kernel's last pid says which) can be new processes, and ours (tagged) are read each time in
+// case one exec'd without the tag. Without ns_last_pid every process is read, as on the first scan.
+interface PidCache {
+  lastPid: number | null;
+  readonly values: Map<number, string | null>;
+}
+const caches = new Map<string, PidCache>();
+
+function readLastPid(): number | null {
+  try {
+    const pid = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` may have been handed out after the pid `since` and up to `now`, a wrap-around included. */
+function handedOutBetween(pid: number, since: number | null, now: number | null): boolean {
+  if (since === null || now === null) return true;
+  return since <= now ? pid > since && pid <= now : pid > since || pid <= now;
+}
+
+/** The value of `name` in the process's initial environment; null without it, or where it cannot be read. */
+function readVariable(pid: number, name: string): string | null {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null; // Gone since the listing, or another user's process.
+  }
+  const prefix = Buffer.from(`${name}=`);
+  // A match must start a variable: at the start of the block or right after the previous one's NUL.
+  for (let at = environ.indexOf(prefix); at !== -1; at = environ.indexOf(prefix, at + 1)) {
+    if (at !== 0 && environ[at - 1] !== 0) continue;
+    const end = environ.indexOf(0, at);
+    return environ.subarray(at + prefix.length, end === -1 ? environ.length : end).toString();
+  }
+  return null;
+}
+
 /**
  * The pids whose initial environment holds `name=value` exactly, this process excluded; [] where there is no /proc.
  * Zombies (exited, not yet reaped) have no environment to read and are not listed.
@@ -15,26 +57,21 @@ export function findTaggedProcesses(name: string, value: string): number[] {
   } catch {
     return [];
   }
-  const needle = Buffer.from(`${name}=${value}\0`);
+  const cache = caches.get(name) ?? { lastPid: null, values: new Map<number, string | null>() };
+  caches.set(name, cache);
+  const lastPid = readLastPid();
+  const values = new Map<number, string | null>();
   const found: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${entry}/environ`);
-    } catch {
-      continue; // Gone since the listing, or another user's process.
-    }
-    // A match must start a variable: at the start of the block or right after the previous one's NUL.
-    for (let at = environ.indexOf(needle); at !== -1; at = environ.indexOf(needle, at + 1)) {
-      if (at === 0 || environ[at - 1] === 0) {
-        found.push(pid);
-        break;
-      }
-    }
+    const known = cache.values.get(pid);
+    const variable = known === null && !handedOutBetween(pid, cache.lastPid, lastPid) ? null : readVariable(pid, name);
+    values.set(pid, variable);
+    if (variable === value) found.push(pid);
   }
+  caches.set(name, { lastPid, values });
   return found;
 }
 

@@ -5,6 +5,8 @@ import type { GpuMemory } from '../results/machine.js';
 /** Reads GPU memory at a test boundary. */
 export interface GpuReader {
   readonly backend: 'nvidia-smi' | 'nvidia-smi-stream' | 'nvml' | 'none';
+  /** The libnvidia-ml it opened (NVML only): test processes open the same one to read their own cards. */
+  readonly nvmlLibrary?: string;
   /**
    * Memory of every visible GPU; rejects with a GpuTestError (code GPU_READ) that says what went wrong.
    * With `takenAfter` (epoch ms), the reading is one taken after that moment: a test's "after" must not be stale.

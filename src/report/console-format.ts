@@ -5,6 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import { isAbsolute, relative } from 'node:path';
 import { capName, capText } from '../units/cap-text.js';
 import type { FileResult, FileStatus, TestResult } from '../results/run-result.js';
+import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import type { Lane, Plan } from '../results/job.js';
 import { printable } from './console-live-line.js';
 import { formatDuration } from '../units/format.js';
@@ -99,6 +100,8 @@ export function formatFailures(file: FileResult, chalk: ChalkInstance, cwd: stri
   const failed = file.tests.filter((test) => test.status === 'failed');
   const lines: string[] = [];
   if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(capText(file.error, CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
+  // A failure memory could explain that was not re-run alone says why: a SIGKILL with no sign of memory pressure.
+  if (file.memoryEvidence && file.memoryEvidence.alone !== 'retried') lines.push(`  ${chalk.dim(printable(capText(describeMemoryEvidence(file.memoryEvidence), CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
   for (const test of failed) {
     const where = test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
     lines.push(`  ${chalk.red('✖')} ${chalk.bold(name(test.fullName))}`);

@@ -5,6 +5,7 @@ import { Chalk } from 'chalk';
 import type { Lane } from '../results/job.js';
 import { createLiveLine, formatLiveLine, printable, type LiveLine } from './console-live-line.js';
 import type { LiveReadings, RunObserver } from '../results/observer.js';
+import { describeSigns } from '../results/memory-evidence.js';
 import { formatAnnotations, formatHeartbeat, groupStart, GROUP_END, testLines, type BeatingFile } from './console-ci.js';
 import { formatFailures, formatFileLine, formatPlanLine, plural } from './console-format.js';
 import { formatSummary } from './console-summary.js';
@@ -113,7 +114,10 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
     },
     onFileRetry(failed, attempt, alone) {
       running.delete(failed.job.id);
-      const why = alone ? 'ran out of memory beside other files: running it again alone' : `running it again (attempt ${attempt})`;
+      const signs = failed.memoryEvidence?.signs ?? [];
+      const why = alone
+        ? `ran out of memory beside other files${signs.length > 0 ? ` (${printable(describeSigns(signs))})` : ''}: running it again alone`
+        : `running it again (attempt ${attempt})`;
       print([chalk.yellow(`↻ ${failed.lane} ${printable(failed.job.id)} ${failed.status}: ${why}`), ...formatFailures(failed, chalk, cwd)]);
     },
     onInterrupt(signal, forced) {

@@ -3,6 +3,7 @@
 
 import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
 import { describeCoScheduled } from '../results/co-scheduled.js';
+import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import type { FileResidue, FileResult, HookRun, RunResult, TestFailure, TestResult } from '../results/run-result.js';
 import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, TestWindow, WindowDeltas } from '../results/measurement.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
@@ -176,6 +177,7 @@ function file(f: FileResult, rawSamples: boolean) {
     attempts: attemptsJson(f.attempts),
     machine: f.machine ?? null,
     metricLeaks: f.leaks.filter((l) => l.resource === 'metric').map(metricLeak),
+    memoryEvidence: f.memoryEvidence ? { signs: f.memoryEvidence.signs.map((sign) => ({ ...sign })), alone: f.memoryEvidence.alone, sentence: describeMemoryEvidence(f.memoryEvidence) } : null,
   };
 }
 

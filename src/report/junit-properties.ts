@@ -4,6 +4,7 @@
 
 import type { FileResidue, FileResult, LeakFinding, RunResult, TestResult } from '../results/run-result.js';
 import { describeCoScheduled } from '../results/co-scheduled.js';
+import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
 import type { BudgetCheck, WindowDeltas } from '../results/measurement.js';
 import { leakCall } from './leak-calls.js';
@@ -85,6 +86,8 @@ export function fileProperties(file: FileResult): Property[] {
   if (job.skip?.enableWith) properties.push(['skip.enable.with', job.skip.enableWith]);
   // JUnit has no status between pass and fail: the tests are the alone run's, and this says what happened before.
   if (file.coScheduled) properties.push(['co.scheduled', describeCoScheduled(file.coScheduled)]);
+  // Whether a failure memory could explain was re-run alone, and on which signs of memory pressure.
+  if (file.memoryEvidence) properties.push(['memory.evidence', describeMemoryEvidence(file.memoryEvidence)]);
   // A retried file: how many attempts it took, and what each earlier one died of.
   if (file.attempts && file.attempts.length > 0) {
     properties.push(['attempts', String(file.attempts.length + 1)]);

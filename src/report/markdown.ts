@@ -6,6 +6,7 @@ import { CUT_SHORT_FAILURES } from '../results/failures.js';
 import { failingRegressions } from '../results/verdict.js';
 import type { FileResult, RunResult, TestFailure, TestResult } from '../results/run-result.js';
 import { formatBytes, formatDuration, plural } from '../units/format.js';
+import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import { measureTests } from './growth.js';
 import { renderBudgets } from './markdown-budgets.js';
 import { renderFlaky, renderMachines, renderShardLine } from './markdown-ci.js';
@@ -144,6 +145,7 @@ function renderEndedEarly(result: RunResult): string | null {
   for (const file of files) {
     parts.push(`### ${fileStatusLabel(file.status)}: ${codeSpan(file.job.id)}`);
     if (file.error) parts.push(escapeInline(file.error));
+    if (file.memoryEvidence) parts.push(escapeInline(capText(describeMemoryEvidence(file.memoryEvidence), MESSAGE_LIMIT_BYTES)));
     parts.push(outcomeLine(file), stderrTail(file.stderr));
   }
   return parts.join('\n\n');

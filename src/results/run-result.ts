@@ -5,6 +5,7 @@ import type { Job, Lane, LeakMode } from './job.js';
 import type { GpuInventory, HostInfo } from './machine.js';
 import type { BudgetCheck, GpuBalance, LeakVerdict, RunPressure, RunTimeline, SuiteNeeds, TestWindow } from './measurement.js';
 import type { Comparison, FileAttempt, MachineRun, ShardPlan } from './ci-result.js';
+import type { MemoryEvidence } from './memory-evidence.js';
 
 /**
  * A test's outcome, as node:test reported it (or as the harness inferred when the process died). `flaky`: it failed,
@@ -199,6 +200,8 @@ export interface FileResult {
   readonly gpuLoad: readonly GpuLoad[];
   /** Set when it ran out of memory beside other files and was re-run alone (`--retry-alone`). */
   readonly coScheduled?: CoScheduledFailure | null;
+  /** For a file that failed in a way memory could explain: the signs of memory pressure, and whether it was re-run alone. */
+  readonly memoryEvidence?: MemoryEvidence | null;
   /** The attempts before this one, oldest first, when the file was retried (`--retries`); absent or empty otherwise. */
   readonly attempts?: readonly FileAttempt[];
   /** In a merged run: which of `machines` ran it; absent otherwise. */

@@ -204,6 +204,17 @@ describe('renderJson', () => {
     assert.equal(flux?.startedAtIso, null);
   });
 
+  it('keeps a SIGKILLed file\'s memory evidence with the sentence the reports show, valid against the schema', () => {
+    const run = sampleRunResult();
+    const evidence = { signs: [{ source: 'cgroup-oom-kill' as const, resource: 'ram' as const, detail: 'cgroup oom_kill +1' }], alone: 'retried' as const };
+    const withEvidence = { ...run, files: run.files.map((file) => (file.status === 'crashed' ? { ...file, memoryEvidence: evidence } : file)) };
+    const document = parse(renderJson(withEvidence));
+    assert.deepEqual(validate(document, SCHEMA as Schema), []);
+    const files = document.files as { [key: string]: Json }[];
+    assert.deepEqual(files.find((file) => file.id === 'suites/unit/crash.test.mjs')?.memoryEvidence, { ...evidence, sentence: 'retried alone: cgroup oom_kill +1' });
+    assert.ok(files.filter((file) => file.id !== 'suites/unit/crash.test.mjs').every((file) => file.memoryEvidence === null));
+  });
+
   it('says why there is no GPU', () => {
     const gpu = parse(renderJson(sampleRunResultWithoutGpu())).gpu as { [key: string]: Json };
     assert.equal(gpu.available, false);

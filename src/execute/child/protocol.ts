@@ -3,7 +3,7 @@
 
 /**
  * Sent by the preload at the start and end of every test (subtests included). The test goes on at once unless `wait`
- * is set: then the harness answers with an ack once its sample is taken.
+ * is set: then the harness answers with an ack once its sample is taken (and, at an end, once VRAM has settled).
  */
 export interface BoundaryMessage {
   readonly gpuTest: 'boundary';
@@ -14,12 +14,28 @@ export interface BoundaryMessage {
   readonly name: string;
   /** Epoch milliseconds in the child. */
   readonly at: number;
-  /**
-   * Whether the test waits for the harness's ack: at each begin in a file whose VRAM the harness reads, so the card is
-   * read before the body runs (and VRAM the previous test freed late has settled).
-   */
+  /** Whether the test waits for the harness's ack (see VramSetting). */
   readonly wait: boolean;
+  /** The file's cards as the test process read them at this boundary (VramSetting `child`); absent otherwise. */
+  readonly vram?: readonly VramReading[];
 }
+
+/** Used VRAM of one card (physical index, as NVML numbers them), read by the test process; null where unreadable. */
+export interface VramReading {
+  readonly index: number;
+  readonly usedBytes: number | null;
+}
+
+/**
+ * Who reads a GPU file's VRAM at its tests' boundaries. `child`: the test process itself, through the libnvidia-ml the
+ * harness opened, so no test waits for the harness except at an end whose VRAM moved (it waits for VRAM to settle).
+ * `harness`: the harness (the nvidia-smi stream), so every test waits at its begin and end for the harness's reading.
+ * null: VRAM is not measured (a cpu-lane file, no GPU reader) and no test waits.
+ */
+export type VramSetting =
+  | { readonly by: 'child'; readonly nvmlLibrary: string; readonly gpus: readonly number[] }
+  | { readonly by: 'harness' }
+  | null;
 
 /** The harness's answer to a boundary that waits (or a flush): the sample for `seq` has been taken, the test may go on. */
 export interface AckMessage {
@@ -43,8 +59,8 @@ export interface FlushMessage {
 export interface GoMessage {
   readonly gpuTest: 'go';
   readonly env: Readonly<Record<string, string>>;
-  /** Whether the harness reads VRAM for this file: then each test waits at its begin for its "before" to be read. */
-  readonly readsVram: boolean;
+  /** Who reads the file's VRAM at each test boundary, and so when a test waits for the harness. */
+  readonly vram: VramSetting;
 }
 
 /** One finished test or suite, as the child's reporter writes it (one JSON object per line). */

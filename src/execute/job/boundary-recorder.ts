@@ -1,18 +1,17 @@
 // What the harness records while one test process runs: a sample at each test boundary, the window of each test with
 // its peaks, the metrics tests record, fresh readings for snapshot(), every process seen in the file's tree, and (on a
 // card shared by budget, or under --repeat for the leak fit) the VRAM the file's own processes hold. Boundaries are
-// recorded in order and a sample serves those that happened before it. A test's end does not wait (see preload.ts):
-// when its VRAM moved, the harness waits for VRAM to settle at the next point where the process waits (the next
-// test's begin, or the file's last flush), and that settled reading is the test's "after", so memory a test frees
-// late counts before the next test begins.
+// recorded in order, and a sample of host memory and the process tree serves every boundary that happened before it
+// was taken. VRAM comes with the boundary when the test process read it (NVML); a boundary that waits gets the
+// harness's own reading, and at a test's end VRAM is let settle before the answer (see boundary-hooks.ts).
 
 import { sampleBoundary, sharedSamples } from '../../measure/boundary-sampler.js';
-import { SETTLE_TOLERANCE_BYTES } from '../../measure/settle-vram.js';
 import { computeWindowPeak } from '../../measure/window-peak.js';
 import { listProcessTree, readStartTime } from '../../probe/process-tree.js';
 import type { MemorySample, WindowPeak } from '../../results/measurement.js';
 import { totalVramUsed } from '../../results/window-deltas.js';
-import type { BoundaryMessage, MemorySnapshot, MetricMessage } from '../child/protocol.js';
+import type { GpuMemory } from '../../results/machine.js';
+import type { BoundaryMessage, MemorySnapshot, MetricMessage, VramReading } from '../child/protocol.js';
 import type { BoundaryWindow } from './collect-results.js';
 import type { JobGpus } from './job-gpus.js';
 import type { JobLife } from './job-life.js';
@@ -30,7 +29,7 @@ export interface BoundaryRecorder {
   onSnapshot(pid: number): Promise<MemorySnapshot>;
   /** The file's turn came and its process is `pid`: between boundaries too, its tree (and own VRAM) is followed. */
   follow(pid: number): void;
-  /** Resolves once every boundary received so far is recorded, and VRAM has settled after the last test. */
+  /** Resolves once every boundary received so far is recorded. */
   drained(): Promise<void>;
   /** The process ended: stops following it and resolves once every boundary it sent is recorded. */
   stop(): Promise<void>;
@@ -51,14 +50,19 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
   const ownPeaks = new Map<number, number>();
   let timer: NodeJS.Timeout | undefined;
   let pidOfTree = 0;
-  // Tests that ended with VRAM other than they began with, since the process last waited: settled at the next wait.
-  let unsettled: OpenWindow[] = [];
   // Boundaries are recorded one after another, in the order the test process sent them.
   let recorded: Promise<void> = Promise.resolve();
   const notePids = (pids: readonly number[]): void => {
     for (const pid of pids) if (!seenPids.has(pid)) seenPids.set(pid, readStartTime(pid));
   };
   const sampleAt = sharedSamples((takenAfter) => sampleBoundary(gpus.reader(), pidOfTree, gpus.lane(), takenAfter, notePids));
+  // For boundaries that bring their own VRAM reading: host memory and the process tree only.
+  const sampleHostAt = sharedSamples((takenAfter) => sampleBoundary(gpus.reader(), pidOfTree, null, takenAfter, notePids));
+  // The test process's reading, with each card's uuid and size as the run listed them.
+  const cardsOf = (vram: readonly VramReading[]): GpuMemory[] => vram.map((reading) => {
+    const card = context.gpuState().gpu?.gpus.find((gpu) => gpu.index === reading.index);
+    return { index: reading.index, uuid: card?.uuid ?? '', usedBytes: reading.usedBytes, totalBytes: card?.totalBytes ?? null };
+  });
   const shared = job.needs.vram !== null;
   // A card shared by budget holds other files' memory too, and a neighbour's loads would move a leak fit: what this
   // file itself holds is read per process. Returns it summed over the file's GPUs; null where none of its processes is
@@ -82,40 +86,28 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
     }
   };
 
-  const settleEnded = async (): Promise<void> => {
-    const ended = unsettled;
-    const last = ended.at(-1);
-    if (!last?.after) return;
-    unsettled = [];
-    const settled = await gpus.settle(last.after.gpus, totalVramUsed(last.before.gpus));
-    const processVramBytes = await noteOwnVram();
-    for (const window of ended) {
-      if (!window.after) continue;
-      window.after = { ...window.after, gpus: settled, ...(job.repeat > 1 && processVramBytes !== null ? { processVramBytes } : {}) };
-      window.peak = computeWindowPeak(context.gpuState().sampler, window.before, window.after, gpus.lane());
-    }
-  };
-
   const record = async (message: BoundaryMessage): Promise<void> => {
-    // The process waits for this answer: the previous tests' late frees settle now, before the next test's "before".
-    if (message.wait) await settleEnded();
     const indices = gpus.lane();
-    let taken = await sampleAt(message.at, message.phase === 'end');
+    const end = message.phase === 'end';
+    let taken = message.vram
+      ? { ...(await sampleHostAt(message.at, false)), gpus: cardsOf(message.vram) }
+      : await sampleAt(message.at, end);
     for (const error of taken.errors) life.warn(error);
-    if (message.phase === 'begin') {
+    if (!end) {
       windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
       return;
     }
     const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
+    // The test waits for this answer only where VRAM is in question: it settles before the next test begins.
+    if (message.wait && indices && indices.length > 0 && taken.gpus) {
+      taken = { ...taken, gpus: await gpus.settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
+    }
     // Under --repeat the leak fit reads the file's own VRAM at each iteration's end, so a neighbour cannot move it.
-    const processVramBytes = job.repeat > 1 ? await noteOwnVram() : null;
-    if (processVramBytes !== null) taken = { ...taken, processVramBytes };
+    const processVramBytes = job.repeat > 1 || message.wait ? await noteOwnVram() : null;
+    if (processVramBytes !== null && job.repeat > 1) taken = { ...taken, processVramBytes };
     if (window) {
       window.after = taken;
       window.peak = computeWindowPeak(context.gpuState().sampler, window.before, taken, indices);
-      const before = totalVramUsed(window.before.gpus);
-      const after = totalVramUsed(taken.gpus);
-      if (before !== null && after !== null && Math.abs(after - before) > SETTLE_TOLERANCE_BYTES) unsettled.push(window);
     }
     if (live) context.observer.onTestEnd?.(job, message.name);
   };
@@ -157,7 +149,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
       }, Math.max(context.config.sampleIntervalMs, OWN_VRAM_INTERVAL_MS));
       timer.unref();
     },
-    drained: () => enqueue(settleEnded, 'waiting for VRAM to settle after the last test'),
+    drained: () => recorded,
     async stop() {
       clearInterval(timer);
       await recorded;

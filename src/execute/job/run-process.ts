@@ -8,6 +8,7 @@ import { readFileProgress } from './read-progress.js';
 import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
 import { recordBoundaries } from './boundary-recorder.js';
+import type { VramSetting } from '../child/protocol.js';
 import type { JobGpus } from './job-gpus.js';
 import type { JobLife } from './job-life.js';
 import type { Job } from '../../results/job.js';
@@ -40,6 +41,17 @@ export interface ProcessRequest {
   readonly job?: Job;
 }
 
+/** Through NVML the test process reads its own cards; through the nvidia-smi stream only the harness can. */
+// Under repeat the leak fit takes the file's own processes' VRAM at every iteration's end, a reading only the harness
+// can make (it knows the process tree): those files wait at each boundary, as with the stream.
+function vramSettingOf(gpus: JobGpus, job: Job): VramSetting {
+  const lane = gpus.lane() ?? [];
+  const reader = gpus.reader();
+  if (lane.length === 0 || reader.backend === 'none') return null;
+  if (reader.backend === 'nvml' && reader.nvmlLibrary && job.repeat <= 1) return { by: 'child', nvmlLibrary: reader.nvmlLibrary, gpus: lane };
+  return { by: 'harness' };
+}
+
 /** Runs the file's process once and collects what it left. */
 export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessRequest): Promise<ProcessRun> {
   const { context } = life;
@@ -58,7 +70,7 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
     job, cwd: config.rootDir, env: { ...context.env, ...request.extraEnv }, reporterFile,
     testNamePatterns: config.testNamePatterns, only: config.only, tag, killGraceMs: config.killGraceMs,
     signal: life.stopping, killNow: context.interrupt.now, guardSignal: life.guardStop, startWhen,
-    readsVram: () => (gpus.lane()?.length ?? 0) > 0 && gpus.reader().backend !== 'none',
+    vramSetting: () => vramSettingOf(gpus, job),
     onStart: (pid) => {
       life.livePid = pid;
       recorder.follow(pid);

@@ -11,7 +11,7 @@ import { signalTaggedProcesses } from '../../probe/tagged-processes.js';
 import { createOutputCapture } from './capture-output.js';
 import {
   CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
-  type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply,
+  type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply, type VramSetting,
 } from '../child/protocol.js';
 import type { GuardStop, ProcessOutcome } from '../../results/run-result.js';
 
@@ -40,8 +40,8 @@ export interface SpawnRequest {
    * file loads (and the timeout starts) only then. A job started at once passes an already resolved promise.
    */
   readonly startWhen: Promise<Readonly<Record<string, string>>>;
-  /** Whether the harness reads VRAM for the file, asked when its turn comes: its tests then wait at their begin. */
-  readonly readsVram: () => boolean;
+  /** Who reads the file's VRAM at its tests' boundaries, asked when its turn comes (it says when a test waits). */
+  readonly vramSetting: () => VramSetting;
   /** Called when the file's turn has come and it starts running. */
   readonly onStart: (pid: number) => void;
   /** Called for each boundary; a boundary that waits is answered once the returned promise settles. */
@@ -67,9 +67,10 @@ export interface SpawnedProcess {
 const PIPE_DRAIN_MS = 3000;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
-// Loaded by every test process from the compiled modules, whether the harness runs from them or from its bundle.
-const PRELOAD_URL = packageFile('dist/execute/child/preload.js').href;
-const REPORTER_URL = packageFile('dist/execute/child/reporter.js').href;
+// Loaded by every test process from their own bundle (scripts/bundle-cli.mjs), whether the harness runs from its
+// modules or from its bundle.
+const PRELOAD_URL = packageFile('dist/bundle/child/preload.js').href;
+const REPORTER_URL = packageFile('dist/bundle/child/reporter.js').href;
 
 /**
  * A metric as the reports take it: name and unit cut to NAME_LIMIT_CHARS, whatever the test process sent (metric()
@@ -177,7 +178,7 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
     void request.startWhen.then((extraEnv) => {
       if (hasExited || canceled) return;
       startedAt = Date.now();
-      const go: GoMessage = { gpuTest: 'go', env: extraEnv, readsVram: request.readsVram() };
+      const go: GoMessage = { gpuTest: 'go', env: extraEnv, vram: request.vramSetting() };
       subprocess.send(go, (error) => void error);
       timeoutTimer = setTimeout(() => {
         timedOut = true;

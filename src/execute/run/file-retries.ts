@@ -1,16 +1,18 @@
 // A file's retries, in one place: "passes alone, fails co-scheduled" (a file that ran out of memory beside other
-// files is run once more, alone on the host, before anything else starts) and `--retries` (a file that failed of a
+// files is run once more, alone on the host, before anything else starts; a SIGKILL counts only with a sign of memory
+// pressure, and the signs are kept on the result) and `--retries` (a file that failed of a
 // class its suite allows is run again, up to N times; a test that then passes is flaky). An alone re-run that fails
 // again may still be retried; a retry's result carries every earlier attempt.
 
 import type { ResolvedConfig } from '../../config/types.js';
 import type { FailureClass } from '../../results/failures.js';
 import type { Job } from '../../results/job.js';
+import type { AloneDecision, MemorySign } from '../../results/memory-evidence.js';
 import type { FileResult } from '../../results/run-result.js';
 import type { Placement } from '../../schedule/admission.js';
 import { failureClassOf } from './failure-class.js';
 import { createNeighbourLog } from './neighbour-log.js';
-import { memoryFailureOf, mergeAloneRun } from './retry-alone.js';
+import { memoryFailureOf, memorySuspicionOf, mergeAloneRun } from './retry-alone.js';
 import { mergeRetries } from './retry-flaky.js';
 
 /** What to do with a file that ended: run it again (`retry`: alone, or the `attempt`-th time), or report `result`. */
@@ -29,8 +31,14 @@ export interface FileRetries {
 /** What decides the retries: `--retry-alone`, and each suite's `retries` and `retryOn` over the run's. */
 export type RetryConfig = Pick<ResolvedConfig, 'retryAlone' | 'retries' | 'retryOn' | 'suites'>;
 
-/** Retries for a run; `cardPeakPercent` gives the highest share of its cards a file's run used. */
-export function createFileRetries(cardPeakPercent: (start: Placement, result: FileResult) => number | null, config: RetryConfig): FileRetries {
+/**
+ * Retries for a run; `cardPeakPercent` gives the highest share of its cards a file's run used, `measureSigns` the signs
+ * of memory pressure around it (read only for a file that failed in a way memory could explain).
+ */
+export function createFileRetries(
+  cardPeakPercent: (start: Placement, result: FileResult) => number | null, config: RetryConfig,
+  measureSigns: (start: Placement, result: FileResult) => readonly MemorySign[] = () => [],
+): FileRetries {
   const neighbours = createNeighbourLog();
   const firstRuns = new Map<string, { job: Job; result: FileResult; reason: string; beside: string[]; vramPercent: number | null }>();
   // Earlier failed attempts of files being retried, oldest first, and each file's job as the plan made it.
@@ -70,11 +78,17 @@ export function createFileRetries(cardPeakPercent: (start: Placement, result: Fi
         const merged = mergeAloneRun(first.result, result, { neighbours: first.beside, vramPercent: first.vramPercent, reason: first.reason });
         return retryAgain(first.job, merged, retryAllowed);
       }
-      const failure = retryAllowed && config.retryAlone ? memoryFailureOf(result) : null;
+      const suspicion = memorySuspicionOf(result);
+      if (suspicion === null) return retryAgain(start.job, result, retryAllowed);
+      // Only a file memory could explain is looked at further: the signs come from counters read at its start and end.
+      const signs = [...(suspicion.kind === 'sigkill' ? [] : [suspicion.sign]), ...measureSigns(start, result)];
+      const failure = memoryFailureOf(result, signs);
       const beside = failure ? neighbours.of(start, failure.resource) : [];
-      if (!failure || beside.length === 0) return retryAgain(start.job, result, retryAllowed);
-      firstRuns.set(start.job.id, { job: start.job, result, reason: failure.reason, beside, vramPercent: cardPeakPercent(start, result) });
-      return { retry: { ...start.job, needs: { ...start.job.needs, exclusive: true } }, attempt: 1, failed: result };
+      const alone: AloneDecision = !failure ? 'no-sign' : !(retryAllowed && config.retryAlone) ? 'off' : beside.length === 0 ? 'nothing-beside' : 'retried';
+      const noted: FileResult = { ...result, memoryEvidence: { signs, alone } };
+      if (!failure || alone !== 'retried') return retryAgain(start.job, noted, retryAllowed);
+      firstRuns.set(start.job.id, { job: start.job, result: noted, reason: failure.reason, beside, vramPercent: cardPeakPercent(start, result) });
+      return { retry: { ...start.job, needs: { ...start.job.needs, exclusive: true } }, attempt: 1, failed: noted };
     },
     unfinished: () => new Map([
       ...[...attempts].map(([id, { results }]) => [id, mergeRetries(results.slice(0, -1), results[results.length - 1] as FileResult)] as const),

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../../config/types.js';
 import { gpuSeries, sampledPeak, startContinuousSampler, type ContinuousSampler } from '../../measure/continuous-sampler.js';
-import { readPressureCounters } from '../../measure/run-pressure.js';
+import { readPressureCounters, readPsi } from '../../measure/run-pressure.js';
 import { readCgroupWorkingSet } from '../../probe/cgroup-files.js';
+import { locateOomCounters } from '../../probe/oom-counters.js';
 import type { GpuReader } from '../../probe/types.js';
 import { describeCoScheduled } from '../../results/co-scheduled.js';
 import { FAILURE, fileNotRun } from '../../results/failures.js';
@@ -29,6 +30,7 @@ import { startRunWatchdog } from './run-watchdog.js';
 import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
 import { createFileRetries } from './file-retries.js';
+import { createMemoryWitness } from './memory-witness.js';
 import { finishRun } from './finish-run.js';
 import { createPrewarmer } from './prewarm.js';
 
@@ -118,7 +120,6 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     return launchedJob;
   };
   const prewarm = createPrewarmer(launch);
-  const retries = createFileRetries((start, result) => cardPeakPercent(start, result), config);
   // The memory guard stops a test before host RAM, the cgroup's limit, swap or its card runs out.
   const guard: MemoryGuard | null = config.guard.enabled ? startMemoryGuard({
     settings: config.guard, intervalMs: config.sampleIntervalMs, sampler: () => sampler, launches: () => live, warn,
@@ -128,6 +129,13 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
       gpuTotalBytes: new Map((known?.gpu.gpus ?? []).map((g) => [g.index, g.totalBytes])),
     }),
   }) : null;
+  // A SIGKILL is re-run alone only with a sign of memory pressure around it: counters read at each file's start and end.
+  const witness = createMemoryWitness({
+    source: locateOomCounters(), sampler: () => sampler, guardStops: () => guard?.stops() ?? [],
+    hostTotalBytes: options.host.memory?.totalBytes ?? null, cgroupLimitBytes: cgroupLimit?.bytes ?? null,
+    gpuTotalBytes: (index) => known?.gpu.gpus.find((g) => g.index === index)?.totalBytes ?? null,
+  });
+  const retries = createFileRetries((start, result) => cardPeakPercent(start, result), config, (start, result) => witness.signsFor(start, result));
   // Coordination hooks: a suite's `before` runs ahead of its first file, its `after` once its last file has ended.
   const hooks = createSuiteHookRunner({ config, env, interrupt, jobs: [...options.earlyJobs, ...options.gpuCandidates] });
 
@@ -182,7 +190,10 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
       started.add(start.job.id);
       const fileLaunch = prewarm.take(start.job) ?? launch(start.job);
       prewarm.noteStarted(fileLaunch);
-      running.set(start.job.id, hooks.startWhenReady(fileLaunch, () => fileLaunch.start(start.gpuIndices)).then((result) => ({ start, result })));
+      running.set(start.job.id, hooks.startWhenReady(fileLaunch, () => {
+        witness.fileStarts(start.job.id);
+        return fileLaunch.start(start.gpuIndices);
+      }).then((result) => ({ start, result })));
     }
     const gpuRunning = [...placements.values()].filter((p) => p.job.lane === 'gpu').length;
     const candidates = (known === null ? options.gpuCandidates : waiting).filter((job) => !started.has(job.id));
@@ -207,7 +218,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     if (next.result.coScheduled) warn(`${start.job.id}: ${describeCoScheduled(next.result.coScheduled)}`);
     results.set(start.job.id, next.result);
     hooks.fileEnded(start.job);
-    const psi = readPressureCounters().psi;
+    const psi = readPsi();
     // PSI's avg10 is a moving average: read at every file's end, its highest value shows the worst stretch of the run.
     if (psi) {
       peakPsi.some = Math.max(peakPsi.some, psi.some.avg10);

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, RESULTS_FILE_ENV, type BoundaryMessage, type MetricMessage, type ResultRecord,
+  CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, RESULTS_FILE_ENV, type BoundaryMessage, type MetricMessage, type ResultRecord, type VramSetting,
 } from '../../../src/execute/child/protocol.js';
 
-const PRELOAD = fileURLToPath(new URL('../../../dist/execute/child/preload.js', import.meta.url));
-const REPORTER = new URL('../../../dist/execute/child/reporter.js', import.meta.url).href;
+const PRELOAD = fileURLToPath(new URL('../../../dist/bundle/child/preload.js', import.meta.url));
+const REPORTER = new URL('../../../dist/bundle/child/reporter.js', import.meta.url).href;
 /** The built public API, for test files that call metric(). */
 export const DIST_API = new URL('../../../dist/api/test-api.js', import.meta.url).href;
 
@@ -39,9 +39,9 @@ export interface ChildRun {
   readonly events: string[];
 }
 
-/** How the harness side behaves: `readsVram` goes with `go` (tests then wait at their begin). */
+/** How the harness side behaves: `vram` goes with `go` (who reads VRAM, so when a test waits); none by default. */
 export interface ChildOptions {
-  readonly readsVram?: boolean;
+  readonly vram?: VramSetting;
 }
 
 /** Writes `source` as `name` in the runner's folder and runs it, `env` sent with `go`; resolves when it exits. */
@@ -94,7 +94,7 @@ function runChildIn(dir: string, name: string, source: string, env: Record<strin
     if (message.wait) ack(message.seq, `ack:${message.seq}`);
   });
   // The preload waits for this before the test file loads; the repeat settings travel in it, as launch-job sends them.
-  child.send({ gpuTest: 'go', env, readsVram: options.readsVram ?? false });
+  child.send({ gpuTest: 'go', env, vram: options.vram ?? null });
   // A child stuck waiting for an answer fails its test rather than hanging the run.
   const watchdog = setTimeout(() => child.kill('SIGKILL'), 15_000);
   return new Promise((resolve) => {

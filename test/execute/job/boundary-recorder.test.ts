@@ -1,24 +1,25 @@
-// The harness side of a GPU file's boundaries: a test's end never waits for VRAM, and when VRAM moved during the test,
-// the next point where the process waits (the next begin, or the flush before it exits) lets VRAM settle first and
-// makes that settled reading the test's "after".
+// The harness side of a GPU file's boundaries: a boundary that brings the test process's own VRAM reading is recorded
+// with it (the harness reads no card), an end that waits has VRAM settle before it is answered, and an end that does
+// not wait is never held up by a settle.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BoundaryMessage } from '../../../src/execute/child/protocol.js';
+import type { BoundaryMessage, VramReading } from '../../../src/execute/child/protocol.js';
 import { recordBoundaries } from '../../../src/execute/job/boundary-recorder.js';
 import type { JobGpus } from '../../../src/execute/job/job-gpus.js';
 import type { JobLife } from '../../../src/execute/job/job-life.js';
 import type { GpuMemory } from '../../../src/results/machine.js';
 
 const MiB = 1024 * 1024;
+const CARD = { index: 0, uuid: 'GPU-7f3a', name: 'NVIDIA H100 80GB HBM3', totalBytes: 80 * 1024 * MiB };
 
-/** A GPU file on card 0 whose VRAM is `vram.used`; settle() is recorded and lands on `vram.settlesAt`. */
+/** A GPU file on card 0 whose VRAM (as the harness reads it) is `vram.used`; settle() lands on `vram.settlesAt`. */
 function gpuFile() {
-  const vram = { used: 0, settlesAt: 0 };
+  const vram = { used: 0, settlesAt: 0, harnessReads: 0 };
   const settled: { firstBytes: number | null; beforeBytes: number | null }[] = [];
-  const reading = (used: number): GpuMemory[] => [{ index: 0, uuid: 'GPU-0', usedBytes: used, totalBytes: 80 * 1024 * MiB }];
+  const reading = (used: number): GpuMemory[] => [{ index: 0, uuid: CARD.uuid, usedBytes: used, totalBytes: CARD.totalBytes }];
   const gpus: JobGpus = {
-    reader: () => ({ backend: 'nvml', readMemory: async () => reading(vram.used) }),
+    reader: () => ({ backend: 'nvml', readMemory: async () => { vram.harnessReads += 1; return reading(vram.used); } }),
     lane: () => [0],
     readLane: async () => reading(vram.used),
     settle: async (first, beforeBytes) => {
@@ -27,77 +28,55 @@ function gpuFile() {
       return reading(vram.used);
     },
   };
-  const warnings: string[] = [];
   const life = {
-    job: { lane: 'gpu', needs: { vram: null } },
-    context: { config: { sampleIntervalMs: 50 }, observer: {}, gpuState: () => ({ gpu: null, gpuReader: null, sampler: null }) },
-    warn: (message: string) => warnings.push(message),
+    job: { lane: 'gpu', needs: { vram: null }, repeat: 1 },
+    context: {
+      config: { sampleIntervalMs: 50 }, observer: {},
+      gpuState: () => ({ gpu: { available: true, gpus: [CARD] }, gpuReader: null, sampler: null }),
+    },
+    warn: () => {},
   } as unknown as JobLife;
   const recorder = recordBoundaries(life, gpus, false);
   let seq = 0;
-  const begin = (name: string): Promise<void> => {
+  const send = (phase: 'begin' | 'end', name: string, beginSeq: number | null, wait: boolean, own?: number): Promise<void> => {
     seq += 1;
-    const message: BoundaryMessage = { gpuTest: 'boundary', phase: 'begin', seq, beginSeq: null, name, at: Date.now(), wait: true };
+    const ownReading: VramReading[] | undefined = own === undefined ? undefined : [{ index: 0, usedBytes: own }];
+    const message: BoundaryMessage = { gpuTest: 'boundary', phase, seq, beginSeq, name, at: Date.now(), wait, ...(ownReading ? { vram: ownReading } : {}) };
     return recorder.onBoundary(message, process.pid);
   };
-  const end = (name: string, beginSeq: number): Promise<void> => {
-    seq += 1;
-    const message: BoundaryMessage = { gpuTest: 'boundary', phase: 'end', seq, beginSeq, name, at: Date.now(), wait: false };
-    return recorder.onBoundary(message, process.pid);
-  };
-  const vramOf = (name: string) => {
-    const window = recorder.windows().find((w) => w.name === name);
-    return { before: window?.before.gpus?.[0]?.usedBytes, after: window?.after?.gpus?.[0]?.usedBytes };
-  };
-  return { vram, settled, recorder, begin, end, vramOf, warnings };
+  const windowOf = (name: string) => recorder.windows().find((w) => w.name === name);
+  return { vram, settled, send, windowOf };
 }
 
 describe('recordBoundaries on a GPU file', () => {
-  it('settles VRAM a test left moving at the next begin, before that test\'s "before", and gives the test the settled "after"', async () => {
+  it('records the VRAM the test process read, with the card\'s uuid and size from the run, and reads no card itself', async () => {
     const file = gpuFile();
-    await file.begin('loads');
-    file.vram.used = 512 * MiB; // Still held when the test ends: a worker frees it a moment later.
-    file.vram.settlesAt = 0;
-    await file.end('loads', 1);
-    assert.deepEqual(file.settled, [], 'an end does not wait');
-    await file.begin('generates');
-    assert.deepEqual(file.settled, [{ firstBytes: 512 * MiB, beforeBytes: 0 }]);
-    assert.deepEqual(file.vramOf('loads'), { before: 0, after: 0 });
-    assert.deepEqual(file.vramOf('generates'), { before: 0, after: undefined });
-    assert.deepEqual(file.warnings, []);
-  });
-
-  it('does not wait at all after a test whose VRAM did not move', async () => {
-    const file = gpuFile();
-    await file.begin('reads a tokenizer');
-    await file.end('reads a tokenizer', 1);
-    await file.begin('parses');
-    await file.end('parses', 3);
-    await file.recorder.drained();
+    await file.send('begin', 'reads a tokenizer', null, false, 512 * MiB);
+    await file.send('end', 'reads a tokenizer', 1, false, 512 * MiB);
+    const window = file.windowOf('reads a tokenizer');
+    assert.deepEqual(window?.before.gpus, [{ index: 0, uuid: CARD.uuid, usedBytes: 512 * MiB, totalBytes: CARD.totalBytes }]);
+    assert.equal(window?.after?.gpus?.[0]?.usedBytes, 512 * MiB);
+    assert.equal(file.vram.harnessReads, 0);
     assert.deepEqual(file.settled, []);
   });
 
-  it('settles after the last test at the flush, before the process may exit', async () => {
+  it('lets VRAM settle at an end that waits, and makes the settled reading the test\'s "after"', async () => {
     const file = gpuFile();
-    await file.begin('loads');
-    file.vram.used = 256 * MiB;
-    file.vram.settlesAt = 64 * MiB;
-    await file.end('loads', 1);
-    await file.recorder.drained();
-    assert.equal(file.settled.length, 1);
-    assert.deepEqual(file.vramOf('loads'), { before: 0, after: 64 * MiB });
+    await file.send('begin', 'loads', null, false, 0);
+    file.vram.settlesAt = 2048 * MiB; // The worker was still copying weights when the test's last line ran.
+    await file.send('end', 'loads', 1, true, 1536 * MiB);
+    assert.deepEqual(file.settled, [{ firstBytes: 1536 * MiB, beforeBytes: 0 }]);
+    assert.equal(file.windowOf('loads')?.after?.gpus?.[0]?.usedBytes, 2048 * MiB);
   });
 
-  it('settles a subtest and its parent once, with the same reading, when both ended before the next begin', async () => {
+  it('where the harness reads VRAM, records its own reading at each boundary', async () => {
     const file = gpuFile();
-    await file.begin('model');
-    await file.begin('loads');
-    file.vram.used = 512 * MiB;
-    file.vram.settlesAt = 0;
-    await file.end('loads', 2);
-    await file.end('model', 1);
-    await file.begin('next');
-    assert.equal(file.settled.length, 1);
-    assert.deepEqual([file.vramOf('loads').after, file.vramOf('model').after], [0, 0]);
+    await file.send('begin', 'generates', null, true);
+    file.vram.used = 64 * MiB;
+    file.vram.settlesAt = 64 * MiB;
+    await file.send('end', 'generates', 1, true);
+    const window = file.windowOf('generates');
+    assert.deepEqual([window?.before.gpus?.[0]?.usedBytes, window?.after?.gpus?.[0]?.usedBytes], [0, 64 * MiB]);
+    assert.equal(file.vram.harnessReads, 2);
   });
 });
