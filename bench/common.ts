@@ -75,7 +75,8 @@ export interface ResultsJson {
     readonly tests: readonly {
       readonly name: string;
       readonly status: string;
-      readonly deltas: { readonly vramBeforeBytes: number | null; readonly vramPeakBytes?: number | null };
+      // Absent for a test that was not measured; each figure absent where unknown (schema 4).
+      readonly deltas?: { readonly vramBeforeBytes?: number; readonly vramPeakBytes?: number };
     }[];
   }[];
 }

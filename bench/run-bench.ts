@@ -3,8 +3,8 @@
 // mixed suite with a killed file against its GPU lane's bound, what one GPU read costs per backend, the harness's cost
 // per test and its fixed start-up against `node --test`, 300 one-test files, the shortest VRAM spike the sampler catches, the
 // makespan on a simulated two-GPU host and that of a suite sharded over four runners (computed from the planner), and
-// the smallest leak found on a simulated caching allocator with the false alarms beside it. BENCH_ROUNDS sets the
-// rounds (3), BENCH_ONLY the sections (all).
+// the smallest leak found on a simulated caching allocator with the false alarms beside it, and what writing the
+// reports of 2,000 and 20,000 tests costs. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { printLeakSensitivity } from './leak-sensitivity.js';
 import { printMixedKill } from './mixed-kill.js';
 import { printMultiGpu } from './multi-gpu.js';
 import { printPerTestOverhead } from './per-test-overhead.js';
+import { printReportScaling } from './reports.js';
 import { printShardBalance } from './shard-balance.js';
 import { printReadCost } from './read-cost.js';
 import { printSmallestSpike } from './smallest-spike.js';
@@ -26,7 +27,9 @@ import { printStartUp } from './start-up.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 1000;
-const SECTIONS = ['mixed', 'mixed-kill', 'read-cost', 'per-test', 'start-up', 'spike', 'multi-gpu', 'shard', 'leaks'] as const;
+const SECTIONS = ['mixed', 'mixed-kill', 'read-cost', 'per-test', 'start-up', 'spike', 'multi-gpu', 'shard', 'leaks', 'reports'] as const;
+// Pure computation: these need no simulated GPU.
+const WITHOUT_GPU: readonly string[] = ['shard', 'reports'];
 // BENCH_ONLY=mixed,multi-gpu runs those sections alone (a slow machine, a short loan); all of them by default.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()) ?? null;
 for (const name of ONLY ?? []) {
@@ -119,9 +122,11 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu, { iterations, soloMs }: { i
 }
 
 async function main(): Promise<void> {
-  // Pure computation over the planner: no simulated GPU needed.
-  if (ONLY !== null && ONLY.every((section) => section === 'shard')) {
-    printShardBalance();
+  // Reports need at least 5 rounds for a steady median; they take a second or two each.
+  const reportRounds = Math.max(ROUNDS, 5);
+  if (ONLY !== null && ONLY.every((section) => WITHOUT_GPU.includes(section))) {
+    if (wanted('shard')) printShardBalance();
+    if (wanted('reports')) await printReportScaling(reportRounds);
     return;
   }
   const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
   if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
   if (wanted('shard')) printShardBalance();
   if (wanted('leaks')) printLeakSensitivity(gpu);
+  if (wanted('reports')) await printReportScaling(reportRounds);
   rmSync(state, { recursive: true, force: true });
 }
 

@@ -43,7 +43,7 @@ function readOutcomes(results: ResultsJson): Map<number, SpikeOutcome> {
     const ms = Number(/spike-(\d+)ms/.exec(file.id)?.[1]);
     let caught = 0;
     for (const test of file.tests) {
-      const { vramBeforeBytes: before, vramPeakBytes: peak } = test.deltas;
+      const { vramBeforeBytes: before, vramPeakBytes: peak } = test.deltas ?? {};
       if (before == null || peak == null) throw new Error(`${file.id} "${test.name}": no VRAM before/peak in results.json, nothing was measured`);
       if (peak - before >= SPIKE_MIB * 2 ** 20) caught++;
     }

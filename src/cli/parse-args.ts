@@ -56,6 +56,7 @@ Options:
   --settle-timeout MS     after a GPU test, wait up to MS for VRAM to stop changing before reading it (default: 1000)
   --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
   --kill-grace MS         a stopped file's processes get MS between SIGTERM and SIGKILL (default: 3000)
+  --raw-samples           results.json keeps each test's raw memory samples, not only its before/after/peak figures
   --gpus LIST             use only these GPUs (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES)
   --durations FILE|DIR    earlier results.json (repeatable; a folder: every one in it): balance shards, start the
                           longest files first
@@ -179,6 +180,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         leaks: { type: 'string' },
         'settle-timeout': { type: 'string' },
         'kill-orphans': { type: 'boolean' },
+        'raw-samples': { type: 'boolean' },
         'kill-grace': { type: 'string' },
         gpus: { type: 'string', multiple: true },
         durations: { type: 'string', multiple: true },
@@ -233,6 +235,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     leaks: leakMode(values.leaks),
     settleTimeoutMs: wholeNumberOrZero('settle-timeout', values['settle-timeout'], 1000),
     killOrphans: values['kill-orphans'],
+    rawSamples: values['raw-samples'],
     killGraceMs: wholeNumberOrZero('kill-grace', values['kill-grace'], 3000),
     gpus: splitList(values.gpus),
     durations: values.durations,

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { REPORTER_NAMES, type GpuBackendName, type ResolvedConfig } from './types.js';
 
 /** The shape of DEFAULTS: the config-file keys of ResolvedConfig, filled in, plus the file-only ones. */
-export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leakRepeatMax' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent' | 'retries' | 'retryOn' | 'failOnFlaky' | 'compare' | 'failOnRegression'> & {
+export type ConfigDefaults = Pick<ResolvedConfig, 'suites' | 'gates' | 'gpuTags' | 'exclude' | 'reporters' | 'concurrency' | 'gpuConcurrency' | 'timeoutMs' | 'repeat' | 'leakThreshold' | 'leakRepeatMax' | 'leaks' | 'settleTimeoutMs' | 'killOrphans' | 'rawSamples' | 'killGraceMs' | 'admission' | 'guard' | 'retryAlone' | 'balancePercent' | 'retries' | 'retryOn' | 'failOnFlaky' | 'compare' | 'failOnRegression'> & {
   readonly tags: readonly string[];
   /** Relative to the config file's directory (or the working directory without one). */
   readonly reportDir: string;
@@ -72,6 +72,8 @@ export const DEFAULTS: ConfigDefaults = Object.freeze({
   settleTimeoutMs: 1000,
   // Killing a process the harness did not start is the user's call.
   killOrphans: false,
+  // A test's deltas and peaks are what readers use; its two raw samples would be ~1.5 KB of every test's line.
+  rawSamples: false,
   // Time for a model server a test started to shut down cleanly on SIGTERM before SIGKILL.
   killGraceMs: 3000,
   // Room for the allocator's fragmentation and the CUDA context of each process beyond what suites declare.

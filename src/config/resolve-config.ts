@@ -210,6 +210,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     leaks: checkLeakMode(cli.leaks) ?? user.leaks ?? DEFAULTS.leaks,
     settleTimeoutMs: checkSettleTimeout(cli.settleTimeoutMs) ?? user.settleTimeout ?? DEFAULTS.settleTimeoutMs,
     killOrphans: cli.killOrphans ?? user.killOrphans ?? DEFAULTS.killOrphans,
+    rawSamples: cli.rawSamples ?? user.rawSamples ?? DEFAULTS.rawSamples,
     killGraceMs: cli.killGraceMs ?? user.killGrace ?? DEFAULTS.killGraceMs,
     admission: { ...DEFAULTS.admission, ...user.admission },
     guard: resolveGuard(cli.guard, user.guard),

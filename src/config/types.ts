@@ -135,6 +135,8 @@ export interface UserConfig {
   settleTimeout?: number;
   /** Kill processes a test file left holding VRAM after it exited. */
   killOrphans?: boolean;
+  /** Keep each test's raw boundary samples in results.json (`window`), not only the figures computed from them. */
+  rawSamples?: boolean;
   /** How long, in ms, a stopped test file's processes get between SIGTERM and SIGKILL. */
   killGrace?: number;
   admission?: Partial<Admission>;
@@ -191,6 +193,7 @@ export interface CliOptions {
   settleTimeoutMs?: number;
   killOrphans?: boolean;
   killGraceMs?: number;
+  rawSamples?: boolean;
   /** `--gpus 0,2`: the cards this run may use (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES). */
   gpus?: string[];
   /** `--durations FILE|DIR` (repeatable): earlier results.json files whose durations balance shards and order waiting jobs. */
@@ -280,6 +283,8 @@ export interface ResolvedConfig {
   readonly leaks: LeakMode;
   readonly settleTimeoutMs: number;
   readonly killOrphans: boolean;
+  /** results.json keeps each test's raw boundary samples (`window`). */
+  readonly rawSamples: boolean;
   /** Between SIGTERM and SIGKILL when a test file is stopped (timeout, interrupt), ms. */
   readonly killGraceMs: number;
   readonly admission: Admission;

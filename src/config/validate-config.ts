@@ -184,6 +184,7 @@ const TOP_LEVEL_READERS: { readonly [K in keyof Required<UserConfig>]: TopLevelR
   leaks: (checker, entry, out) => { out.config.leaks = checker.choice(entry, LEAK_MODES); },
   settleTimeout: (checker, entry, out) => { out.config.settleTimeout = checker.millisecondsOrZero(entry, 1000); },
   killOrphans: (checker, entry, out) => { out.config.killOrphans = checker.flag(entry); },
+  rawSamples: (checker, entry, out) => { out.config.rawSamples = checker.flag(entry); },
   killGrace: (checker, entry, out) => { out.config.killGrace = checker.millisecondsOrZero(entry, 3000); },
   admission: (checker, entry, out) => { out.config.admission = readAdmission(checker, entry); },
   guard: (checker, entry, out) => { out.config.guard = readGuard(checker, entry); },

@@ -7,8 +7,11 @@ import type { RunResult } from '../results/run-result.js';
 import type { ResultsJson } from './results-json.js';
 import { runFromJson } from './run-from-json.js';
 
-/** The results.json schema versions this gpu-test reads back: 2 lacks only what 3 added (flaky, shards, machines). */
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
+/**
+ * The results.json schema versions this gpu-test reads back: 2 lacks only what 3 added (flaky, shards, machines); 4
+ * leaves out what a test has nothing to say in, and its raw samples unless the run kept them.
+ */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3, 4];
 
 // What every results.json since version 2 has, and reading it back needs.
 const REQUIRED_KEYS = ['runId', 'verdict', 'startedAtMs', 'endedAtMs', 'counts', 'config', 'host', 'gpu', 'warnings', 'files', 'pressure'];
@@ -26,7 +29,7 @@ export async function readRuns(given: readonly string[], cwd: string, flag: stri
   return files.map(({ path, document }) => {
     const version = document['schemaVersion'];
     if (typeof version !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(version)) {
-      throw new GpuTestError('USAGE', `${flag}: ${path} has results.json schema version ${JSON.stringify(version)}; this gpu-test reads versions ${READABLE_SCHEMA_VERSIONS.join(' and ')}: write it again with this version, or use the gpu-test that wrote it`);
+      throw new GpuTestError('USAGE', `${flag}: ${path} has results.json schema version ${JSON.stringify(version)}; this gpu-test reads versions ${READABLE_SCHEMA_VERSIONS.join(', ')}: write it again with this version, or use the gpu-test that wrote it`);
     }
     const missing = REQUIRED_KEYS.filter((key) => !(key in document));
     if (missing.length > 0) {

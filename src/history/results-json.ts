@@ -1,5 +1,6 @@
 // The shape of results.json as `src/report/json.ts` writes it (docs/results-schema.md), for the modules that read it
-// back. Keys added after version 2 are optional: a file written before them lacks them.
+// back. Keys added after version 2 are optional: a file written before them lacks them. Version 4 leaves out what a
+// test has nothing to say in (see TestJson).
 
 import type { AloneDecision, MemorySignSource } from '../results/memory-evidence.js';
 
@@ -25,20 +26,39 @@ export interface HostMemoryJson {
   readonly swapUsedBytes: number;
 }
 
-/** One test (`files[].tests[]`). */
+/** A test's boundary samples and peak (`files[].tests[].window`). */
+export interface WindowJson {
+  readonly before: SampleJson;
+  readonly after: SampleJson | null;
+  readonly peak?: { readonly vramBytes: N; readonly hostUsedBytes: N; readonly swapUsedBytes: N } | null;
+}
+
+/** A test's figures (`files[].tests[].deltas`); since version 4 an unknown figure is left out rather than null. */
+export interface DeltasJson {
+  readonly vramBeforeBytes?: N; readonly vramAfterBytes?: N; readonly vramDeltaBytes?: N; readonly vramPeakBytes?: N;
+  readonly rssBeforeBytes?: N; readonly rssAfterBytes?: N; readonly rssDeltaBytes?: N;
+  readonly hostUsedBeforeBytes?: N; readonly hostUsedAfterBytes?: N; readonly hostUsedDeltaBytes?: N; readonly hostUsedPeakBytes?: N;
+  readonly swapDeltaBytes?: N; readonly memoryStallSomeMs?: N; readonly memoryStallFullMs?: N;
+}
+
+/**
+ * One test (`files[].tests[]`). Up to version 3 every key is there; version 4 leaves out `file` when it is the file's,
+ * `skipReason`, `failure` and `repeat` when null, `metrics` when empty, `window` unless the run kept raw samples, and
+ * `deltas` when the test was not measured.
+ */
 export interface TestJson {
   readonly name: string;
   readonly fullName: string;
   readonly nesting: number;
-  readonly file: string;
+  readonly file?: string;
   readonly line: N;
   readonly column: N;
   readonly status: 'passed' | 'failed' | 'skipped' | 'todo' | 'flaky';
   readonly durationMs: number;
-  readonly skipReason: string | null;
-  readonly failure: { readonly type: string; readonly message: string; readonly stack: string | null } | null;
-  readonly window: { readonly before: SampleJson; readonly after: SampleJson | null; readonly peak?: { readonly vramBytes: N; readonly hostUsedBytes: N; readonly swapUsedBytes: N } | null } | null;
-  readonly deltas: Readonly<Record<string, N>>;
+  readonly skipReason?: string | null;
+  readonly failure?: { readonly type: string; readonly message: string; readonly stack: string | null } | null;
+  readonly window?: WindowJson | null;
+  readonly deltas?: DeltasJson;
   readonly repeat?: { readonly name: string; readonly iteration: number; readonly count: number } | null;
   readonly metrics?: readonly { readonly name: string; readonly value: number; readonly unit: string | null }[];
 }
@@ -193,6 +213,7 @@ export interface ResultsJson {
   readonly config: {
     readonly rootDir: string; readonly configFile: string | null; readonly reportDir: string; readonly concurrency: number;
     readonly gpuConcurrency: number; readonly timeoutMs: number; readonly repeat?: number; readonly leaks?: 'fail' | 'warn';
+    readonly rawSamples?: boolean;
   };
   readonly host: HostJson;
   readonly gpu: GpuJson;

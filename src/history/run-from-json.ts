@@ -1,17 +1,19 @@
 // Reads a results.json back into the RunResult it was written from, so that merge, compare and trend work on the same
 // model every report is rendered from. What results.json cuts (stdout and stderr past 64 KiB, leak slopes rounded to
-// whole bytes) stays cut; everything else comes back as it was. Pure.
+// whole bytes) stays cut; so do a test's raw samples, written only with `--raw-samples` since schema 4: its window is
+// then rebuilt from the figures kept (window-from-deltas.ts). Everything else comes back as it was. Pure.
 
 import type { MachineRun, ShardPlan } from '../results/ci-result.js';
 import type { FailureClass } from '../results/failures.js';
 import type { Job } from '../results/job.js';
 import type { GpuInventory, HostInfo } from '../results/machine.js';
-import type { BudgetCheck, GpuBalance, LeakPattern, LeakSteps, MemorySample, RunPressure, RunTimeline, SuiteNeeds } from '../results/measurement.js';
+import type { BudgetCheck, GpuBalance, LeakPattern, LeakSteps, MemorySample, RunPressure, RunTimeline, SuiteNeeds, TestWindow } from '../results/measurement.js';
 import type { Counts, FileResult, FileStatus, LeakFinding, LeakRecheck, LeakSource, RunResult, TestResult } from '../results/run-result.js';
 import type { SizeSpec } from '../units/size.js';
 import type {
   CountsJson, FileJson, GpuJson, HostJson, LeakJson, LeakRecheckJson, LeakStepsJson, MetricLeakJson, PressureJson, ResultsJson, SampleJson, ShardJson, SizeJson, TestJson,
 } from './results-json.js';
+import { windowFromDeltas, type WindowContext } from './window-from-deltas.js';
 
 /** The leak threshold of a file written before results.json carried it: the default, 100 MiB. */
 const DEFAULT_LEAK_BYTES = 100 * 1024 ** 2;
@@ -26,14 +28,31 @@ function sample(s: SampleJson): MemorySample {
   };
 }
 
-function test(t: TestJson): TestResult {
+// The raw samples when the file has them (always up to schema 3, with `--raw-samples` since 4), else a window rebuilt
+// from the test's figures; none for a test that was not measured (`window: null` up to 3, no `deltas` since 4).
+function testWindow(t: TestJson, context: Omit<WindowContext, 'durationMs'>): TestWindow | null {
+  if (t.window !== undefined) {
+    return t.window ? { before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null, peak: t.window.peak ? { ...t.window.peak } : null } : null;
+  }
+  return t.deltas ? windowFromDeltas(t.deltas, { ...context, durationMs: t.durationMs }) : null;
+}
+
+// Keys schema 4 leaves out when they say nothing read back as the null or empty value they stand for.
+function test(t: TestJson, f: FileJson, context: Omit<WindowContext, 'durationMs'>): TestResult {
   return {
-    name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file, line: t.line, column: t.column, status: t.status,
-    durationMs: t.durationMs, skipReason: t.skipReason, failure: t.failure ? { ...t.failure } : null,
-    window: t.window ? { before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null, peak: t.window.peak ? { ...t.window.peak } : null } : null,
+    name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file ?? f.file, line: t.line, column: t.column, status: t.status,
+    durationMs: t.durationMs, skipReason: t.skipReason ?? null, failure: t.failure ? { ...t.failure } : null,
+    window: testWindow(t, context),
     repeat: t.repeat ? { ...t.repeat } : null,
     metrics: (t.metrics ?? []).map((m) => ({ ...m })),
   };
+}
+
+function windowContext(f: FileJson, doc: ResultsJson): Omit<WindowContext, 'durationMs'> {
+  const index = f.gpuIndices[0];
+  const gpu = index === undefined ? null : { index, uuid: doc.gpu.gpus.find((card) => card.index === index)?.uuid ?? '' };
+  const memory = doc.host.memory;
+  return { at: f.startedAtMs ?? doc.startedAtMs, gpu, hostTotalBytes: memory?.totalBytes ?? 0, swapTotalBytes: memory?.swapTotalBytes ?? 0 };
 }
 
 function steps(s: LeakStepsJson | null | undefined): LeakSteps | null {
@@ -95,11 +114,12 @@ function job(f: FileJson, runRepeat: number): Job {
   };
 }
 
-function file(f: FileJson, runRepeat: number): FileResult {
+function file(f: FileJson, doc: ResultsJson, runRepeat: number): FileResult {
+  const context = windowContext(f, doc);
   const result: FileResult = {
     job: job(f, runRepeat), status: f.status as FileStatus, skipReason: f.skipReason, error: f.error, outcome: f.outcome ? { ...f.outcome } : null,
     startedAt: f.startedAtMs, endedAt: f.endedAtMs, lane: f.lane, gpuIndices: [...f.gpuIndices],
-    tests: f.tests.map(test),
+    tests: f.tests.map((t) => test(t, f, context)),
     leaks: [...(f.leaks ?? []).map(memoryLeak), ...(f.metricLeaks ?? []).map(metricLeak)],
     residue: f.residue ? { vramBeforeBytes: f.residue.vramBeforeBytes, vramAfterBytes: f.residue.vramAfterBytes, orphans: f.residue.orphans.map((o) => ({ ...o })) } : null,
     gpuLoad: (f.gpuLoad ?? []).map((load) => ({ ...load })),
@@ -161,19 +181,19 @@ function machine(m: NonNullable<ResultsJson['machines']>[number]): MachineRun {
   };
 }
 
-/** The RunResult a results.json (schema 2 or 3, checked by the caller) was written from. */
+/** The RunResult a results.json (schema 2 to 4, checked by the caller) was written from. */
 export function runFromJson(doc: ResultsJson): RunResult {
   const repeat = doc.config.repeat ?? 1;
   return {
     runId: doc.runId, startedAt: doc.startedAtMs, endedAt: doc.endedAtMs, verdict: doc.verdict, interrupted: doc.interrupted,
     interruption: doc.interruption ? { signal: doc.interruption.signal, at: doc.interruption.atMs, forced: doc.interruption.forced } : null,
     counts: countsFrom(doc.counts), host: hostFrom(doc.host), gpu: gpuFrom(doc.gpu),
-    files: doc.files.map((f) => file(f, repeat)),
+    files: doc.files.map((f) => file(f, doc, repeat)),
     pressure: pressureFrom(doc.pressure), timeline: timeline(doc.timeline), warnings: [...doc.warnings],
     hooks: (doc.hooks ?? []).map((h) => ({
       suite: h.suite, phase: h.phase, step: h.step, ok: h.ok, startedAt: h.startedAtMs, durationMs: h.durationMs, attempts: h.attempts, output: h.output, error: h.error,
     })),
-    config: { ...doc.config, repeat, leaks: doc.config.leaks ?? 'fail' },
+    config: { ...doc.config, repeat, leaks: doc.config.leaks ?? 'fail', rawSamples: doc.config.rawSamples ?? false },
     toolVersion: doc.generatedBy.replace(/^gpu-test /, ''),
     harnessCpuMs: doc.harnessCpuMs ?? null,
     budgets: (doc.budgets ?? []) as BudgetCheck[],

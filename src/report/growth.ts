@@ -15,9 +15,38 @@ export interface MeasuredTest {
 /** How many tests each "top" list holds. */
 export const TOP_LIMIT = 5;
 
-/** Every test of the run in report order, with its deltas computed once. */
-export function measureTests(result: RunResult): MeasuredTest[] {
-  return result.files.flatMap((file) => file.tests.map((test) => ({ file, test, deltas: computeWindowDeltas(test.window) })));
+// A run's reports are written together (report.md, results.json, the console summary, the job summary), each asking for
+// the same measured tests: computed once per run. Results are not changed once built, so the run is a safe key.
+const measuredRuns = new WeakMap<RunResult, readonly MeasuredTest[]>();
+
+/** Every test of the run in report order, with its deltas computed once per run. */
+export function measureTests(result: RunResult): readonly MeasuredTest[] {
+  let measured = measuredRuns.get(result);
+  if (measured === undefined) {
+    const all: MeasuredTest[] = [];
+    for (const file of result.files) for (const test of file.tests) all.push({ file, test, deltas: computeWindowDeltas(test.window) });
+    measured = all;
+    measuredRuns.set(result, measured);
+  }
+  return measured;
+}
+
+/**
+ * The `limit` items of largest `valueOf`, largest first, ties in the order given: one pass keeping the few best, so a
+ * run of 20,000 tests is not sorted to show five.
+ */
+function largest<T>(items: readonly T[], valueOf: (item: T) => number, limit: number): T[] {
+  const kept: T[] = [];
+  if (limit <= 0) return kept;
+  for (const item of items) {
+    const value = valueOf(item);
+    if (kept.length === limit && !(value > valueOf(kept[limit - 1] as T))) continue;
+    let at = kept.length;
+    while (at > 0 && value > valueOf(kept[at - 1] as T)) at--;
+    kept.splice(at, 0, item);
+    if (kept.length > limit) kept.pop();
+  }
+  return kept;
 }
 
 // Iterations of one repeated test count once, at their highest, so ten iterations of one model load do not fill a
@@ -50,9 +79,7 @@ function highestIteration<T>(items: readonly T[], entryOf: (item: T) => Measured
 export function topGrowth(tests: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDeltaBytes' | 'vramPeakBytes', limit = TOP_LIMIT): MeasuredTest[] {
   // Only growth is attributable to a test: a boundary sample cannot tell what it freed from what another process freed.
   const grew = tests.filter((entry) => (entry.deltas[key] ?? 0) > 0);
-  return highestIteration(grew, (entry) => entry, (entry) => entry.deltas[key] ?? 0)
-    .sort((a, b) => (b.deltas[key] ?? 0) - (a.deltas[key] ?? 0))
-    .slice(0, limit);
+  return largest(highestIteration(grew, (entry) => entry, (entry) => entry.deltas[key] ?? 0), (entry) => entry.deltas[key] ?? 0, limit);
 }
 
 /** A test's peak against what it could have used. */
@@ -79,5 +106,5 @@ export function topShareOfCapacity(
     if (peakBytes === null || capacityBytes === null || !(capacityBytes > 0)) continue;
     shares.push({ entry, peakBytes, capacityBytes, share: peakBytes / capacityBytes });
   }
-  return highestIteration(shares, (share) => share.entry, (share) => share.share).sort((a, b) => b.share - a.share).slice(0, limit);
+  return largest(highestIteration(shares, (share) => share.entry, (share) => share.share), (share) => share.share, limit);
 }

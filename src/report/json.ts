@@ -5,16 +5,17 @@ import { capFailure, capText, cutText, MESSAGE_LIMIT_BYTES } from '../units/cap-
 import { describeCoScheduled } from '../results/co-scheduled.js';
 import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import type { FileResidue, FileResult, HookRun, RunResult, TestFailure, TestResult } from '../results/run-result.js';
-import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, WindowDeltas } from '../results/measurement.js';
+import type { BudgetCheck, BudgetFigure, MemorySample, RunPressure, RunTimeline, TestWindow, WindowDeltas } from '../results/measurement.js';
 import { computeWindowDeltas } from '../results/window-deltas.js';
 import { isHealthSeries } from '../results/window-health.js';
 import type { GpuMemory } from '../results/machine.js';
 import { measureTests, topGrowth, type MeasuredTest } from './growth.js';
 import { attemptsJson, comparisonJson, countsJson, hostMemory, iso, jobJson, machineJson, shardJson } from './json-ci.js';
 import { memoryLeak, metricLeak } from './json-leaks.js';
+import { layoutJson, OneLine } from './json-layout.js';
 
 /** The results.json schema version; bumped on any change that can break a reader (see docs/results-schema.md). */
-export const RESULTS_SCHEMA_VERSION = 3;
+export const RESULTS_SCHEMA_VERSION = 4;
 
 /** Per stream, the most stdout/stderr bytes results.json embeds (its start and its end around a marker). */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
@@ -32,15 +33,16 @@ function sample(s: MemorySample) {
   };
 }
 
+// A test's memory figures: before, after and peak, swap's growth and the stalls. Unknown figures are left out (most tests
+// have no VRAM figure, and 20,000 tests would carry 20,000 copies of each null), and so are the growths that are after
+// minus before (`vramDeltaBytes`, `rssDeltaBytes`, `hostUsedDeltaBytes`): a reader subtracts, as the reports do.
 function deltas(d: WindowDeltas) {
+  const known = (value: number | null): number | undefined => (value === null ? undefined : value);
   return {
-    vramBeforeBytes: d.vramBeforeBytes, vramAfterBytes: d.vramAfterBytes, vramDeltaBytes: d.vramDeltaBytes,
-    rssBeforeBytes: d.rssBeforeBytes, rssAfterBytes: d.rssAfterBytes, rssDeltaBytes: d.rssDeltaBytes,
-    hostUsedBeforeBytes: d.hostUsedBeforeBytes, hostUsedAfterBytes: d.hostUsedAfterBytes, hostUsedDeltaBytes: d.hostUsedDeltaBytes,
-    swapDeltaBytes: d.swapDeltaBytes,
-    // Added in 0.1 without a schema bump: new fields go last, so readers that ignore unknown keys are unaffected.
-    vramPeakBytes: d.vramPeakBytes, hostUsedPeakBytes: d.hostUsedPeakBytes,
-    memoryStallSomeMs: d.memoryStallSomeMs, memoryStallFullMs: d.memoryStallFullMs,
+    vramBeforeBytes: known(d.vramBeforeBytes), vramAfterBytes: known(d.vramAfterBytes), vramPeakBytes: known(d.vramPeakBytes),
+    rssBeforeBytes: known(d.rssBeforeBytes), rssAfterBytes: known(d.rssAfterBytes),
+    hostUsedBeforeBytes: known(d.hostUsedBeforeBytes), hostUsedAfterBytes: known(d.hostUsedAfterBytes), hostUsedPeakBytes: known(d.hostUsedPeakBytes),
+    swapDeltaBytes: known(d.swapDeltaBytes), memoryStallSomeMs: known(d.memoryStallSomeMs), memoryStallFullMs: known(d.memoryStallFullMs),
   };
 }
 
@@ -65,19 +67,32 @@ function failure(f: TestFailure) {
   return { type: capped.type, message: capped.message, stack: capped.stack };
 }
 
-function test(t: TestResult) {
+// A test's duration to 0.01 ms: the figure node:test reports has nanosecond digits nobody reads, 8 bytes a test.
+function roundDuration(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function window(w: TestWindow) {
   return {
-    name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file, line: t.line, column: t.column,
-    status: t.status, durationMs: t.durationMs, skipReason: t.skipReason === null ? null : capText(t.skipReason, MESSAGE_LIMIT_BYTES),
-    failure: t.failure ? failure(t.failure) : null,
-    window: t.window ? {
-      before: sample(t.window.before), after: t.window.after ? sample(t.window.after) : null,
-      peak: t.window.peak ? { vramBytes: t.window.peak.vramBytes, hostUsedBytes: t.window.peak.hostUsedBytes, swapUsedBytes: t.window.peak.swapUsedBytes } : null,
-    } : null,
-    deltas: deltas(computeWindowDeltas(t.window)),
-    repeat: t.repeat ? { name: t.repeat.name, iteration: t.repeat.iteration, count: t.repeat.count } : null,
-    metrics: t.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit })),
+    before: sample(w.before), after: w.after ? sample(w.after) : null,
+    peak: w.peak ? { vramBytes: w.peak.vramBytes, hostUsedBytes: w.peak.hostUsedBytes, swapUsedBytes: w.peak.swapUsedBytes } : null,
   };
+}
+
+// One line a test. Keys with nothing to say are left out (undefined: JSON.stringify drops them): `file` when it is the
+// file's own, `skipReason`, `failure`, `repeat` when null, `metrics` when empty, `deltas` when the test was not measured;
+// the raw samples (`window`) only with `--raw-samples`.
+function test(t: TestResult, f: FileResult, rawSamples: boolean): OneLine {
+  return new OneLine({
+    name: t.name, fullName: t.fullName, nesting: t.nesting, file: t.file === f.job.file ? undefined : t.file, line: t.line, column: t.column,
+    status: t.status, durationMs: roundDuration(t.durationMs),
+    skipReason: t.skipReason === null ? undefined : capText(t.skipReason, MESSAGE_LIMIT_BYTES),
+    failure: t.failure ? failure(t.failure) : undefined,
+    window: rawSamples && t.window ? window(t.window) : undefined,
+    deltas: t.window ? deltas(computeWindowDeltas(t.window)) : undefined,
+    repeat: t.repeat ? { name: t.repeat.name, iteration: t.repeat.iteration, count: t.repeat.count } : undefined,
+    metrics: t.metrics.length === 0 ? undefined : t.metrics.map((m) => ({ name: m.name, value: m.value, unit: m.unit })),
+  });
 }
 
 function residue(r: FileResidue | null) {
@@ -136,8 +151,9 @@ function budget(c: BudgetCheck) {
   };
 }
 
-function file(f: FileResult) {
-  const count = (status: TestResult['status']): number => f.tests.filter((t) => t.status === status).length;
+function file(f: FileResult, rawSamples: boolean) {
+  const counts = { tests: f.tests.length, passed: 0, failed: 0, skipped: 0, todo: 0 };
+  for (const t of f.tests) if (t.status !== 'flaky') counts[t.status] += 1;
   const skip = f.job.skip;
   const o = f.outcome;
   return {
@@ -149,9 +165,9 @@ function file(f: FileResult) {
     startedAtMs: f.startedAt, startedAtIso: iso(f.startedAt), endedAtMs: f.endedAt, endedAtIso: iso(f.endedAt),
     durationMs: f.startedAt !== null && f.endedAt !== null ? f.endedAt - f.startedAt : null,
     gpuIndices: [...f.gpuIndices],
-    counts: { tests: f.tests.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') },
+    counts,
     stdout: embedOutput(f.stdout), stderr: embedOutput(f.stderr),
-    tests: f.tests.map(test),
+    tests: f.tests.map((t) => test(t, f, rawSamples)),
     leaks: f.leaks.filter((l) => l.resource !== 'metric').map(memoryLeak),
     residue: residue(f.residue),
     gpuLoad: f.gpuLoad.map((load) => ({ gpuIndex: load.gpuIndex, peakAboveStartBytes: load.peakAboveStartBytes })),
@@ -178,9 +194,13 @@ function ranked(entries: readonly MeasuredTest[], key: 'vramDeltaBytes' | 'rssDe
   }));
 }
 
-/** Renders the whole run as results.json (schema version RESULTS_SCHEMA_VERSION, two-space indent, trailing newline); pure. */
+/**
+ * Renders the whole run as results.json (schema version RESULTS_SCHEMA_VERSION, two-space indent with one line a test,
+ * trailing newline); the tests' raw samples only when the run asked for them (`config.rawSamples`). Pure.
+ */
 export function renderJson(result: RunResult): string {
   const { counts: c, host: h, gpu: g, config: cfg } = result;
+  const rawSamples = cfg.rawSamples;
   const measured = measureTests(result);
   const document = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -196,7 +216,7 @@ export function renderJson(result: RunResult): string {
     durationMs: result.endedAt - result.startedAt,
     harnessCpuMs: result.harnessCpuMs,
     counts: countsJson(c),
-    config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs, repeat: cfg.repeat, leaks: cfg.leaks },
+    config: { rootDir: cfg.rootDir, configFile: cfg.configFile, reportDir: cfg.reportDir, concurrency: cfg.concurrency, gpuConcurrency: cfg.gpuConcurrency, timeoutMs: cfg.timeoutMs, repeat: cfg.repeat, leaks: cfg.leaks, rawSamples },
     host: { hostname: h.hostname, platform: h.platform, cpus: h.cpus, nodeVersion: h.nodeVersion, memory: hostMemory(h.memory) },
     gpu: {
       available: g.available, reason: g.reason, driverVersion: g.driverVersion, cudaVersion: g.cudaVersion,
@@ -205,7 +225,7 @@ export function renderJson(result: RunResult): string {
     },
     warnings: [...result.warnings],
     top: { vramGrowth: ranked(measured, 'vramDeltaBytes', 'vramAfterBytes'), rssGrowth: ranked(measured, 'rssDeltaBytes', 'rssAfterBytes') },
-    files: result.files.map(file),
+    files: result.files.map((f) => file(f, rawSamples)),
     pressure: pressure(result.pressure),
     timeline: timeline(result.timeline),
     // Added in 0.1 without a schema bump, last, as new keys go.
@@ -220,5 +240,5 @@ export function renderJson(result: RunResult): string {
     machines: result.machines.map((m) => machineJson(m, pressure)),
     comparison: comparisonJson(result.comparison),
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${layoutJson(document)}\n`;
 }

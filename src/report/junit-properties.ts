@@ -96,38 +96,46 @@ export function fileProperties(file: FileResult): Property[] {
   return properties;
 }
 
+/** One test's figures: the name they are written under and each figure's own name (`vram.peak.bytes`) and value. */
+export interface TestFigureProperties {
+  readonly key: string;
+  readonly figures: Property[];
+}
+
 // junit-10.xsd has no <properties> inside <testcase> (pytest warns the same of record_property under xunit2), so
-// each test's figures live in its suite's <properties>, named `<full name> :: <figure>`; a repeated full name gets
-// ` [2]`, ` [3]` so every name stays unique. Unknown figures are left out rather than written as empty values.
-export function testProperties(tests: readonly TestResult[]): Property[] {
-  const properties: Property[] = [];
+// each test's figures live in its suite's <properties>, named `<key> :: <figure>` with the test's full name as key; a
+// repeated full name gets ` [2]`, ` [3]` so every name stays unique. Unknown figures are left out rather than written
+// as empty values. Kept per test, so the writer escapes a long nested name once, not once per figure.
+export function testProperties(tests: readonly TestResult[]): TestFigureProperties[] {
+  const all: TestFigureProperties[] = [];
   const seen = new Map<string, number>();
   for (const test of tests) {
     const occurrence = (seen.get(test.fullName) ?? 0) + 1;
     seen.set(test.fullName, occurrence);
-    const key = occurrence === 1 ? test.fullName : `${test.fullName} [${occurrence}]`;
+    const figures: Property[] = [];
     if (test.window !== null) {
       const deltas = computeWindowDeltas(test.window);
       for (const [figure, field] of MEMORY_PROPERTIES) {
         const value = deltas[field];
-        if (value !== null) properties.push([`${key}${TEST_PROPERTY_SEPARATOR}${figure}`, String(value)]);
+        if (value !== null) figures.push([figure, String(value)]);
       }
     }
-    if (test.status === 'flaky') properties.push([`${key}${TEST_PROPERTY_SEPARATOR}flaky`, 'true']);
-    properties.push(...metricProperties(key, test));
+    if (test.status === 'flaky') figures.push(['flaky', 'true']);
+    figures.push(...metricProperties(test));
+    if (figures.length > 0) all.push({ key: occurrence === 1 ? test.fullName : `${test.fullName} [${occurrence}]`, figures });
   }
-  return properties;
+  return all;
 }
 
 // `metric.<name>` holds the number alone, so readers can parse it; the unit, when given, is a property of its own. A
 // name the test recorded twice gets ` [2]` like a repeated test name.
-export function metricProperties(key: string, test: TestResult): Property[] {
+function metricProperties(test: TestResult): Property[] {
   const properties: Property[] = [];
   const seen = new Map<string, number>();
   for (const metric of test.metrics) {
     const occurrence = (seen.get(metric.name) ?? 0) + 1;
     seen.set(metric.name, occurrence);
-    const name = `${key}${TEST_PROPERTY_SEPARATOR}metric.${metric.name}${occurrence === 1 ? '' : ` [${occurrence}]`}`;
+    const name = `metric.${metric.name}${occurrence === 1 ? '' : ` [${occurrence}]`}`;
     properties.push([name, String(metric.value)]);
     if (metric.unit !== null) properties.push([`${name}.unit`, metric.unit]);
   }

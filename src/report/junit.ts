@@ -6,8 +6,8 @@ import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
 import type { FileResult, HookRun, OrphanProcess, RunResult, TestResult } from '../results/run-result.js';
 import { ERROR_FAILURES, FAILURE } from '../results/failures.js';
 import { formatBytes } from '../units/format.js';
-import { budgetProperties, fileProperties, leakProperties, residueProperties, runProperties, testProperties, type Property } from './junit-properties.js';
-import { escapeXmlText, openTag } from './xml.js';
+import { budgetProperties, fileProperties, leakProperties, residueProperties, runProperties, TEST_PROPERTY_SEPARATOR, testProperties, type Property } from './junit-properties.js';
+import { escapeXmlAttribute, escapeXmlText, openTag } from './xml.js';
 
 interface SuiteCounts {
   tests: number;
@@ -84,15 +84,36 @@ function renderOutcome(test: TestResult): string | null {
   return `${openTag(element, { type: failure.type, message: failure.message })}>${text}</${element}>`;
 }
 
-function renderTestcase(test: TestResult, file: FileResult, rootDir: string): string {
+// A file's tests share its id and, but for tests declared in a helper module, its path: each is escaped once a suite.
+interface SuiteNames {
+  readonly classname: string;
+  readonly rootDir: string;
+  readonly paths: Map<string, string>;
+}
+
+function renderTestcase(test: TestResult, escapedName: string, names: SuiteNames): string {
+  let path = names.paths.get(test.file);
+  if (path === undefined) {
+    path = escapeXmlAttribute(projectPath(names.rootDir, test.file));
+    names.paths.set(test.file, path);
+  }
   // classname is the job id, the same as the testsuite name: dorny's parser then lists the tests without an extra
   // group, EnricoMi's and mikepenz's show the path people search for, as Vitest does by default.
-  const start = openTag('testcase', {
-    name: test.fullName, classname: file.job.id, time: seconds(test.durationMs),
-    file: projectPath(rootDir, test.file), line: test.line,
-  });
+  const start = `<testcase name="${escapedName}" classname="${names.classname}" time="${seconds(test.durationMs)}" file="${path}"${test.line === null ? '' : ` line="${test.line}"`}`;
   const outcome = renderOutcome(test);
   return outcome === null ? `    ${start}/>` : `    ${start}>\n      ${outcome}\n    </testcase>`;
+}
+
+function propertyLine([name, value]: Property): string {
+  return `      <property name="${escapeXmlAttribute(name)}" value="${escapeXmlAttribute(value)}"/>`;
+}
+
+// Each test's figures under its key, escaped once for all of them (the separator needs no escaping).
+function pushTestProperties(lines: string[], tests: readonly TestResult[], escapedNames: ReadonlyMap<string, string>): void {
+  for (const { key, figures } of testProperties(tests)) {
+    const prefix = `${escapedNames.get(key) ?? escapeXmlAttribute(key)}${TEST_PROPERTY_SEPARATOR}`;
+    for (const [figure, value] of figures) lines.push(`      <property name="${prefix}${escapeXmlAttribute(figure)}" value="${escapeXmlAttribute(value)}"/>`);
+  }
 }
 
 // A file that never ran still shows as one skipped case, so CI lists it with the sentence saying how to enable it.
@@ -107,28 +128,29 @@ function hostOf(file: FileResult, result: RunResult): string {
   return (file.machine === undefined ? undefined : result.machines[file.machine]?.host.hostname) ?? result.host.hostname;
 }
 
-function renderTestsuite(file: FileResult, result: RunResult): string {
+// Lines go straight into the report's: a file of 20,000 tests is 25 MB of XML, worth joining once, not twice.
+function renderTestsuite(file: FileResult, result: RunResult, run: readonly Property[], lines: string[]): void {
   const counts = countSuite(file);
   const started = file.startedAt ?? result.startedAt;
   const duration = file.outcome?.durationMs ?? (file.endedAt !== null && file.startedAt !== null ? file.endedAt - file.startedAt : 0);
-  const lines = [`  ${openTag('testsuite', {
+  lines.push(`  ${openTag('testsuite', {
     name: file.job.id, tests: counts.tests, failures: counts.failures, errors: counts.errors, skipped: counts.skipped,
     time: seconds(duration), timestamp: timestamp(started), hostname: hostOf(file, result), package: file.job.suite, file: file.job.id,
-  })}>`];
-  const properties = [
-    ...runProperties(result), ...fileProperties(file), ...residueProperties(file.residue), ...testProperties(file.tests), ...leakProperties(file.leaks),
-    ...budgetProperties(file, result.budgets),
-  ];
+  })}>`);
   lines.push('    <properties>');
-  for (const [name, value] of properties) lines.push(`      ${openTag('property', { name, value })}/>`);
+  for (const property of [...run, ...fileProperties(file), ...residueProperties(file.residue)]) lines.push(propertyLine(property));
+  const escapedNames = new Map<string, string>();
+  for (const test of file.tests) if (!escapedNames.has(test.fullName)) escapedNames.set(test.fullName, escapeXmlAttribute(test.fullName));
+  pushTestProperties(lines, file.tests, escapedNames);
+  for (const property of [...leakProperties(file.leaks), ...budgetProperties(file, result.budgets)]) lines.push(propertyLine(property));
   lines.push('    </properties>');
   if (file.tests.length === 0 && file.status === 'skipped') lines.push(renderSkippedFile(file));
-  for (const test of file.tests) lines.push(renderTestcase(test, file, result.config.rootDir));
+  const names: SuiteNames = { classname: escapeXmlAttribute(file.job.id), rootDir: result.config.rootDir, paths: new Map() };
+  for (const test of file.tests) lines.push(renderTestcase(test, escapedNames.get(test.fullName) ?? escapeXmlAttribute(test.fullName), names));
   if (file.stdout !== '') lines.push(`    <system-out>${escapeXmlText(file.stdout)}</system-out>`);
   const stderr = systemErr(file);
   if (stderr !== '') lines.push(`    <system-err>${escapeXmlText(stderr)}</system-err>`);
   lines.push('  </testsuite>');
-  return lines.join('\n');
 }
 
 /** A failed hook step's testcase name: `flux [hook before: ./unload-models.sh]`. */
@@ -226,10 +248,12 @@ export function renderJunit(result: RunResult): string {
   // readers sum the testsuites' own `skipped`.
   const root = openTag('testsuites', { name: 'gpu-test', tests: totals.tests, failures: totals.failures, errors: totals.errors, time: seconds(result.endedAt - result.startedAt) });
   const warnings = renderWarningsSuite(result);
-  const suites = [
-    ...(result.interruption ? [renderInterruptionSuite(result, result.interruption)] : []),
-    ...result.files.map((file) => renderTestsuite(file, result)), ...[...hookSuites].map(([suite, failed]) => renderHookSuite(suite, failed, result)),
-    ...(warnings === null ? [] : [warnings]),
-  ];
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`, ...suites, '</testsuites>', ''].join('\n');
+  const run = runProperties(result);
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `${root}>`];
+  if (result.interruption) lines.push(renderInterruptionSuite(result, result.interruption));
+  for (const file of result.files) renderTestsuite(file, result, run, lines);
+  for (const [suite, failed] of hookSuites) lines.push(renderHookSuite(suite, failed, result));
+  if (warnings !== null) lines.push(warnings);
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
 }

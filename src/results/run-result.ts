@@ -308,4 +308,6 @@ export interface RunSettings {
   readonly timeoutMs: number;
   readonly repeat: number;
   readonly leaks: LeakMode;
+  /** `--raw-samples`: results.json keeps each test's boundary samples (`window`), not only the figures computed from them. */
+  readonly rawSamples: boolean;
 }

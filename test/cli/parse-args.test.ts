@@ -9,14 +9,14 @@ describe('parseCliArgs', () => {
   it('parses run with paths and every option', () => {
     const parsed = parseCliArgs(['run', 'suites/vlm', '--report-dir', 'out', '--reporter', 'junit,json', '--concurrency', '3',
       '--gpu-concurrency', '2', '--enable', 'flux', '--enable', 'gpu', '--tags', 'gpu', '--skip-tags', 'slow', '--test-name-pattern', 'caption',
-      '--timeout', '1000', '--require-gpu', '--only', '--shard', '2/3', '--gpu-backend', 'nvml', '--sample-interval', '20', '--repeat', '5', '--leaks', 'warn', '--settle-timeout', '250', '--kill-orphans', '--kill-grace', '0',
+      '--timeout', '1000', '--require-gpu', '--only', '--shard', '2/3', '--gpu-backend', 'nvml', '--sample-interval', '20', '--repeat', '5', '--leaks', 'warn', '--settle-timeout', '250', '--kill-orphans', '--kill-grace', '0', '--raw-samples',
       '--gpus', '0,2', '--gpus', 'GPU-5f2a', '--durations', 'reports/results.json', '--guard', 'off', '--no-retry-alone', '--no-color']);
     assert.equal(parsed.command, 'run');
     assert.equal(parsed.color, false);
     assert.deepEqual(parsed.options, {
       config: undefined, reportDir: 'out', reporters: ['junit', 'json'], concurrency: 3, gpuConcurrency: 2, enable: ['flux', 'gpu'],
       tags: ['gpu'], skipTags: ['slow'], testNamePatterns: ['caption'], timeout: 1000, requireGpu: true, only: true, paths: ['suites/vlm'], shard: { index: 2, total: 3 },
-      gpuBackend: 'nvml', sampleIntervalMs: 20, repeat: 5, leaks: 'warn', settleTimeoutMs: 250, killOrphans: true, killGraceMs: 0,
+      gpuBackend: 'nvml', sampleIntervalMs: 20, repeat: 5, leaks: 'warn', settleTimeoutMs: 250, killOrphans: true, killGraceMs: 0, rawSamples: true,
       gpus: ['0', '2', 'GPU-5f2a'], durations: ['reports/results.json'], guard: false, retryAlone: false,
       shardStrategy: undefined, retries: undefined, failOnFlaky: undefined, baseline: undefined, failOnRegression: undefined,
     });

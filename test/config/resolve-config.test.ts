@@ -78,6 +78,7 @@ describe('resolveConfig without a config file', () => {
       leaks: 'fail',
       settleTimeoutMs: 1000,
       killOrphans: false,
+      rawSamples: false,
       killGraceMs: 3000,
       admission: { vramHeadroom: { bytes: 1024 ** 3 }, ramReserve: { bytes: 4 * 1024 ** 3 } },
       guard: { enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 },
@@ -286,6 +287,7 @@ describe('resolveConfig: repeat, leaks, settle timeout and orphans', () => {
     'leaks: warn',
     'settleTimeout: 500',
     'killOrphans: true',
+    'rawSamples: true',
     'suites:',
     '  - name: cycles',
     '    files: ["*.test.mjs"]',
@@ -305,17 +307,19 @@ describe('resolveConfig: repeat, leaks, settle timeout and orphans', () => {
     assert.equal(config.leaks, 'warn');
     assert.equal(config.settleTimeoutMs, 500);
     assert.equal(config.killOrphans, true);
+    assert.equal(config.rawSamples, true);
     assert.deepEqual(config.suites.map((suite) => [suite.name, suite.repeat, suite.leakThreshold]), [['cycles', 2, { ramBytes: 10 * MiB }], ['once', null, null]]);
   });
 
   it('takes the flags over the file, 0 and false included, and records that --repeat came from the command line', async () => {
     const dir = await makeProject({ 'gpu-test.config.yaml': FILE });
-    const config = await resolveIn(dir, { repeat: 7, leaks: 'fail', settleTimeoutMs: 0, killOrphans: false });
+    const config = await resolveIn(dir, { repeat: 7, leaks: 'fail', settleTimeoutMs: 0, killOrphans: false, rawSamples: false });
     assert.equal(config.repeat, 7);
     assert.equal(config.repeatFromCli, true);
     assert.equal(config.leaks, 'fail');
     assert.equal(config.settleTimeoutMs, 0);
     assert.equal(config.killOrphans, false);
+    assert.equal(config.rawSamples, false);
     // The suite keeps its own `repeat:`; the plan lets --repeat win (repeatFromCli).
     assert.equal(config.suites[0]?.repeat, 2);
     assert.equal((await resolveIn(dir, { repeat: 1 })).repeatFromCli, true, '--repeat 1 turns repeating off even where the file asks for it');

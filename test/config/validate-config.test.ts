@@ -96,7 +96,7 @@ describe('validateConfig: valid files', () => {
   it('knows exactly the keys of UserConfig and UserSuite', () => {
     assert.deepEqual([...TOP_LEVEL_KEYS].sort(), [
       'admission', 'balancePercent', 'compare', 'concurrency', 'exclude', 'failOnFlaky', 'gates', 'gpuConcurrency', 'gpuTags', 'guard', 'killGrace', 'killOrphans',
-      'leakRepeatMax', 'leakThreshold', 'leaks', 'repeat', 'reportDir', 'reporters', 'retries', 'retryAlone', 'retryOn', 'settleTimeout', 'shard', 'suites', 'tags', 'timeout',
+      'leakRepeatMax', 'leakThreshold', 'leaks', 'rawSamples', 'repeat', 'reportDir', 'reporters', 'retries', 'retryAlone', 'retryOn', 'settleTimeout', 'shard', 'suites', 'tags', 'timeout',
     ]);
     assert.deepEqual([...SUITE_KEYS].sort(), ['allowEmpty', 'budgets', 'compare', 'files', 'hooks', 'leakRepeatMax', 'leakThreshold', 'name', 'repeat', 'requires', 'retries', 'retryOn', 'tags', 'timeout']);
   });
@@ -197,7 +197,7 @@ describe('validateConfig: problems', () => {
 
   it('lists the known keys when nothing is close', async () => {
     const message = await invalidMessage(validateText('banana: 1\n'));
-    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `leaks`, `settleTimeout`, `killOrphans`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`, `shard`, `retries`, `retryOn`, `failOnFlaky`, `compare`');
+    assert.equal(message, 'gpu-test.config.yaml:1:1: `banana` is not a known key; top-level keys are `suites`, `gates`, `gpuTags`, `tags`, `exclude`, `reportDir`, `reporters`, `concurrency`, `gpuConcurrency`, `timeout`, `repeat`, `leakThreshold`, `leakRepeatMax`, `leaks`, `settleTimeout`, `killOrphans`, `rawSamples`, `killGrace`, `admission`, `guard`, `retryAlone`, `balancePercent`, `shard`, `retries`, `retryOn`, `failOnFlaky`, `compare`');
   });
 
   it('rejects a key that is not a name', async () => {

@@ -17,11 +17,11 @@ function card(): NodeJS.ProcessEnv {
   return fakeGpuEnv(state) as NodeJS.ProcessEnv;
 }
 
-type Results = { counts: Record<string, number>; files: { id: string; status: string; machine: number | null; tests: { fullName: string; status: string; deltas: { vramPeakBytes: number | null }; metrics: { value: number }[] }[] }[] };
+type Results = { counts: Record<string, number>; files: { id: string; status: string; machine: number | null; tests: { fullName: string; status: string; deltas?: { vramPeakBytes?: number }; metrics?: { value: number }[] }[] }[] };
 const results = (run: CliRun): Results => run.json as unknown as Results;
 // Timing moves which sample catches a freed model, so a file's highest VRAM peak is compared, not each test's.
-const view = (doc: Results): unknown => doc.files.map((f) => [f.id, f.status, Math.max(0, ...f.tests.map((t) => t.deltas.vramPeakBytes ?? 0)),
-  f.tests.map((t) => [t.fullName, t.status, t.metrics.map((m) => m.value)])]);
+const view = (doc: Results): unknown => doc.files.map((f) => [f.id, f.status, Math.max(0, ...f.tests.map((t) => t.deltas?.vramPeakBytes ?? 0)),
+  f.tests.map((t) => [t.fullName, t.status, (t.metrics ?? []).map((m) => m.value)])]);
 
 describe('gpu-test in CI', () => {
   it('merges two balanced shards into the run one machine gives: files, tests, counts and figures', async () => {

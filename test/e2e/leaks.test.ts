@@ -40,8 +40,8 @@ describe('leaks across repeats', () => {
     assert.match(check?.failure?.message ?? '', /VRAM grew 64\.0 MiB per iteration \(R² 1\.00\).*confirmed by a re-run/);
     assert.ok(!tests.some((t) => t.name.startsWith(`${CLEAN} [leak check`)), 'the clean test is not flagged');
     // snapshot() inside the clean test read the 512 MiB it had just allocated; metric() carried it to every report.
-    const clean = tests.find((t) => t.name === `${CLEAN} [repeat 1/5]`) as (typeof tests)[number] & { metrics?: { name: string; value: number; unit: string | null }[] };
-    const before = clean?.deltas.vramBeforeBytes ?? NaN;
+    const clean = tests.find((t) => t.name === `${CLEAN} [repeat 1/5]`);
+    const before = clean?.deltas?.vramBeforeBytes ?? NaN;
     assert.deepEqual(clean?.metrics, [{ name: 'load_vram_mib', value: before / 2 ** 20 + 512, unit: 'MiB' }]);
     assert.match(run.junit ?? '', new RegExp(`name="${CLEAN} \\[repeat 1/5\\] :: metric\\.load_vram_mib" value="${before / 2 ** 20 + 512}"`));
     assert.match(run.junit ?? '', new RegExp(`<testcase name="${LEAKING} \\[leak check: VRAM\\]"[^>]*>\\s*<failure [^>]*type="MemoryLeak"`));

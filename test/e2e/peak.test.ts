@@ -24,11 +24,11 @@ function checkReports(run: CliRun): void {
   assert.equal(run.code, 0, run.stderr);
   const test = run.json?.files[0]?.tests.find((t) => t.name === SPIKE);
   assert.ok(test, 'the spike test is missing from results.json');
-  const { vramBeforeBytes, vramAfterBytes, vramDeltaBytes, vramPeakBytes, hostUsedPeakBytes } = test.deltas;
-  assert.equal(vramBeforeBytes, vramAfterBytes, 'the test freed what it took');
-  assert.equal(vramDeltaBytes, 0);
-  assert.equal(vramPeakBytes, (vramBeforeBytes ?? 0) + 2048 * MiB);
-  assert.ok(hostUsedPeakBytes !== null && hostUsedPeakBytes > 0);
+  const { vramBeforeBytes, vramAfterBytes, vramPeakBytes, hostUsedPeakBytes } = test.deltas ?? {};
+  assert.equal(vramBeforeBytes, 0);
+  assert.equal(vramAfterBytes, 0, 'the test freed what it took');
+  assert.equal(vramPeakBytes, 2048 * MiB);
+  assert.ok(hostUsedPeakBytes !== undefined && hostUsedPeakBytes > 0);
 
   assert.match(run.junit ?? '', new RegExp(`name="${SPIKE} :: vram\\.peak\\.bytes" value="${2048 * MiB}"`));
   assert.match(run.junit ?? '', new RegExp(`name="${SPIKE} :: host\\.used\\.peak\\.bytes" value="\\d+"`));

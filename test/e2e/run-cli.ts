@@ -35,9 +35,18 @@ export interface ResultsJson {
     readonly status: string;
     readonly skipReason: string | null;
     readonly error: string | null;
+    readonly file: string;
     readonly tests: ReadonlyArray<{
-      readonly name: string; readonly status: string; readonly failure: { type: string; message: string } | null;
-      readonly deltas: { vramBeforeBytes: number | null; vramAfterBytes: number | null; vramDeltaBytes: number | null; vramPeakBytes: number | null; hostUsedPeakBytes: number | null };
+      readonly name: string; readonly fullName: string; readonly file?: string; readonly status: string; readonly durationMs: number;
+      readonly failure?: { type: string; message: string };
+      readonly skipReason?: string;
+      // Absent for a test that was not measured; each figure absent where unknown.
+      readonly deltas?: {
+        vramBeforeBytes?: number; vramAfterBytes?: number; vramPeakBytes?: number; rssBeforeBytes?: number; rssAfterBytes?: number;
+        hostUsedBeforeBytes?: number; hostUsedAfterBytes?: number; hostUsedPeakBytes?: number; swapDeltaBytes?: number;
+      };
+      readonly window?: { readonly before: unknown; readonly after: unknown };
+      readonly metrics?: ReadonlyArray<{ name: string; value: number; unit: string | null }>;
     }>;
   }>;
   readonly pressure: {

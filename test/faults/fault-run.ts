@@ -70,7 +70,7 @@ export interface FaultResults {
     readonly status: string;
     readonly skipReason: string | null;
     readonly error: string | null;
-    readonly tests: ReadonlyArray<{ readonly name: string; readonly fullName: string; readonly status: string; readonly failure: { type: string; message: string } | null }>;
+    readonly tests: ReadonlyArray<{ readonly name: string; readonly fullName: string; readonly status: string; readonly failure?: { type: string; message: string } }>;
     readonly residue: { readonly orphans: ReadonlyArray<{ readonly pid: number; readonly command: string; readonly killed: boolean }> } | null;
   }>;
   readonly warnings: readonly string[];

@@ -39,6 +39,7 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     leaks: 'fail',
     settleTimeoutMs: 1000,
     killOrphans: false,
+    rawSamples: false,
     killGraceMs: 3000,
     admission: { vramHeadroom: { bytes: 1024 ** 3 }, ramReserve: { bytes: 4 * 1024 ** 3 } },
     guard: { enabled: true, ramPercent: 95, swapPercent: 50, vramPercent: 98, horizonMs: 10_000 },

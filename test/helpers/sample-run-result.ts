@@ -152,7 +152,7 @@ export function sampleRunResult(): RunResult {
     timeline: sampleTimeline(),
     warnings: ['GPU 0 (GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d) reported memory.used as [N/A] once; that boundary has no VRAM figure'],
     hooks: [],
-    config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000, repeat: 1, leaks: 'fail' },
+    config: { rootDir: '/project', configFile: '/project/gpu-test.config.yaml', reportDir: '/project/reports', concurrency: 16, gpuConcurrency: 1, timeoutMs: 600_000, repeat: 1, leaks: 'fail', rawSamples: false },
     toolVersion: '0.1.0',
     harnessCpuMs: 850,
     budgets: [],

@@ -16,6 +16,8 @@ import { renderJunit } from '../../src/report/junit.js';
 import { sampleRunWithBudgets } from '../helpers/sample-budgets.js';
 import { sampleRunResult } from '../helpers/sample-run-result.js';
 
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
 const plan = (index: number, total = 2, fingerprint = 'f1'): ShardPlan => ({ index, total, strategy: 'balanced', fingerprint, suiteFiles: 4, expectedMs: [2400, 400], gpus: null });
 
 /** The sample run as shard `index` of `total` would have written it: its files only, its counts, read back from JSON. */
@@ -48,6 +50,18 @@ describe('mergeRuns', () => {
       ['suites/flux/flux.test.ts', 0], ['suites/unit/crash.test.mjs', 1], ['suites/unit/math.test.ts', 0], ['suites/vlm/ensemble.test.ts', 1]]);
     assert.equal(merged.runId, 'merged-id');
     assert.equal(merged.shard, null);
+  });
+
+  it('keeps each test\'s VRAM before, after and peak in the merged reports, from shards written without raw samples', () => {
+    const whole = sampleRunResult();
+    const merged = mergeRuns([shardOf(whole, 1), shardOf(whole, 2)], 'x');
+    const junit = renderJunit(merged);
+    for (const [figure, value] of [['vram.before.bytes', 0], ['vram.after.bytes', 4 * GiB], ['vram.peak.bytes', 6 * GiB], ['vram.delta.bytes', 4 * GiB], ['swap.delta.bytes', 16 * MiB]] as const) {
+      assert.match(junit, new RegExp(`name="ensemble &gt; caption matches reference :: ${figure.replace(/\./g, '\\.')}" value="${value}"`));
+    }
+    const json = JSON.parse(renderJson(merged)) as ResultsJson;
+    const caption = json.files.find((f) => f.id === 'suites/vlm/ensemble.test.ts')?.tests[0];
+    assert.deepEqual([caption?.deltas?.vramBeforeBytes, caption?.deltas?.vramAfterBytes, caption?.deltas?.vramPeakBytes], [0, 4 * GiB, 6 * GiB]);
   });
 
   it('writes one junit.xml whose counts are the unsharded run\'s', () => {

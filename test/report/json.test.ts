@@ -12,7 +12,7 @@ import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRunResultWithHooks } from '../helpers/sample-hook-runs.js';
 import { sampleRunWithBudgets, sampleRunWithHealthBudgets } from '../helpers/sample-budgets.js';
 import { sampleRepeatRunResult, staircaseLeaks } from '../helpers/sample-repeat-run-result.js';
-import type { FileResult } from '../../src/results/run-result.js';
+import type { FileResult, RunResult, TestResult } from '../../src/results/run-result.js';
 import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
 const GOLDEN = new URL('./golden/results.json', import.meta.url);
@@ -73,8 +73,16 @@ function validate(value: unknown, schema: Schema, path = '$'): string[] {
   return errors;
 }
 
-function parse(text: string): { [key: string]: Json } {
-  return JSON.parse(text) as { [key: string]: Json };
+type Obj = { [key: string]: Json };
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+function parse(text: string): Obj {
+  return JSON.parse(text) as Obj;
+}
+
+function withRawSamples(run: RunResult): RunResult {
+  return { ...run, config: { ...run.config, rawSamples: true } };
 }
 
 describe('renderJson', () => {
@@ -84,12 +92,57 @@ describe('renderJson', () => {
     assert.equal(json, readFileSync(GOLDEN, 'utf8'));
   });
 
-  it('round-trips through JSON.parse and validates against docs/results.schema.json, with and without a GPU, and under --repeat', () => {
-    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu(), sampleRepeatRunResult(), sampleRunResultWithHooks()]) {
-      const text = renderJson(run);
-      assert.equal(JSON.stringify(JSON.parse(text), null, 2) + '\n', text);
-      assert.deepEqual(validate(JSON.parse(text), SCHEMA as Schema), []);
+  it('validates against docs/results.schema.json, with and without a GPU, under --repeat and with raw samples', () => {
+    for (const run of [sampleRunResult(), sampleRunResultWithoutGpu(), sampleRepeatRunResult(), sampleRunResultWithHooks(), withRawSamples(sampleRunResult())]) {
+      assert.deepEqual(validate(JSON.parse(renderJson(run)), SCHEMA as Schema), []);
     }
+  });
+
+  it('writes the top level indented and each test on one line of its own', () => {
+    for (const run of [sampleRunResult(), withRawSamples(sampleRepeatRunResult())]) {
+      const text = renderJson(run);
+      const document = parse(text);
+      const lines = text.split('\n');
+      const testLines = lines.filter((line) => line.startsWith('        {"name":'));
+      const tests = (document.files as Obj[]).flatMap((file) => file.tests as Obj[]);
+      assert.equal(testLines.length, tests.length);
+      assert.deepEqual(testLines.map((line) => JSON.parse(line.replace(/,$/, '')) as Json), tests, 'each line is one whole test');
+      // Everything but the tests is laid out as JSON.stringify indents it.
+      const withoutTests = { ...document, files: (document.files as Obj[]).map((file) => ({ ...file, tests: [] })) };
+      const rest = lines.filter((line) => !line.startsWith('        {"name":')).join('\n').replace(/"tests": \[\n\s*\]/g, '"tests": []');
+      assert.equal(rest, `${JSON.stringify(withoutTests, null, 2)}\n`);
+    }
+  });
+
+  it('leaves out of a test what it has nothing to say in, and the raw samples unless asked for', () => {
+    const files = parse(renderJson(sampleRunResult())).files as Obj[];
+    const [adds, failed, skipped] = (files[0] as Obj).tests as Obj[];
+    assert.deepEqual(Object.keys(adds ?? {}), ['name', 'fullName', 'nesting', 'line', 'column', 'status', 'durationMs', 'deltas']);
+    assert.deepEqual(Object.keys(failed ?? {}), ['name', 'fullName', 'nesting', 'line', 'column', 'status', 'durationMs', 'failure', 'deltas']);
+    assert.deepEqual(skipped, { name: 'later', fullName: 'math > later', nesting: 1, line: 14, column: 6, status: 'skipped', durationMs: 0.1, skipReason: 'needs the network' });
+    // A cpu-lane test has no VRAM figure, and a test whose process died inside it no "after" figures.
+    assert.deepEqual(adds?.deltas, {
+      rssBeforeBytes: 50 * MiB, rssAfterBytes: 52 * MiB, hostUsedBeforeBytes: 8 * GiB, hostUsedAfterBytes: 8 * GiB + 2 * MiB, hostUsedPeakBytes: 8 * GiB + 4 * MiB,
+      swapDeltaBytes: 0, memoryStallSomeMs: 0.01, memoryStallFullMs: 0.002,
+    });
+    const crashed = ((files.find((file) => file.id === 'suites/unit/crash.test.mjs') as Obj).tests as Obj[])[0] as Obj;
+    assert.deepEqual(crashed.deltas, { rssBeforeBytes: 40 * MiB, hostUsedBeforeBytes: 8 * GiB });
+    const raw = parse(renderJson(withRawSamples(sampleRunResult()))).files as Obj[];
+    const rawAdds = ((raw[0] as Obj).tests as Obj[])[0] as Obj;
+    assert.deepEqual(Object.keys(rawAdds), ['name', 'fullName', 'nesting', 'line', 'column', 'status', 'durationMs', 'window', 'deltas']);
+    assert.equal(((rawAdds.window as Obj).before as Obj).processRssBytes, 50 * MiB);
+    assert.equal((parse(renderJson(withRawSamples(sampleRunResult()))).config as Obj).rawSamples, true);
+  });
+
+  it('writes a test\'s file only when it is not its file\'s, and its duration to 0.01 ms', () => {
+    const run = sampleRunResult();
+    const [unit, ...rest] = run.files as [FileResult, ...FileResult[]];
+    const [first, second, ...others] = unit.tests as [TestResult, TestResult, ...TestResult[]];
+    const helper = { ...second, file: '/project/suites/unit/helpers.ts', durationMs: 3.14159 };
+    const files = parse(renderJson({ ...run, files: [{ ...unit, tests: [{ ...first, durationMs: 0.123456 }, helper, ...others] }, ...rest] })).files as Obj[];
+    const [a, b] = (files[0] as Obj).tests as Obj[];
+    assert.deepEqual([a?.file, a?.durationMs], [undefined, 0.12]);
+    assert.deepEqual([b?.file, b?.durationMs], ['/project/suites/unit/helpers.ts', 3.14]);
   });
 
   it('validates a run with suite budgets, and one whose timeline has GPU health, against the schema', () => {
@@ -114,7 +167,7 @@ describe('renderJson', () => {
   it('has every key the schema requires, schemaVersion first, in a fixed order', () => {
     const document = parse(renderJson(sampleRunResult()));
     assert.deepEqual(Object.keys(document), (SCHEMA as Schema).required);
-    assert.equal(document.schemaVersion, 3);
+    assert.equal(document.schemaVersion, 4);
     assert.equal(document.generatedBy, 'gpu-test 0.1.0');
   });
 
@@ -127,13 +180,16 @@ describe('renderJson', () => {
     assert.equal(document.durationMs, 2500);
   });
 
-  it('keeps each test\'s raw samples and its computed deltas, and ranks VRAM growth', () => {
+  it('keeps each test\'s VRAM before, after and peak (its raw samples with --raw-samples), and ranks VRAM growth', () => {
     const document = parse(renderJson(sampleRunResult()));
     const files = document.files as { [key: string]: Json }[];
     const vlm = files.find((file) => file.id === 'suites/vlm/ensemble.test.ts');
     const caption = (vlm?.tests as { [key: string]: Json }[] | undefined)?.[0];
-    assert.equal((caption?.deltas as { [key: string]: Json }).vramDeltaBytes, 4 * 1024 ** 3);
-    assert.equal(((caption?.window as { [key: string]: { [key: string]: Json } }).before?.atIso), '2026-11-23T12:00:00.100Z');
+    const { vramBeforeBytes, vramAfterBytes, vramPeakBytes, swapDeltaBytes } = caption?.deltas as { [key: string]: Json };
+    assert.deepEqual([vramBeforeBytes, vramAfterBytes, vramPeakBytes, swapDeltaBytes], [0, 4 * GiB, 6 * GiB, 16 * MiB]);
+    const raw = parse(renderJson(withRawSamples(sampleRunResult()))).files as { [key: string]: Json }[];
+    const rawCaption = (raw.find((file) => file.id === 'suites/vlm/ensemble.test.ts')?.tests as { [key: string]: Json }[])[0];
+    assert.equal(((rawCaption?.window as { [key: string]: { [key: string]: Json } }).before?.atIso), '2026-11-23T12:00:00.100Z');
     assert.deepEqual((document.top as { [key: string]: Json }).vramGrowth, [
       { fileId: 'suites/vlm/ensemble.test.ts', fullName: 'ensemble > caption matches reference', line: 8, deltaBytes: 4 * 1024 ** 3, afterBytes: 4 * 1024 ** 3 },
     ]);
@@ -167,7 +223,6 @@ describe('renderJson', () => {
 });
 
 describe('renderJson under --repeat', () => {
-  type Obj = { [key: string]: Json };
   const document = parse(renderJson(sampleRepeatRunResult()));
   const files = document.files as Obj[];
   const loader = files[0] as Obj;
@@ -182,7 +237,7 @@ describe('renderJson under --repeat', () => {
     const first = (loader.tests as Obj[])[0] as Obj;
     assert.deepEqual(first.repeat, { name: 'loads model', iteration: 1, count: 5 });
     assert.deepEqual(first.metrics, [{ name: 'tokens_per_s', value: 41.1, unit: 'tok/s' }, { name: 'load_s', value: 0.1 + 0.2, unit: 's' }]);
-    assert.equal(((server.tests as Obj[])[0] as Obj).repeat, null);
+    assert.equal(((server.tests as Obj[])[0] as Obj).repeat, undefined, 'a test run once has no repeat');
   });
 
   it('keeps each leak call with its verdict in whole bytes and the raw readings', () => {
@@ -280,16 +335,16 @@ describe('renderJson given huge failure texts', () => {
     assert.ok(json.length < 512 * 1024, `results.json is ${json.length} characters`);
     const document = parse(json);
     assert.deepEqual(validate(document, SCHEMA as Schema), []);
-    type Test = { name: string; skipReason: string | null; failure: { message: string; stack: string | null } | null };
+    type Test = { name: string; skipReason?: string; failure?: { message: string; stack: string | null } };
     const files = document.files as unknown as { id: string; tests: Test[] }[];
     const tests = files.find((file) => file.id === 'suites/unit/math.test.ts')?.tests ?? assert.fail('no math.test.ts');
-    const failure = tests.find((t) => t.failure !== null)?.failure ?? assert.fail('no failure');
+    const failure = tests.find((t) => t.failure !== undefined)?.failure ?? assert.fail('no failure');
     assert.ok(Buffer.byteLength(failure.message) <= MESSAGE_LIMIT_BYTES);
     const { head, dropped, tail } = splitAtMarker(failure.message);
     assert.ok(head.startsWith(HUGE_HEAD) && tail.endsWith(HUGE_TAIL), 'head and tail of the message');
     assert.equal(head.length + dropped + tail.length, HUGE_BYTES + 8, 'the exact bytes dropped');
     assert.ok(failure.stack?.endsWith(HUGE_FRAME), 'the stack keeps its frame');
     assert.ok(Buffer.byteLength(failure.stack ?? '') <= STACK_LIMIT_BYTES);
-    assert.match(tests.find((t) => t.skipReason !== null)?.skipReason ?? '', /^whyyy[^]*bytes dropped …\]/);
+    assert.match(tests.find((t) => t.skipReason !== undefined)?.skipReason ?? '', /^whyyy[^]*bytes dropped …\]/);
   });
 });

@@ -6,6 +6,7 @@ import type { RunResult } from '../../src/results/run-result.js';
 import { TEST_PROPERTY_SEPARATOR } from '../../src/report/junit-properties.js';
 import { renderJunit, WARNINGS_SUITE_NAME } from '../../src/report/junit.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../src/report/xml.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { HUGE_BYTES, HUGE_FRAME, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';
 import { sampleRepeatRunResult, staircaseLeaks } from '../helpers/sample-repeat-run-result.js';
@@ -319,6 +320,21 @@ describe('XML escaping', () => {
     assert.equal(escapeXmlText('\u0000\u0007\u000B\u001F\u007F\uFFFE\uFFFF'), '\\u0000\\u0007\\u000B\\u001F\\u007F\\uFFFE\\uFFFF');
     assert.equal(escapeXmlText('lone \uD800 and \uDC00, paired \uD83D\uDE80'), 'lone \\uD800 and \\uDC00, paired 🚀');
     assert.equal(escapeXmlAttribute('bell\u0007'), 'bell\\u0007');
+  });
+
+  it('escapes in one pass exactly as entities after visible escapes would, on random hostile strings', () => {
+    // The two passes the escaping once made, kept here as the reference.
+    const unrepresentable = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+    const visible = (value: string): string => value.replace(unrepresentable, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+    const text: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+    const attribute: Record<string, string> = { ...text, '"': '&quot;', '\t': '&#9;', '\n': '&#10;' };
+    const alphabet = ['a', ' ', '>', '<', '&', '"', "'", '\t', '\n', '\r', '\u0000', '\u0007', '\u007F', '\u0085', '\uD83D', '\uDE80', '\uFFFE', 'é', ']'];
+    const random = seededRandom(7);
+    for (let round = 0; round < 2000; round++) {
+      const value = Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      assert.equal(escapeXmlText(value), visible(value).replace(/[&<>\r]/g, (c) => text[c] ?? c), JSON.stringify(value));
+      assert.equal(escapeXmlAttribute(value), visible(value).replace(/[&<>"\t\n\r]/g, (c) => attribute[c] ?? c), JSON.stringify(value));
+    }
   });
 });
 

@@ -69,7 +69,7 @@ export function finishRun(run: RunRecord): ExecutedRun {
     timeline: thinTimeline(run.sampler), warnings: [...warnings], hooks: run.hooks,
     config: {
       rootDir: config.rootDir, configFile: config.configFile, reportDir: config.reportDir, concurrency: config.concurrency,
-      gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs, repeat: config.repeat, leaks: config.leaks,
+      gpuConcurrency: config.gpuConcurrency, timeoutMs: config.timeoutMs, repeat: config.repeat, leaks: config.leaks, rawSamples: config.rawSamples,
     },
     toolVersion: run.toolVersion,
     harnessCpuMs: harnessCpuMs(),
