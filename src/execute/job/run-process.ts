@@ -56,7 +56,7 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
   });
   const spawned = await spawnTestProcess({
     job, cwd: config.rootDir, env: { ...context.env, ...request.extraEnv }, reporterFile,
-    testNamePatterns: config.testNamePatterns, only: config.only, tag, killGraceMs: config.killGraceMs,
+    testNamePatterns: config.testNamePatterns, testTimeoutMs: config.testTimeoutMs, only: config.only, tag, killGraceMs: config.killGraceMs,
     signal: life.stopping, killNow: context.interrupt.now, guardSignal: life.guardStop, startWhen,
     readsVram: () => (gpus.lane()?.length ?? 0) > 0 && gpus.reader().backend !== 'none',
     onStart: (pid) => {
