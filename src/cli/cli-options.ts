@@ -24,7 +24,7 @@ const PLAN: readonly CommandName[] = ['run', 'list'];
 /** Every option, in the order help lists them. */
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'config', value: 'FILE', help: 'config file (default: gpu-test.config.yaml, searched upward)' },
-  { name: 'report-dir', value: 'DIR', commands: ['run', 'list', 'merge', 'compare'], help: 'where reports go, and where --last-failed and compare read results.json (default: reports/)' },
+  { name: 'report-dir', value: 'DIR', help: 'where reports go, and where --last-failed and compare read results.json (default: reports/)' },
   { name: 'reporter', value: 'LIST', multiple: true, commands: ['run', 'merge'], help: 'console,markdown,junit,json (default: all)' },
   { name: 'concurrency', value: 'N', commands: PLAN, help: 'files at once in the cpu lane (default: number of cores)' },
   { name: 'gpu-concurrency', value: 'N', commands: PLAN, help: 'files at once on each GPU (default: 1)' },
