@@ -37,6 +37,10 @@ await build({
     // found by their URLs beside the preload's.
     'repeat-hooks': `${root}src/execute/child/repeat-hooks.ts`,
     'repeat-node-test': `${root}src/execute/child/repeat-node-test.ts`,
+    // Under --test-timeout, the same for the node:test whose tests get a default timeout (its URL carries the ms).
+    'test-timeout': `${root}src/execute/child/test-timeout.ts`,
+    'test-timeout-hooks': `${root}src/execute/child/test-timeout-hooks.ts`,
+    'test-timeout-node-test': `${root}src/execute/child/test-timeout-node-test.ts`,
   },
   outdir: `${outdir}/child`,
   bundle: true,

@@ -4,7 +4,8 @@
 import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 import { formatPlan } from './cli/format-plan.js';
 import { compareInputs, mergeInputs, trendInputs } from './cli/history-commands.js';
-import { parseCliArgs, USAGE, type ParsedArgs } from './cli/parse-args.js';
+import { withLastFailed } from './cli/last-failed.js';
+import { parseCliArgs, type ParsedArgs } from './cli/parse-args.js';
 import type { ResolvedConfig } from './config/types.js';
 import { isGpuTestError } from './errors.js';
 import { createInterruptSwitch, type InterruptSwitch, type StopSignal } from './execute/interrupt.js';
@@ -94,8 +95,22 @@ async function writeRunReports(result: RunResult, config: ResolvedConfig, observ
   return exitCodeOf(result);
 }
 
+/** `--last-failed`: the options with the last run's failed files as paths, the choice said on stderr. */
+async function selectFiles(args: ParsedArgs): Promise<ParsedArgs> {
+  if (!args.lastFailed) return args;
+  const { options, note } = await withLastFailed(args.options, process.cwd(), process.env);
+  process.stderr.write(`gpu-test: ${note}\n`);
+  return { ...args, options };
+}
+
 async function list(args: ParsedArgs): Promise<number> {
   const { plan, gpu, placements, shard } = await previewPlan({ options: args.options });
+  if (args.listTests) {
+    const { collectTests, formatCollected } = await import('./cli/list-tests.js');
+    const concurrency = args.options.concurrency ?? Math.max(1, (await import('node:os')).availableParallelism());
+    process.stdout.write(formatCollected(plan, await collectTests(plan, concurrency, process.env)));
+    return EXIT.passed;
+  }
   process.stdout.write(formatPlan(plan, gpu, chalkFor(args.color), placements, shard));
   return EXIT.passed;
 }
@@ -124,9 +139,10 @@ async function history(args: ParsedArgs): Promise<number> {
 export async function main(argv: readonly string[]): Promise<never> {
   let code: number;
   try {
-    const args = parseCliArgs(argv);
+    const parsed = parseCliArgs(argv);
+    const args = parsed.command === 'run' || parsed.command === 'list' ? await selectFiles(parsed) : parsed;
     if (args.command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${args.helpText ?? ''}\n`);
       code = EXIT.passed;
     } else if (args.command === 'version') {
       process.stdout.write(`${readToolVersion()}\n`);

@@ -1,14 +1,18 @@
-// Turns argv into a command and CliOptions, with usage errors that name the flag and the fix.
+// Turns argv into a command and CliOptions, with usage errors that name the flag and the fix: an unknown option or
+// command gets the closest known one, an option of another command says whose it is, a flag without its value says so.
 
 import { parseArgs } from 'node:util';
-import { type LeakMode } from '../results/job.js';
-import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
-import { SHARD_STRATEGIES, type ShardStrategy } from '../config/ci-types.js';
+import { closestName } from '../config/config-problems.js';
+import type { CliOptions } from '../config/types.js';
 import { GpuTestError } from '../errors.js';
+import { acceptsOption, COMMAND_NAMES, findOption, OPTIONS, type CommandName, type OptionSpec } from './cli-options.js';
+import { commandHelp, generalHelp } from './help.js';
+import {
+  gpuBackend, guardFlag, leakMode, milliseconds, millisecondsOrZero, positiveInteger, reporters, shard, shardStrategy, splitList, wholeNumberOrZero,
+} from './parse-values.js';
 
 /** What the user asked for. */
-export type Command = 'run' | 'list' | 'merge' | 'compare' | 'trend' | 'help' | 'version';
-const COMMANDS: readonly Command[] = ['run', 'list', 'merge', 'compare', 'trend'];
+export type Command = CommandName | 'help' | 'version';
 
 /** The parsed command line. */
 export interface ParsedArgs {
@@ -20,235 +24,140 @@ export interface ParsedArgs {
   readonly inputs: readonly string[];
   /** `trend --metric NAME`: the metrics to chart (default: every one recorded). */
   readonly metrics: readonly string[];
+  /** For `help`: the text to print (general, or one command's). */
+  readonly helpText?: string;
+  /** `run/list --last-failed`: only the files that failed in the report directory's results.json. */
+  readonly lastFailed?: boolean;
+  /** `list --tests`: each file's test names. */
+  readonly listTests?: boolean;
 }
 
-/** The usage text for --help. */
-export const USAGE = `Usage: gpu-test <command> [options] [paths...]
+/** The general usage text (`gpu-test --help`). */
+export const USAGE = generalHelp();
 
-Commands:
-  run [paths...]          run the test files (all suites' files, or the given files/directories)
-  list [paths...]         print the plan: every file, its suite, tags, lane, and why it would be skipped
-  merge DIR...            fold the results of shards (or machines) into one report.md, junit.xml and results.json
-  compare BASE [CURRENT]  what changed from the BASE results (a results.json or a folder of them) to CURRENT
-                          (default: the report directory's results.json), as Markdown on stdout
-  trend DIR               Markdown with a chart per suite over the runs in DIR (nightly results), on stdout
+type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefined ? T : never;
+type OptionToken = Extract<Token, { kind: 'option' }>;
 
-Options:
-  --config FILE           config file (default: gpu-test.config.yaml, searched upward)
-  --report-dir DIR        where reports go (default: reports/)
-  --reporter LIST         console,markdown,junit,json (default: all)
-  --concurrency N         files at once in the cpu lane (default: number of cores)
-  --gpu-concurrency N     files at once on each GPU (default: 1)
-  --enable TAG            run files tagged TAG as if its gate variable were 1 (repeatable)
-  --tags LIST             run only files with one of these tags
-  --skip-tags LIST        do not run files with any of these tags
-  --test-name-pattern RE  run only tests whose name matches (repeatable; node:test semantics)
-  --only                  honour node:test's { only: true } in every file
-  --timeout MS            per-file timeout; the file's process tree is killed (default: 600000)
-  --require-gpu           fail GPU files, rather than skip them, when no usable GPU is found
-  --shard I/N|auto        run the I-th of N parts of the files, balanced by earlier durations; auto: from the CI
-                          (a Kubernetes Indexed Job, or the variables named under shard.auto)
-  --shard-strategy NAME   balanced (default: longest first, by --durations) or round-robin (as node --test-shard)
-  --gpu-backend NAME      how GPUs are listed and read: auto (NVML, else nvidia-smi, else none), nvml, nvidia-smi, none
-  --sample-interval MS    how often VRAM, RAM and swap are sampled for per-test peaks (default: 50)
-  --repeat N              run each test N times in its process and fit the memory growth per iteration (leaks)
-  --leaks MODE            fail (default): a confirmed leak fails its test; warn: only report it
-  --settle-timeout MS     after a GPU test, wait up to MS for VRAM to stop changing before reading it (default: 1000)
-  --kill-orphans          kill processes a test file left holding VRAM after it exited (default: name them)
-  --kill-grace MS         a stopped file's processes get MS between SIGTERM and SIGKILL (default: 3000)
-  --raw-samples           results.json keeps each test's raw memory samples, not only its before/after/peak figures
-  --gpus LIST             use only these GPUs (indices or UUIDs, inside any outer CUDA_VISIBLE_DEVICES)
-  --durations FILE|DIR    earlier results.json (repeatable; a folder: every one in it): balance shards, start the
-                          longest files first
-  --retries N             re-run a failed file up to N times (failure classes in retryOn); a test that then
-                          passes is flaky
-  --fail-on-flaky         a flaky test fails the run
-  --baseline FILE|DIR     compare this run with earlier results: report.md says what changed
-  --fail-on-regression    a regression against the baseline fails the run (or compare)
-  --metric NAME           trend: a metric to chart (repeatable; default: every one recorded)
-  --guard on|off          the memory guard that stops a test before RAM, swap or VRAM run out (default: on)
-  --no-retry-alone        do not re-run alone a file that ran out of memory beside others
-  --color / --no-color    force colors on or off
-  -h, --help              show this help
-  -v, --version           print the version
+const NUMBER = /^-?\d+(\.\d+)?$/;
 
-Exit codes: 0 all executed tests passed, 1 a test or file failed (or a regression under --fail-on-regression),
-2 usage, config or plan error,
-130/143 interrupted by SIGINT/SIGTERM (reports are still written).`;
-
-function splitList(values: readonly string[] | undefined): string[] | undefined {
-  if (!values) return undefined;
-  return values.flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+function usageError(text: string): GpuTestError {
+  return new GpuTestError('USAGE', text);
 }
 
-function guardFlag(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'on' || value === 'off') return value === 'on';
-  throw new GpuTestError('USAGE', `--guard takes \`on\` or \`off\`, got \`${value}\``);
+function unknownOption(token: OptionToken, command: CommandName | undefined): GpuTestError {
+  const names = OPTIONS.flatMap((option) => [option.name, ...(option.short ? [option.short] : [])]);
+  const meant = closestName(token.name, names);
+  const spelled = meant === undefined ? undefined : meant.length === 1 ? `-${meant}` : `--${meant}`;
+  const hint = spelled ? `did you mean \`${spelled}\`? ` : '';
+  const help = command ? `gpu-test ${command} --help` : 'gpu-test --help';
+  return usageError(`unknown option \`${token.rawName}\`; ${hint}see \`${help}\` for the options`);
 }
 
-function leakMode(value: string | undefined): LeakMode | undefined {
-  if (value === undefined) return undefined;
-  if (LEAK_MODES.includes(value as LeakMode)) return value as LeakMode;
-  throw new GpuTestError('USAGE', `--leaks: unknown mode \`${value}\`; choose from ${LEAK_MODES.join(', ')}`);
-}
-
-function wholeNumberOrZero(flag: string, value: string | undefined, example: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new GpuTestError('USAGE', `--${flag} must be a whole number >= 0, got \`${value}\`; for example --${flag} ${example}`);
+// The checks parseArgs leaves to its caller when not strict: a switch given a value, an option given none, one the
+// command does not take. Strict mode would read `--concurrency -1` as a missing value ("ambiguous"); here a negative
+// number is the value, and the number check says what is wrong with it.
+function checkOptionToken(token: OptionToken, spec: OptionSpec, command: CommandName | undefined): void {
+  if (spec.value === undefined && token.inlineValue) {
+    throw usageError(`\`--${spec.name}\` is a switch and takes no value, got \`${token.rawName}=${token.value ?? ''}\`; write \`--${spec.name}\` alone`);
   }
-  return n;
-}
-
-function positiveInteger(flag: string, value: string | undefined, example = 2): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new GpuTestError('USAGE', `--${flag} must be a positive whole number, got \`${value}\`; for example --${flag} ${example}`);
+  const value = token.value;
+  const missing = value === undefined || (!token.inlineValue && value.startsWith('-') && !NUMBER.test(value));
+  if (spec.value !== undefined && missing) {
+    throw usageError(`\`${token.rawName}\` needs a value (${spec.value}): ${spec.help}`);
   }
-  return n;
-}
-
-function shard(value: string | undefined): Shard | 'auto' | undefined {
-  if (value === undefined || value === 'auto') return value;
-  const match = /^(\d+)\/(\d+)$/.exec(value);
-  const index = Number(match?.[1]);
-  const total = Number(match?.[2]);
-  if (!match || total < 1 || index < 1 || index > total) {
-    throw new GpuTestError('USAGE', `--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL, such as --shard 2/3, or \`auto\`, got \`${value}\``);
+  if (command && !acceptsOption(command, spec)) {
+    const owners = COMMAND_NAMES.filter((name) => acceptsOption(name, spec)).map((name) => `\`gpu-test ${name}\``).join(' and ');
+    throw usageError(`\`--${spec.name}\` is an option of ${owners}, not of \`gpu-test ${command}\`; see \`gpu-test ${command} --help\``);
   }
-  return { index, total };
 }
 
-function shardStrategy(value: string | undefined): ShardStrategy | undefined {
-  if (value === undefined || SHARD_STRATEGIES.includes(value as ShardStrategy)) return value as ShardStrategy | undefined;
-  throw new GpuTestError('USAGE', `--shard-strategy: unknown strategy \`${value}\`; choose from ${SHARD_STRATEGIES.join(', ')}`);
+function commandOf(first: string | undefined): CommandName | undefined {
+  if (first === undefined) return undefined;
+  if (COMMAND_NAMES.includes(first as CommandName)) return first as CommandName;
+  const meant = closestName(first, COMMAND_NAMES);
+  const hint = meant ? `did you mean \`gpu-test ${meant}\`? ` : '';
+  throw usageError(`unknown command \`${first}\`; ${hint}the commands are ${COMMAND_NAMES.map((name) => `\`gpu-test ${name}\``).join(', ')} (see --help)`);
 }
 
-function reporters(values: string[] | undefined): ReporterName[] | undefined {
-  const names = splitList(values);
-  if (!names) return undefined;
-  for (const name of names) {
-    if (!REPORTER_NAMES.includes(name as ReporterName)) {
-      throw new GpuTestError('USAGE', `--reporter: unknown reporter \`${name}\`; choose from ${REPORTER_NAMES.join(', ')} (comma-separated)`);
-    }
-  }
-  return names as ReporterName[];
-}
-
-function gpuBackend(value: string | undefined): GpuBackendName | undefined {
-  if (value === undefined) return undefined;
-  if (!GPU_BACKEND_NAMES.includes(value as GpuBackendName)) {
-    throw new GpuTestError('USAGE', `--gpu-backend: unknown backend \`${value}\`; choose from ${GPU_BACKEND_NAMES.join(', ')}`);
-  }
-  return value as GpuBackendName;
+function tokenize(argv: readonly string[]): ReturnType<typeof parseArgs> & { tokens: Token[] } {
+  const options = Object.fromEntries(OPTIONS.map((option) => [option.name, {
+    type: option.value === undefined ? 'boolean' as const : 'string' as const,
+    ...(option.multiple ? { multiple: true } : {}),
+    ...(option.short ? { short: option.short } : {}),
+  }]));
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options }) as ReturnType<typeof parseArgs> & { tokens: Token[] };
 }
 
 /** Parses `argv` (without node and the script). Throws GpuTestError `USAGE` on a bad flag or command. */
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        'report-dir': { type: 'string' },
-        reporter: { type: 'string', multiple: true },
-        concurrency: { type: 'string' },
-        'gpu-concurrency': { type: 'string' },
-        enable: { type: 'string', multiple: true },
-        tags: { type: 'string', multiple: true },
-        'skip-tags': { type: 'string', multiple: true },
-        'test-name-pattern': { type: 'string', multiple: true },
-        only: { type: 'boolean' },
-        timeout: { type: 'string' },
-        'require-gpu': { type: 'boolean' },
-        shard: { type: 'string' },
-        'shard-strategy': { type: 'string' },
-        retries: { type: 'string' },
-        'fail-on-flaky': { type: 'boolean' },
-        baseline: { type: 'string' },
-        'fail-on-regression': { type: 'boolean' },
-        metric: { type: 'string', multiple: true },
-        'gpu-backend': { type: 'string' },
-        'sample-interval': { type: 'string' },
-        repeat: { type: 'string' },
-        leaks: { type: 'string' },
-        'settle-timeout': { type: 'string' },
-        'kill-orphans': { type: 'boolean' },
-        'raw-samples': { type: 'boolean' },
-        'kill-grace': { type: 'string' },
-        gpus: { type: 'string', multiple: true },
-        durations: { type: 'string', multiple: true },
-        guard: { type: 'string' },
-        'retry-alone': { type: 'boolean' },
-        'no-retry-alone': { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-  } catch (error) {
-    throw new GpuTestError('USAGE', `${(error as Error).message}; run \`gpu-test --help\` for the options`, { cause: error });
+  const { values, positionals, tokens } = tokenize(argv);
+  const optionTokens = tokens.filter((token): token is OptionToken => token.kind === 'option');
+  const wantsHelp = values['help'] === true;
+  // The command is known before the options are checked, so a message can say which command's options to look at;
+  // with --help a misspelt command is still an error, and no command means the general help.
+  const command = commandOf(positionals[0]);
+  for (const token of optionTokens) {
+    const spec = findOption(token.name);
+    if (!spec) throw unknownOption(token, command);
+    if (!wantsHelp) checkOptionToken(token, spec, command);
   }
-  const { values, positionals } = parsed;
-  const color = values['no-color'] ? false : values.color ? true : null;
+  const color = values['no-color'] === true ? false : values['color'] === true ? true : null;
   const bare = { options: {}, color, inputs: [], metrics: [] };
-  if (values.help) return { command: 'help', ...bare };
-  if (values.version) return { command: 'version', ...bare };
-  const [first, ...rest] = positionals;
-  if (first === undefined) return { command: 'help', ...bare };
-  if (!COMMANDS.includes(first as Command)) {
-    throw new GpuTestError('USAGE', `unknown command \`${first}\`; use ${COMMANDS.map((name) => `\`gpu-test ${name}\``).join(', ')} (see --help)`);
+  if (wantsHelp || (command === undefined && values['version'] !== true)) {
+    return { command: 'help', ...bare, helpText: command ? commandHelp(command) : generalHelp() };
   }
-  const command = first as Command;
+  if (values['version'] === true || command === undefined) return { command: 'version', ...bare };
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const texts = (name: string): string[] | undefined => values[name] as string[] | undefined;
+  const flag = (name: string): boolean | undefined => values[name] as boolean | undefined;
+  const rest = positionals.slice(1);
   const takesInputs = command === 'merge' || command === 'compare' || command === 'trend';
   checkInputs(command, rest);
   const options: CliOptions = {
-    config: values.config,
-    reportDir: values['report-dir'],
-    reporters: reporters(values.reporter),
-    concurrency: positiveInteger('concurrency', values.concurrency),
-    gpuConcurrency: positiveInteger('gpu-concurrency', values['gpu-concurrency']),
-    enable: splitList(values.enable),
-    tags: splitList(values.tags),
-    skipTags: splitList(values['skip-tags']),
-    testNamePatterns: values['test-name-pattern'],
-    timeout: positiveInteger('timeout', values.timeout),
-    requireGpu: values['require-gpu'],
-    shard: shard(values.shard),
-    only: values.only,
+    config: text('config'),
+    reportDir: text('report-dir'),
+    reporters: reporters(texts('reporter')),
+    concurrency: positiveInteger('concurrency', text('concurrency'), 4),
+    gpuConcurrency: positiveInteger('gpu-concurrency', text('gpu-concurrency'), 1),
+    enable: splitList(texts('enable')),
+    tags: splitList(texts('tags')),
+    skipTags: splitList(texts('skip-tags')),
+    testNamePatterns: texts('test-name-pattern'),
+    timeout: milliseconds('timeout', text('timeout'), 600000),
+    testTimeoutMs: milliseconds('test-timeout', text('test-timeout'), 30000),
+    bail: flag('bail'),
+    requireGpu: flag('require-gpu'),
+    shard: shard(text('shard')),
+    only: flag('only'),
     paths: takesInputs ? [] : rest,
-    shardStrategy: shardStrategy(values['shard-strategy']),
-    retries: wholeNumberOrZero('retries', values.retries, 2),
-    failOnFlaky: values['fail-on-flaky'],
-    baseline: values.baseline,
-    failOnRegression: values['fail-on-regression'],
-    gpuBackend: gpuBackend(values['gpu-backend']),
-    sampleIntervalMs: positiveInteger('sample-interval', values['sample-interval'], 50),
-    repeat: positiveInteger('repeat', values.repeat, 10),
-    leaks: leakMode(values.leaks),
-    settleTimeoutMs: wholeNumberOrZero('settle-timeout', values['settle-timeout'], 1000),
-    killOrphans: values['kill-orphans'],
-    rawSamples: values['raw-samples'],
-    killGraceMs: wholeNumberOrZero('kill-grace', values['kill-grace'], 3000),
-    gpus: splitList(values.gpus),
-    durations: values.durations,
-    guard: guardFlag(values.guard),
-    retryAlone: values['no-retry-alone'] ? false : values['retry-alone'],
+    shardStrategy: shardStrategy(text('shard-strategy')),
+    retries: wholeNumberOrZero('retries', text('retries'), 2),
+    failOnFlaky: flag('fail-on-flaky'),
+    baseline: text('baseline'),
+    failOnRegression: flag('fail-on-regression'),
+    gpuBackend: gpuBackend(text('gpu-backend')),
+    sampleIntervalMs: positiveInteger('sample-interval', text('sample-interval'), 50),
+    repeat: positiveInteger('repeat', text('repeat'), 10),
+    leaks: leakMode(text('leaks')),
+    settleTimeoutMs: millisecondsOrZero('settle-timeout', text('settle-timeout'), 1000),
+    killOrphans: flag('kill-orphans'),
+    killGraceMs: millisecondsOrZero('kill-grace', text('kill-grace'), 3000),
+    rawSamples: flag('raw-samples'),
+    gpus: splitList(texts('gpus')),
+    durations: texts('durations'),
+    guard: guardFlag(text('guard')),
+    retryAlone: flag('no-retry-alone') ? false : flag('retry-alone'),
   };
-  return { command, options, color, inputs: takesInputs ? rest : [], metrics: values.metric ?? [] };
+  return {
+    command, options, color, inputs: takesInputs ? rest : [], metrics: texts('metric') ?? [],
+    lastFailed: flag('last-failed') ?? false, listTests: flag('tests') ?? false,
+  };
 }
 
 // How many results each command reads: merge one or more, compare a baseline and maybe the current run, trend one folder.
-function checkInputs(command: Command, inputs: readonly string[]): void {
+function checkInputs(command: CommandName, inputs: readonly string[]): void {
   const usage = { merge: 'gpu-test merge DIR...', compare: 'gpu-test compare BASE [CURRENT]', trend: 'gpu-test trend DIR' } as const;
   if (command !== 'merge' && command !== 'compare' && command !== 'trend') return;
   const fits = command === 'merge' ? inputs.length >= 1 : command === 'compare' ? inputs.length === 1 || inputs.length === 2 : inputs.length === 1;
-  if (!fits) throw new GpuTestError('USAGE', `\`${usage[command]}\` got ${inputs.length === 0 ? 'nothing' : inputs.map((input) => `\`${input}\``).join(' ')}; see --help`);
+  if (!fits) throw usageError(`\`${usage[command]}\` got ${inputs.length === 0 ? 'nothing' : inputs.map((input) => `\`${input}\``).join(' ')}; see \`gpu-test ${command} --help\``);
 }

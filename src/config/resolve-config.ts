@@ -1,6 +1,5 @@
 // Builds the ResolvedConfig: command-line flags over the config file over DEFAULTS, every check done before any test starts.
 
-import { lstat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { GpuTestError } from '../errors.js';
 import { closestName } from './config-problems.js';
@@ -9,6 +8,7 @@ import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } from './load-config
 import { type LeakMode } from '../results/job.js';
 import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type ResolvedConfig, type SuiteConfig, type UserConfig } from './types.js';
 import { validateConfig } from './validate-config.js';
+import { resolvePaths } from './resolve-paths.js';
 import { durationsOf, readResultsFiles } from './read-results-files.js';
 import { checkRetries, resolveCompare, resolveShard } from './resolve-ci.js';
 
@@ -105,22 +105,6 @@ function checkNamePattern(pattern: string): void {
   }
 }
 
-async function resolvePaths(cwd: string, paths: readonly string[]): Promise<string[]> {
-  const resolved: string[] = [];
-  for (const path of paths) {
-    const absolute = resolve(cwd, path);
-    try {
-      // lstat: a dangling symbolic link exists; the plan then says where it points instead of "does not exist".
-      await lstat(absolute);
-    } catch (error) {
-      const fix = 'check the path, or run `gpu-test list` to see the files the config finds';
-      throw new GpuTestError('FILE_NOT_FOUND', `test file or directory \`${path}\` does not exist (looked in ${absolute}); ${fix}`, { cause: error });
-    }
-    resolved.push(absolute);
-  }
-  return unique(resolved);
-}
-
 interface FileConfig {
   readonly configFile: string | null;
   readonly user: UserConfig;
@@ -197,9 +181,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     onlyTags,
     skipTags,
     testNamePatterns,
+    testTimeoutMs: cli.testTimeoutMs ?? null,
+    bail: cli.bail ?? false,
     requireGpu: cli.requireGpu ?? false,
     only: cli.only ?? false,
-    paths: await resolvePaths(cwd, cli.paths ?? []),
+    paths: await resolvePaths(cwd, cli.paths ?? [], user.exclude ?? DEFAULTS.exclude),
     shard: resolveShard(cli.shard, cli.shardStrategy, user.shard, options.env),
     gpuBackend: checkGpuBackend(cli.gpuBackend),
     sampleIntervalMs: flagNumber('sample-interval', cli.sampleIntervalMs, DEFAULT_SAMPLE_INTERVAL_MS) ?? DEFAULT_SAMPLE_INTERVAL_MS,

@@ -179,6 +179,10 @@ export interface CliOptions {
   tags?: string[];
   skipTags?: string[];
   testNamePatterns?: string[];
+  /** `--test-timeout MS`: node:test's per-test timeout. */
+  testTimeoutMs?: number;
+  /** `--bail`: no file starts after the first failure. */
+  bail?: boolean;
   timeout?: number;
   requireGpu?: boolean;
   only?: boolean;
@@ -262,6 +266,10 @@ export interface ResolvedConfig {
   /** `--skip-tags`: files with any of these do not run. */
   readonly skipTags: readonly string[];
   readonly testNamePatterns: readonly string[];
+  /** `--test-timeout`: node:test's per-test timeout in ms; null: node:test's default (none). */
+  readonly testTimeoutMs: number | null;
+  /** `--bail`: after the first failed file no other starts; the rest are reported as not run. */
+  readonly bail: boolean;
   readonly requireGpu: boolean;
   /** `--only`: node:test's `only` is honoured in every file. */
   readonly only: boolean;

@@ -65,6 +65,8 @@ describe('resolveConfig without a config file', () => {
       onlyTags: [],
       skipTags: [],
       testNamePatterns: [],
+      testTimeoutMs: null,
+      bail: false,
       requireGpu: false,
       only: false,
       paths: [],

@@ -66,6 +66,8 @@ export interface CliOptions {
   readonly onSpawn?: (child: ChildProcess, timelineDir: string) => void;
   /** Wraps the command line (node, the CLI, its arguments), e.g. to start it inside a cgroup. */
   readonly wrap?: (argv: readonly string[]) => readonly string[];
+  /** The report directory, for runs that read an earlier run's reports (default: a new temp directory). */
+  readonly reportDir?: string;
 }
 
 function readOrNull(path: string): string | null {
@@ -74,7 +76,7 @@ function readOrNull(path: string): string | null {
 
 /** Runs `gpu-test <args> --report-dir <temp>` in the fixture project and collects everything it wrote. */
 export function runCli(options: CliOptions): Promise<CliRun> {
-  const reportDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-reports-'));
+  const reportDir = options.reportDir ?? mkdtempSync(join(tmpdir(), 'gpu-test-e2e-reports-'));
   const timelineDir = mkdtempSync(join(tmpdir(), 'gpu-test-e2e-timeline-'));
   const argv = [process.execPath, BIN, ...options.args, '--report-dir', reportDir, '--no-color'];
   const [command = process.execPath, ...args] = options.wrap?.(argv) ?? argv;

@@ -26,6 +26,8 @@ export function resolvedConfig(overrides: Partial<ResolvedConfig> = {}): Resolve
     onlyTags: [],
     skipTags: [],
     testNamePatterns: [],
+    testTimeoutMs: null,
+    bail: false,
     requireGpu: false,
     only: false,
     paths: [],

@@ -68,7 +68,7 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
   });
   const spawned = await spawnTestProcess({
     job, cwd: config.rootDir, env: { ...context.env, ...request.extraEnv }, reporterFile,
-    testNamePatterns: config.testNamePatterns, only: config.only, tag, killGraceMs: config.killGraceMs,
+    testNamePatterns: config.testNamePatterns, testTimeoutMs: config.testTimeoutMs, only: config.only, tag, killGraceMs: config.killGraceMs,
     signal: life.stopping, killNow: context.interrupt.now, guardSignal: life.guardStop, startWhen,
     vramSetting: () => vramSettingOf(gpus, job),
     onStart: (pid) => {

@@ -24,6 +24,8 @@ export interface SpawnRequest {
   /** Where the child's reporter appends one JSON line per finished test. */
   readonly reporterFile: string;
   readonly testNamePatterns: readonly string[];
+  /** node:test's per-test timeout (`--test-timeout`); null: none. */
+  readonly testTimeoutMs: number | null;
   readonly only: boolean;
   /** Aborted when the run is interrupted: the tree gets SIGTERM, then SIGKILL after a grace period. */
   readonly signal: AbortSignal;
@@ -71,6 +73,7 @@ const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 // modules or from its bundle.
 const PRELOAD_URL = packageFile('dist/bundle/child/preload.js').href;
 const REPORTER_URL = packageFile('dist/bundle/child/reporter.js').href;
+const TEST_TIMEOUT_URL = packageFile('dist/bundle/child/test-timeout.js').href;
 
 /**
  * A metric as the reports take it: name and unit cut to NAME_LIMIT_CHARS, whatever the test process sent (metric()
@@ -87,11 +90,13 @@ export function capMetricMessage(message: MetricMessage): MetricMessage | null {
 }
 
 /** The node arguments for a job: TypeScript loader when needed, our preload and reporter, node:test flags. */
-export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'testNamePatterns' | 'only'>): string[] {
+export function nodeArguments(request: Pick<SpawnRequest, 'job' | 'testNamePatterns' | 'only'> & Partial<Pick<SpawnRequest, 'testTimeoutMs'>>): string[] {
   const args: string[] = [];
   // Node 20 cannot run TypeScript by itself: tsx's loader is resolved from gpu-test's own dependencies.
   // Source maps make node:test report a TypeScript test's own line, not the transpiled one.
   if (TYPESCRIPT_EXTENSIONS.has(extname(request.job.file))) args.push('--enable-source-maps', '--import', import.meta.resolve('tsx'));
+  // First of gpu-test's preloads: whatever imports node:test after it gets the per-test timeout.
+  if (request.testTimeoutMs) args.push('--import', `${TEST_TIMEOUT_URL}?ms=${request.testTimeoutMs}`);
   args.push('--import', PRELOAD_URL, `--test-reporter=${REPORTER_URL}`);
   for (const pattern of request.testNamePatterns) args.push(`--test-name-pattern=${pattern}`);
   if (request.only) args.push('--test-only');

@@ -36,6 +36,8 @@ export interface RunRecord {
   readonly peakPsi: { readonly some: number; readonly full: number | null };
   /** The signal that stopped it; null when it ran to its end. */
   readonly interruption: RunInterruption | null;
+  /** Under --bail, the file whose failure stopped new starts; null when none did. */
+  readonly bailedAfter?: string | null;
 }
 
 /** The harness's own CPU time so far: what the run cost beside its test processes (the bench prints it). */
@@ -50,7 +52,9 @@ export function finishRun(run: RunRecord): ExecutedRun {
   const { plan, gpu } = run.known ?? { plan: run.planUnlisted(), gpu: UNLISTED_GPUS };
   const notStarted = run.known === null
     ? 'not started: the run was interrupted while the GPUs were being listed'
-    : 'not started: the run was interrupted before this file\'s turn';
+    : run.bailedAfter && !run.interruption
+      ? `not run: --bail stopped the run after \`${run.bailedAfter}\` failed`
+      : 'not started: the run was interrupted before this file\'s turn';
   const files = plan.jobs.map((job) => run.results.get(job.id) ?? fileNotRun(job, { skipped: job.skip?.message ?? notStarted }));
   let hostAtEnd = run.host.memory;
   try {

@@ -77,6 +77,9 @@ function skippedResult(job: Job, skip: SkipReason, requireGpu: boolean): FileRes
   return fileNotRun(job, { failed: `${skip.message}; --require-gpu makes ${what} a failure`, type: FAILURE.noGpu });
 }
 
+/** The file statuses that end a run under --bail: a failure of the file's own, not a skip or an interruption. */
+const BAIL_STATUSES: ReadonlySet<FileResult['status']> = new Set(['failed', 'crashed', 'timed-out']);
+
 /** Runs every job of the plan that may run and returns the whole run's result. */
 export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   const { config, observer, interrupt } = options;
@@ -104,6 +107,8 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   const started = new Set<string>();
   const results = new Map<string, FileResult>();
   const running = new Map<string, Promise<{ start: Placement; result: FileResult }>>();
+  // --bail: the first file that failed; from then on nothing new starts and the running files end as they will.
+  let bailedAfter: string | null = null;
 
   const context: LaunchContext = {
     config, env, workDir, observer, runId: options.runId, interrupt, warn,
@@ -225,6 +230,10 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
       if (psi.full) peakPsi.full = Math.max(peakPsi.full ?? 0, psi.full.avg10);
     }
     observer.onFileEnd?.(next.result);
+    if (config.bail && bailedAfter === null && BAIL_STATUSES.has(next.result.status)) {
+      bailedAfter = start.job.id;
+      void prewarm.cancel(() => false);
+    }
   };
 
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
@@ -245,8 +254,9 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
 
   let hookRuns: readonly HookRun[] = [];
   try {
-    while ((!stop.aborted && (known === null || waiting.length > 0)) || running.size > 0) {
-      if (!stop.aborted) {
+    // After --bail the loop still waits for the GPU listing, so the plan (and every file's skip reason) is complete.
+    while ((!stop.aborted && (known === null || (bailedAfter === null && waiting.length > 0))) || running.size > 0) {
+      if (!stop.aborted && bailedAfter === null) {
         // Cards another run holds are looked at again now and then: nothing else would wake the loop for them.
         const lockedOut = startWhatFits();
         lockPoll = lockedOut ? (lockPoll ?? sleep(LOCK_POLL_MS).then(() => ({ lockPoll: true }) as const)) : null;
@@ -270,6 +280,6 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   for (const [id, first] of retries.unfinished()) if (!results.has(id)) results.set(id, first);
   return finishRun({
     runId: options.runId, startedAt, config, host: options.host, toolVersion: options.toolVersion, known, planUnlisted: options.planUnlisted,
-    results, hooks: hookRuns, warnings, sampler, pressureAtStart, peakPsi, interruption: stop.aborted ? interrupt.cause() : null,
+    results, hooks: hookRuns, warnings, sampler, pressureAtStart, peakPsi, interruption: stop.aborted ? interrupt.cause() : null, bailedAfter,
   });
 }
