@@ -2,21 +2,22 @@
 // the machine goes through markdown-escape, so a hostile name cannot break a table or inject HTML.
 
 import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
-import { CUT_SHORT_FAILURES } from '../results/failures.js';
 import { failingRegressions } from '../results/verdict.js';
 import type { FileResult, RunResult, TestFailure, TestResult } from '../results/run-result.js';
 import { formatBytes, formatDuration, plural } from '../units/format.js';
-import { measureTests } from './growth.js';
+import { measureTests, type MeasuredTest } from './growth.js';
+import { computeWindowDeltas } from '../results/window-deltas.js';
 import { renderBudgets } from './markdown-budgets.js';
 import { renderFlaky, renderMachines, renderShardLine } from './markdown-ci.js';
 import { renderComparison } from './markdown-compare.js';
-import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
+import { codeSpan, details, escapeCell, escapeInline, fencedBlock, foldedSection, htmlText, table } from './markdown-escape.js';
 import { renderHooks } from './markdown-hooks.js';
 import { renderNeeds } from './markdown-needs.js';
 import { renderLeaks } from './markdown-leaks.js';
 import { renderMetrics } from './markdown-metrics.js';
 import { renderPressure } from './markdown-pressure.js';
-import { fileDurationMs, fileStatusLabel, location, renderFileTable, renderTestTable, renderTopGrowth, testStatusLabel } from './markdown-tests.js';
+import { fileDurationMs, fileStatusLabel, location, renderFileTable, renderTestTables, renderTopGrowth, testStatusLabel } from './markdown-tests.js';
+import { cutShortSentence, excerptStderr, failureStderr } from './stderr-excerpt.js';
 import { renderTimeline } from './markdown-timeline.js';
 
 const MESSAGE_LINES = 40;
@@ -25,8 +26,6 @@ const STDERR_TAIL_LINES = 20;
 const VERDICT = { passed: '✅ Passed', failed: '❌ Failed', interrupted: '⏹️ Interrupted' } as const;
 const SIGNAL_SOURCE = { SIGINT: 'Ctrl-C or `kill -INT`', SIGTERM: 'a CI cancel or `kill`', SIGHUP: 'the terminal closed' } as const;
 const ENDED_EARLY = new Set<FileResult['status']>(['crashed', 'timed-out', 'interrupted']);
-const ENDED_EARLY_TITLE = 'Crashed, timed-out and interrupted files';
-const ENDED_EARLY_ANCHOR = 'crashed-timed-out-and-interrupted-files';
 
 function renderVerdict(result: RunResult): string {
   const c = result.counts;
@@ -97,23 +96,78 @@ function failureText(failure: TestFailure | null): string {
   return shown.length > 0 ? `${message}\n\n${shown.join('\n')}` : message;
 }
 
-function renderFailure(result: RunResult, file: FileResult, test: TestResult): string[] {
+// What memory the test held when it failed: where it started, its peak, where it ended; a figure not read is left out.
+function memoryAtFailure(result: RunResult, file: FileResult, test: TestResult): string | null {
+  if (test.window === null) return null;
+  const d = computeWindowDeltas(test.window);
+  const died = test.window.after === null;
+  const figures = (start: number | null, peak: number | null, end: number | null, of: number | null): string | null => {
+    const said = [
+      start === null ? null : `${formatBytes(start)} at its start`,
+      peak === null ? null : `peak ${formatBytes(peak)}${of === null || of === 0 ? '' : ` of ${formatBytes(of)}`}`,
+      died ? 'n/a at its end (its process died)' : end === null ? null : `${formatBytes(end)} at its end`,
+    ].filter((part): part is string => part !== null);
+    return said.length === 0 ? null : said.join(', ');
+  };
+  const parts: string[] = [];
+  if (result.gpu.available && file.lane === 'gpu' && file.gpuIndices.length > 0) {
+    const total = file.gpuIndices.reduce<number | null>((sum, index) => {
+      const bytes = result.gpu.gpus.find((gpu) => gpu.index === index)?.totalBytes ?? null;
+      return sum === null || bytes === null ? null : sum + bytes;
+    }, 0);
+    const vram = figures(d.vramBeforeBytes, d.vramPeakBytes, d.vramAfterBytes, total);
+    if (vram !== null) parts.push(`VRAM on GPU ${file.gpuIndices.join(', ')} ${vram}`);
+  }
+  const host = figures(d.hostUsedBeforeBytes, d.hostUsedPeakBytes, d.hostUsedAfterBytes, result.host.memory?.totalBytes ?? null);
+  if (host !== null) parts.push(`host RAM used ${host}`);
+  const rss = figures(d.rssBeforeBytes, null, d.rssAfterBytes, null);
+  if (rss !== null) parts.push(`process tree RSS ${rss}`);
+  return parts.length === 0 ? null : `**Memory**: ${parts.join('; ')}.`;
+}
+
+// The lines of the process's stderr that say why it ended, then its last lines; bounded, in a fence nothing closes.
+function renderStderr(stderr: string): string {
+  const excerpt = excerptStderr(stderr, STDERR_TAIL_LINES);
+  if (excerpt.lines.length === 0) return '_stderr was empty._';
+  const cut = excerpt.totalLines > excerpt.tailLines ? `, its last ${excerpt.tailLines} of ${excerpt.totalLines} lines` : '';
+  const telling = excerpt.tellingAbove > 0 ? `, after ${excerpt.tellingAbove === 1 ? 'the line above them that names' : 'the lines above them that name'} the error` : '';
+  // Twenty lines can still be megabytes: nothing bounds a line's length.
+  return `**stderr**${cut}${telling}:\n\n${fencedBlock(capText(excerpt.lines.join('\n'), MESSAGE_LIMIT_BYTES))}`;
+}
+
+function renderFailure(result: RunResult, file: FileResult, test: TestResult, stderrShown: Set<FileResult>): string[] {
   const failure = test.failure === null ? null : capFailure(test.failure);
   const type = failure ? ` · ${escapeInline(failure.type)}` : '';
   const heading = [`### ❌ ${escapeInline(test.fullName)}`, `${codeSpan(location(result, test.file, test.line))}${type}`];
-  // A test cut short by its process's end carries the harness's sentence and stderr, which the ended-early section shows once.
-  if (ENDED_EARLY.has(file.status) && CUT_SHORT_FAILURES.has(failure?.type ?? '')) {
-    // The first line only, less a trailing clause that introduces the stderr shown below (`…; its stderr ended with:`).
-    const sentence = (failure?.message.split('\n')[0] ?? '').replace(/(?:[;,][^;,]*)?:\s*$/, '');
-    return [...heading, `${escapeInline(sentence)}. The process's stderr is under [${ENDED_EARLY_TITLE}](#${ENDED_EARLY_ANCHOR}).`];
-  }
-  return [...heading, fencedBlock(failureText(failure))];
+  const memory = memoryAtFailure(result, file, test);
+  const stderr = failureStderr(file, test);
+  if (stderr === null) return [...heading, fencedBlock(failureText(failure)), ...(memory ? [memory] : [])];
+  // A test cut short by its process's end: the harness's sentence, how the process ended, and what it printed last.
+  const sentence = `${escapeInline(cutShortSentence(failure?.message ?? ''))}.`;
+  const parts = [...heading, `${sentence} ${outcomeLine(file)}`, ...(memory ? [memory] : [])];
+  if (stderrShown.has(file)) parts.push('Its process\'s stderr is shown under the failure above.');
+  else parts.push(renderStderr(stderr));
+  stderrShown.add(file);
+  return parts;
 }
 
+// Per file: its failed tests, then, for a file that crashed, timed out or was interrupted without a test to carry it,
+// how its process ended and its stderr. A crash seldom says why in a test's message; the end of stderr usually does.
 function renderFailures(result: RunResult): string | null {
-  const parts = result.files.flatMap((file) => file.tests.filter((test) => test.status === 'failed').map((test) => renderFailure(result, file, test)));
+  const stderrShown = new Set<FileResult>();
+  let failed = 0;
+  const parts: string[] = [];
+  for (const file of result.files) {
+    for (const test of file.tests.filter((each) => each.status === 'failed')) {
+      failed += 1;
+      parts.push(...renderFailure(result, file, test, stderrShown));
+    }
+    if (!ENDED_EARLY.has(file.status) || stderrShown.has(file)) continue;
+    const error = file.error ? `: ${escapeInline(file.error)}` : '';
+    parts.push(`### ${fileStatusLabel(file.status)}: ${codeSpan(file.job.id)}`, `The file's process ended early${error}. ${outcomeLine(file)}`, renderStderr(file.stderr));
+  }
   if (parts.length === 0) return null;
-  return [`## Failures (${parts.length})`, ...parts.flat()].join('\n\n');
+  return [failed > 0 ? `## Failures (${failed})` : '## Files that ended early', ...parts].join('\n\n');
 }
 
 function outcomeLine(file: FileResult): string {
@@ -125,28 +179,6 @@ function outcomeLine(file: FileResult): string {
     `timed out: ${outcome.timedOut ? 'yes' : 'no'}`, `interrupted: ${outcome.isCanceled ? 'yes' : 'no'}`,
     `after ${duration === null ? '—' : formatDuration(duration)}`,
   ].join(' · ');
-}
-
-// A crash or a timeout seldom says why in a test's message; the end of stderr usually does.
-function stderrTail(stderr: string): string {
-  const lines = stderr.replace(/\s+$/, '').split(/\r\n|\r|\n/);
-  if (lines.length === 1 && lines[0] === '') return '_stderr was empty._';
-  const tail = lines.slice(-STDERR_TAIL_LINES);
-  const cut = lines.length > tail.length ? ` (last ${tail.length} of ${lines.length} lines)` : '';
-  // Twenty lines can still be megabytes: nothing bounds a line's length.
-  return `stderr${cut}:\n\n${fencedBlock(capText(tail.join('\n'), MESSAGE_LIMIT_BYTES))}`;
-}
-
-function renderEndedEarly(result: RunResult): string | null {
-  const files = result.files.filter((file) => ENDED_EARLY.has(file.status));
-  if (files.length === 0) return null;
-  const parts = [`## ${ENDED_EARLY_TITLE}`];
-  for (const file of files) {
-    parts.push(`### ${fileStatusLabel(file.status)}: ${codeSpan(file.job.id)}`);
-    if (file.error) parts.push(escapeInline(file.error));
-    parts.push(outcomeLine(file), stderrTail(file.stderr));
-  }
-  return parts.join('\n\n');
 }
 
 function howToEnable(file: FileResult): string {
@@ -178,28 +210,55 @@ function renderSkipped(result: RunResult): string | null {
   return parts.join('\n\n');
 }
 
-/** Renders the whole run as report.md (GitHub-flavoured Markdown); pure, so golden files can pin it. */
+// What a folded section says while folded: the figures a reader would open it for.
+function pressureSummary(result: RunResult): string {
+  const { gpus, host } = result.pressure;
+  const peaks = [
+    ...gpus.map((gpu) => `GPU ${gpu.index} VRAM ${formatBytes(gpu.peakUsedBytes)} of ${formatBytes(gpu.totalBytes)}`),
+    `host RAM ${formatBytes(host.peakUsedBytes)} of ${formatBytes(host.totalBytes)}`,
+  ];
+  return htmlText(`Peak use: ${peaks.join(', ')}; memory stalls, the cgroup, and the tests nearest a limit`);
+}
+
+function hostSummary(result: RunResult): string {
+  if (result.machines.length > 0) return htmlText(`${plural(result.machines.length, 'machine')}: their hosts, GPUs, verdicts and peaks`);
+  const gpus = result.gpu.available ? `${plural(result.gpu.gpus.length, 'GPU')} (${[...new Set(result.gpu.gpus.map((gpu) => gpu.name))].join(', ')}), driver ${result.gpu.driverVersion ?? 'unknown'}` : 'no GPU';
+  return htmlText(`${result.host.hostname}, ${plural(result.host.cpus, 'CPU')}, ${formatBytes(result.host.memory?.totalBytes ?? null)} RAM, ${gpus}; the run's settings`);
+}
+
+function testsSection(result: RunResult, tests: readonly MeasuredTest[]): string | null {
+  if (tests.length === 0) return null;
+  const files = new Set(tests.map((entry) => entry.file)).size;
+  const intro = 'Per file, each test\'s time, VRAM and host RAM used before → after (Δ) and peak, and the change in its process tree\'s RSS. '
+    + 'RAM is the host\'s used memory, so what runs beside the test counts too; a peak is the highest reading from the test\'s start to its end, sampled continuously.';
+  return `## Tests\n\n${details(htmlText(`${plural(tests.length, 'test')} in ${plural(files, 'file')}: memory before, after and at peak`), `${intro}\n\n${renderTestTables(result, tests)}`)}`;
+}
+
+/**
+ * Renders the whole run as report.md (GitHub-flavoured Markdown); pure, so golden files can pin it. In the order a
+ * person reads it: the verdict, what failed and why, what changed, the files, the biggest memory users, what needs a
+ * look; then, folded, the per-test figures, pressure, the timeline, metrics and the host.
+ */
 export function renderMarkdown(result: RunResult): string {
   const tests = measureTests(result);
   const sections = [
     `# gpu-test report\n\n${renderVerdict(result)}`,
-    renderComparison(result.comparison),
-    renderMachines(result) ?? renderHost(result),
-    renderWarnings(result),
     renderFailures(result),
     renderFlaky(result),
-    renderEndedEarly(result),
+    renderComparison(result.comparison),
+    `## Files\n\n${renderFileTable(result)}`,
+    ...renderTopGrowth(result, tests),
+    renderWarnings(result),
     renderHooks(result),
     renderSkipped(result),
     renderBudgets(result),
     renderLeaks(result),
-    renderPressure(result, tests),
-    renderNeeds(result),
-    renderTimeline(result),
-    ...renderTopGrowth(result, tests),
-    renderMetrics(result),
-    `## Files\n\n${renderFileTable(result)}`,
-    tests.length > 0 ? `## Tests\n\nRSS is the test's whole process tree; RAM is the host's used memory. A peak is the highest reading from the test's start to its end, sampled continuously.\n\n${renderTestTable(result, tests)}` : null,
+    testsSection(result, tests),
+    foldedSection(renderPressure(result, tests), pressureSummary(result)),
+    foldedSection(renderTimeline(result), htmlText('A chart of VRAM and host RAM over the run, and when each test ran')),
+    foldedSection(renderMetrics(result), htmlText('The figures the tests recorded with metric()')),
+    foldedSection(renderNeeds(result), htmlText('Each suite\'s declared needs beside its measured peaks')),
+    foldedSection(renderMachines(result) ?? renderHost(result), hostSummary(result)),
     `<sub>Generated by gpu-test ${escapeInline(result.toolVersion)} · run ${codeSpan(result.runId)}</sub>`,
   ];
   return `${sections.filter((section): section is string => section !== null).join('\n\n')}\n`;
