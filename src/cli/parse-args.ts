@@ -5,6 +5,7 @@ import { type LeakMode } from '../results/job.js';
 import { GPU_BACKEND_NAMES, LEAK_MODES, REPORTER_NAMES, type CliOptions, type GpuBackendName, type ReporterName, type Shard } from '../config/types.js';
 import { SHARD_STRATEGIES, type ShardStrategy } from '../config/ci-types.js';
 import { GpuTestError } from '../errors.js';
+import { CONSOLE_STYLES, type ConsoleStyle } from '../report/console-style.js';
 
 /** What the user asked for. */
 export type Command = 'run' | 'list' | 'merge' | 'compare' | 'trend' | 'help' | 'version';
@@ -14,8 +15,10 @@ const COMMANDS: readonly Command[] = ['run', 'list', 'merge', 'compare', 'trend'
 export interface ParsedArgs {
   readonly command: Command;
   readonly options: CliOptions;
-  /** null: decide from the terminal (chalk's detection and NO_COLOR/FORCE_COLOR). */
+  /** null: decide from the stream written to (a terminal with colours, NO_COLOR/FORCE_COLOR). */
   readonly color: boolean | null;
+  /** `--console-style`: a line per file with its failures (spec, the default) or a character per test (dot). */
+  readonly consoleStyle: ConsoleStyle;
   /** What `merge`, `compare` and `trend` read: results.json files or folders. */
   readonly inputs: readonly string[];
   /** `trend --metric NAME`: the metrics to chart (default: every one recorded). */
@@ -67,7 +70,9 @@ Options:
   --metric NAME           trend: a metric to chart (repeatable; default: every one recorded)
   --guard on|off          the memory guard that stops a test before RAM, swap or VRAM run out (default: on)
   --no-retry-alone        do not re-run alone a file that ran out of memory beside others
-  --color / --no-color    force colors on or off
+  --console-style NAME    spec (default): a line per file and its failures; dot: a character per test; both end
+                          with a recap of the failures
+  --color / --no-color    force colors on or off (default: on for a terminal, off under NO_COLOR)
   -h, --help              show this help
   -v, --version           print the version
 
@@ -137,6 +142,12 @@ function reporters(values: string[] | undefined): ReporterName[] | undefined {
   return names as ReporterName[];
 }
 
+function consoleStyle(value: string | undefined): ConsoleStyle {
+  if (value === undefined) return 'spec';
+  if (CONSOLE_STYLES.includes(value as ConsoleStyle)) return value as ConsoleStyle;
+  throw new GpuTestError('USAGE', `--console-style: unknown style \`${value}\`; choose from ${CONSOLE_STYLES.join(', ')}`);
+}
+
 function gpuBackend(value: string | undefined): GpuBackendName | undefined {
   if (value === undefined) return undefined;
   if (!GPU_BACKEND_NAMES.includes(value as GpuBackendName)) {
@@ -187,6 +198,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         'no-retry-alone': { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'console-style': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -196,7 +208,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const color = values['no-color'] ? false : values.color ? true : null;
-  const bare = { options: {}, color, inputs: [], metrics: [] };
+  const bare = { options: {}, color, consoleStyle: consoleStyle(values['console-style']), inputs: [], metrics: [] };
   if (values.help) return { command: 'help', ...bare };
   if (values.version) return { command: 'version', ...bare };
   const [first, ...rest] = positionals;
@@ -239,7 +251,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     guard: guardFlag(values.guard),
     retryAlone: values['no-retry-alone'] ? false : values['retry-alone'],
   };
-  return { command, options, color, inputs: takesInputs ? rest : [], metrics: values.metric ?? [] };
+  return { command, options, color, consoleStyle: bare.consoleStyle, inputs: takesInputs ? rest : [], metrics: values.metric ?? [] };
 }
 
 // How many results each command reads: merge one or more, compare a baseline and maybe the current run, trend one folder.
