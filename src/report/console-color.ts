@@ -8,14 +8,15 @@ export interface ColorTarget {
 }
 
 /**
- * Colours on `stream`: `--color`/`--no-color` when given; else `FORCE_COLOR` (`0` or `false`: off, anything else: on);
- * else `NO_COLOR` set to anything but the empty string turns them off (no-color.org); else the stream must be a terminal
- * that has colours (`hasColors()`, which also reads `TERM=dumb` and `NODE_DISABLE_COLORS`).
+ * Colours on `stream`: `--color`/`--no-color` when given; else `FORCE_COLOR` as Node reads it (set: on for the empty
+ * string, `1`, `2`, `3` and `true`, off for anything else, such as `0`); else `NO_COLOR` set to anything but the empty
+ * string turns them off (no-color.org); else the stream must be a terminal that has colours (`hasColors()`, which also
+ * reads `TERM=dumb` and `NODE_DISABLE_COLORS`).
  */
 export function decideColor(stream: ColorTarget, flag: boolean | null, env: NodeJS.ProcessEnv): boolean {
   if (flag !== null) return flag;
   const force = env['FORCE_COLOR'];
-  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
+  if (force !== undefined) return ['', '1', '2', '3', 'true'].includes(force);
   const noColor = env['NO_COLOR'];
   if (noColor !== undefined && noColor !== '') return false;
   if (stream.isTTY !== true) return false;

@@ -168,6 +168,7 @@ describe('colours, decided on the stream written to', () => {
     assert.equal(decideColor(terminal, null, { NO_COLOR: '1' }), false);
     assert.equal(decideColor(pipe, null, { FORCE_COLOR: '1' }), true);
     assert.equal(decideColor(terminal, null, { FORCE_COLOR: '0' }), false);
+    assert.equal(decideColor(pipe, null, { FORCE_COLOR: '' }), true, 'set to nothing, FORCE_COLOR still forces, as Node reads it');
     assert.equal(decideColor(terminal, null, { NO_COLOR: '' }), true, 'NO_COLOR set to nothing is not set');
   });
 
