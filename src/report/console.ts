@@ -62,9 +62,10 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
   let readings: LiveReadings | null = null;
   // Tests counted live per file, to settle the count at the file's end: a crash reports tests that never sent an end.
   const countedLive = new Map<string, number>();
-  // cpu-lane files start while the GPUs are still being listed, so one can end before the plan is known: its lines
-  // wait for the plan's line, which must come first.
-  let held: (() => void)[] | null = [];
+  // cpu-lane files start while the GPUs are still being listed (which can take seconds), so results can come before the
+  // plan's line: a line says so first, rather than holding results back until the listing ends.
+  let planned = false;
+  let saidEarlyStart = false;
   let dotColumn = 0;
 
   const render = (columns: number): string => formatLiveLine({
@@ -85,19 +86,14 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
     else stream.write(`${lines.join('\n')}\n`);
   };
   const print = (lines: readonly string[]): void => {
-    if (held) held.push(() => write(lines));
-    else write(lines);
-  };
-  const release = (): void => {
-    const waiting = held ?? [];
-    held = null;
-    for (const show of waiting) show();
+    if (!planned && !saidEarlyStart) {
+      saidEarlyStart = true;
+      write(['Listing the GPUs; cpu-lane files start meanwhile']);
+    }
+    write(lines);
   };
   const printDots = (file: FileResult): void => {
-    if (held) {
-      held.push(() => printDots(file));
-      return;
-    }
+    print([]);
     for (const test of file.tests) {
       const dot = DOT[test.status];
       stream.write(test.status === 'failed' ? chalk.red(dot) : test.status === 'flaky' ? chalk.yellow(dot) : dot);
@@ -117,7 +113,6 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
         const used = readings?.vramUsedBytes(index) ?? null;
         return used === null ? sum : (sum ?? 0) + used;
       }, null) : null;
-      // About now, not about a result: not held for the plan's line.
       write([chalk.dim(formatHeartbeat(file, at, vram))]);
     }
   };
@@ -129,10 +124,8 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
       const toRun = plan.jobs.filter((job) => !job.skip);
       filesToRun = toRun.length;
       lanes = (['gpu', 'cpu'] as const).filter((lane) => toRun.some((job) => job.lane === lane));
-      const waiting = held ?? [];
-      held = null;
+      planned = true;
       write([formatPlanLine(plan), ...plan.notes.map((note) => chalk.yellow(`note: ${printable(note)}`))]);
-      for (const show of waiting) show();
     },
     onReadings(given) {
       readings = given;
@@ -173,7 +166,6 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
       print([chalk.yellow(`↻ ${failed.lane} ${printable(failed.job.id)} ${failed.status}: ${why}`), ...(dots ? [] : formatFailures(failed, chalk, cwd))]);
     },
     onInterrupt(signal, forced) {
-      // Said at once, ahead of anything held: the user pressed a key and waits for an answer.
       write([chalk.yellow.bold(forced
         ? `${printable(signal)} again: killing every test process now, writing reports…`
         : `Interrupted (${printable(signal)}): stopping ${plural(running.size, 'running file')}, writing reports… (again to kill at once)`)]);
@@ -184,7 +176,6 @@ export function createConsoleReporter(options: ConsoleReporterOptions): RunObser
     onRunEnd(result, written, removed = []) {
       stopBeats?.();
       live?.stop();
-      release();
       endDotLine();
       write([...formatRecap(result, chalk, cwd), ...formatSummary(result, written, chalk, cwd, removed)]);
       if (github) write(formatAnnotations(result, github.workspace));

@@ -102,7 +102,7 @@ describe('console: --console-style dot', () => {
 });
 
 describe('console: the glitches of a first run', () => {
-  it('prints the plan line first when a cpu-lane file ends before the GPUs are known', () => {
+  it('says the cpu lane started while the GPUs are listed before a result that comes ahead of the plan, and does not hold it back', () => {
     const run = sampleRunResult();
     const stream = capture();
     const reporter = createConsoleReporter({ stream, color: false, now: () => run.startedAt, cwd: '/project' });
@@ -110,10 +110,15 @@ describe('console: the glitches of a first run', () => {
     assert.ok(math);
     reporter.onFileStart?.(math.job, []);
     reporter.onFileEnd?.(math);
-    assert.equal(stream.text(), '', 'the file\'s lines wait for the plan');
+    assert.match(stream.text(), /^Listing the GPUs; cpu-lane files start meanwhile\n✖ cpu suites\/unit\/math\.test\.ts /);
     reporter.onPlan?.({ rootDir: '/project', jobs: run.files.map((file) => file.job), notes: [] });
-    assert.match(stream.text(), /^Running 3 files: .*\n✖ cpu suites\/unit\/math\.test\.ts /);
+    assert.match(stream.text(), /\nRunning 3 files: /);
     reporter.onRunEnd?.(run, []);
+    assert.equal(stream.text().match(/Listing the GPUs/g)?.length, 1);
+  });
+
+  it('says nothing of the listing when the plan comes before the first result', () => {
+    assert.doesNotMatch(drive(sampleRunResult()), /Listing the GPUs/);
   });
 
   it('counts the tests a crash cut short in the live line\'s "tests done"', () => {
