@@ -142,9 +142,11 @@ function renderFailure(result: RunResult, file: FileResult, test: TestResult, st
   const memory = memoryAtFailure(result, file, test);
   const stderr = failureStderr(file, test);
   if (stderr === null) return [...heading, fencedBlock(failureText(failure)), ...(memory ? [memory] : [])];
-  // A test cut short by its process's end: the harness's sentence, how the process ended, and what it printed last.
-  const sentence = `${escapeInline(cutShortSentence(failure?.message ?? ''))}.`;
-  const parts = [...heading, `${sentence} ${outcomeLine(file)}`, ...(memory ? [memory] : [])];
+  // A test cut short by its process's end: the harness's sentence (it says how the process ended), how long the process
+  // ran, and what it printed last.
+  const duration = fileDurationMs(file);
+  const ran = duration === null ? '' : ` Its process ran ${formatDuration(duration)}.`;
+  const parts = [...heading, `${escapeInline(cutShortSentence(failure?.message ?? ''))}.${ran}`, ...(memory ? [memory] : [])];
   if (stderrShown.has(file)) parts.push('Its process\'s stderr is shown under the failure above.');
   else parts.push(renderStderr(stderr));
   stderrShown.add(file);

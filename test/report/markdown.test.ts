@@ -130,14 +130,14 @@ describe('renderMarkdown', () => {
 
   it('puts the crash under the failure it caused: the sentence, how the process ended, memory, and the tail of stderr', () => {
     const failure = section(renderMarkdown(sampleRunResult()), 'Failures (2)').split('### ❌ segfaults')[1] ?? '';
-    assert.match(failure, /while "segfaults" was running\. Exit code: — · signal: SIGSEGV · timed out: no/);
+    assert.match(failure, /\n\nthe test process was killed by SIGSEGV while "segfaults" was running\. Its process ran 90 ms\.\n\n/);
     assert.match(failure, /\*\*Memory\*\*: host RAM used 8\.0 GiB at its start, n\/a at its end \(its process died\)/);
     assert.match(failure, /\*\*stderr\*\*:\n\n```text\nSegmentation fault\n```/);
   });
 
   it('brings the stderr line naming the error along when it lies above the tail, with a count of the lines between', () => {
     const failure = section(renderMarkdown(oomExitRunResult()), 'Failures (3)').split('### ❌ loads the big model')[1] ?? '';
-    assert.match(failure, /the test process exited with code 1 while "loads the big model" was running\. Exit code: 1 · /);
+    assert.match(failure, /the test process exited with code 1 while "loads the big model" was running\. Its process ran 2\.00 s\./);
     assert.match(failure, /\*\*stderr\*\*, its last 20 of 58 lines, after the line above them that names the error:\n\n````text\n… \(32 lines\)\n/);
     assert.ok(failure.includes(`${OOM_LINE}\n… (5 lines)\nreleasing cache block 5\n`), failure);
   });
