@@ -14,9 +14,23 @@ import { sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-ru
 /** The widest table report.md may hold: wider ones scroll sideways on GitHub's page. */
 const MAX_TABLE_COLUMNS = 8;
 
+const GiB = 1024 ** 3;
+
+/** The shared sample merged from two machines, with a suite's declared needs against its peaks. */
+function mergedRunWithNeeds(): RunResult {
+  const run = sampleRunResult();
+  const machine = (index: number): RunResult['machines'][number] => ({
+    runId: `run-${index}`, shard: { index, total: 2, strategy: 'balanced', fingerprint: 'f00d', suiteFiles: 4, expectedMs: [1000, 1200], gpus: null }, host: run.host, gpu: run.gpu,
+    startedAt: run.startedAt, endedAt: run.endedAt, verdict: 'passed', counts: run.counts, pressure: run.pressure, toolVersion: run.toolVersion,
+  });
+  const needs = { suite: 'vlm', files: 1, declaredVramBytes: 4 * GiB, declaredRamBytes: null, measuredVramBytes: 6 * GiB, measuredRamBytes: 2 * GiB, suggestedVramBytes: null, suggestedRamBytes: null };
+  return { ...run, machines: [machine(1), machine(2)], suiteNeeds: [needs] };
+}
+
 const SAMPLES: readonly (readonly [string, () => RunResult])[] = [
   ['the shared sample', sampleRunResult], ['a run under --repeat', sampleRepeatRunResult],
   ['a run without a GPU', sampleRunResultWithoutGpu], ['a run whose test exited 1 out of memory', oomExitRunResult],
+  ['a merged run with declared needs', mergedRunWithNeeds],
 ];
 
 function html(markdown: string): string {
@@ -70,7 +84,7 @@ describe('report.md rendered by a GFM renderer', () => {
     it(`${label}: the verdict comes first, then failures, the files, and the folded sections last`, () => {
       const headings = tokens.filter((token): token is Tokens.Heading => token.type === 'heading' && token.depth === 2).map((token) => token.text.replace(/ \(\d+\)$/, ''));
       const order = ['Failures', 'What changed since the baseline', 'Files', 'Top tests by VRAM growth', 'Top tests by RAM (RSS) growth', 'Warnings',
-        'Gated and skipped', 'Leaks', 'Tests', 'Pressure', 'Timeline', 'Metrics', 'Host and GPUs'];
+        'Gated and skipped', 'Leaks', 'Tests', 'Pressure', 'Timeline', 'Metrics', 'Declared and measured', 'Machines', 'Host and GPUs'];
       const known = headings.filter((heading) => order.includes(heading));
       assert.deepEqual(known, [...known].sort((a, b) => order.indexOf(a) - order.indexOf(b)), headings.join(' / '));
       assert.equal(headings[0], make().counts.failed > 0 ? 'Failures' : 'Files');
