@@ -5,7 +5,7 @@ import type { RunResult } from '../results/run-result.js';
 import { plainFullName } from '../results/repeat-names.js';
 import type { RunTimeline } from '../results/measurement.js';
 import { formatOffset } from '../units/format.js';
-import { codeSpan, escapeInline, fencedBlock } from './markdown-escape.js';
+import { codeSpan, details, escapeInline, fencedBlock, htmlText } from './markdown-escape.js';
 import { timelineGrid, type TimelineGrid } from './timeline-grid.js';
 
 /** Points a line gets at most: GitHub's Mermaid draws a few hundred quickly. */
@@ -120,10 +120,15 @@ function renderBoundaries(result: RunResult): string | null {
     return `- ${formatOffset(span.from - result.startedAt)} – ${formatOffset(span.to - result.startedAt)} · ${codeSpan(span.fileId)} › ${escapeInline(span.name)}${repeated}${died}`;
   });
   if (all.length > MAX_BOUNDARIES) shown.push(`- … and ${all.length - MAX_BOUNDARIES} more (results.json has every test's window)`);
-  return `**When each test ran** (seconds since the run started; a repeated test once, from its first iteration's start to its last one's end):\n\n${shown.join('\n')}`;
+  // Folded: a long list between the chart and the rest; the chart itself stays open (see renderTimeline).
+  return details(htmlText(`When each of the ${all.length} tests ran`),
+    `Seconds since the run started; a repeated test once, from its first iteration's start to its last one's end:\n\n${shown.join('\n')}`);
 }
 
-/** The Timeline section, or null when nothing was sampled over the run. */
+/**
+ * The Timeline section, or null when nothing was sampled over the run. The chart is not folded: GitHub draws a Mermaid
+ * chart in a frame sized when the page loads, and one inside a closed <details> can come out empty.
+ */
 export function renderTimeline(result: RunResult): string | null {
   const { timeline } = result;
   if (timeline === null) return null;

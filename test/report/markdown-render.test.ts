@@ -75,6 +75,11 @@ describe('report.md rendered by a GFM renderer', () => {
         assert.ok(depth >= 0 && depth <= 1, 'a </details> without its <details>, or one inside another');
       }
       assert.equal(depth, 0, 'a <details> left open folds the rest of the report away');
+      // GitHub sizes a Mermaid chart's frame when the page loads: one in a closed <details> can come out empty.
+      for (const chart of markdown.matchAll(/```mermaid/g)) {
+        const before = markdown.slice(0, chart.index);
+        assert.equal((before.match(/<details>/g) ?? []).length, (before.match(/<\/details>/g) ?? []).length, 'a Mermaid chart inside <details>');
+      }
       const rendered = html(markdown);
       for (const body of rendered.split('<details>').slice(1).map((part) => part.split('</details>')[0] ?? '')) {
         assert.doesNotMatch(body, /^\| ---|^```/m, 'Markdown inside <details> was left as text');

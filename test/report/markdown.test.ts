@@ -66,14 +66,16 @@ describe('renderMarkdown', () => {
     assert.equal(markdown, readFileSync(REPEAT_GOLDEN, 'utf8'));
   });
 
-  it('reads top-down: failures, files, the top lists, what needs a look, then the folded per-test figures, pressure, timeline, metrics and host', () => {
+  it('reads top-down: failures, files, the top lists, what needs a look, then the folded per-test figures and pressure, the timeline, metrics and host', () => {
     const headings = renderMarkdown(sampleRepeatRunResult()).split('\n').filter((line) => line.startsWith('## '));
     assert.deepEqual(headings, ['## Failures (1)', '## Files', '## Top tests by VRAM growth', '## Top tests by RAM (RSS) growth', '## Leaks',
       '## Tests', '## Pressure', '## Timeline', '## Metrics', '## Host and GPUs']);
     // Each folded section keeps its heading (links to it land) with its body in <details> right under it.
-    for (const title of ['Tests', 'Pressure', 'Timeline', 'Metrics', 'Host and GPUs']) {
+    for (const title of ['Tests', 'Pressure', 'Metrics', 'Host and GPUs']) {
       assert.match(section(renderMarkdown(sampleRepeatRunResult()), title), new RegExp(`^\\n## ${title}\\n\\n<details><summary>[^<\\n]+</summary>\\n\\n`));
     }
+    // The timeline's chart stays open; the list of when each test ran is folded under it.
+    assert.match(section(renderMarkdown(sampleRepeatRunResult()), 'Timeline'), /^\n## Timeline\n\n```mermaid\n[\s\S]*\n<details><summary>When each of the 3 tests ran<\/summary>\n/);
   });
 
   it('states the verdict with counts equal to result.counts, the duration and the ISO start time', () => {
