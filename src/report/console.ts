@@ -10,7 +10,7 @@ import { formatFailures, formatFileLine, formatPlanLine, plural } from './consol
 import { formatSummary } from './console-summary.js';
 import { formatRecap } from './console-recap.js';
 import type { ConsoleStyle } from './console-style.js';
-import type { FileResult } from '../results/run-result.js';
+import type { FileResult, TestStatus } from '../results/run-result.js';
 
 export { CONSOLE_MESSAGE_LIMIT_BYTES } from './console-format.js';
 
@@ -37,8 +37,8 @@ export const HEARTBEAT_MS = 60_000;
 // How often the running files are looked at for a heartbeat: a line comes at most this late.
 const HEARTBEAT_CHECK_MS = 5_000;
 
-const DOT: Readonly<Record<FileResult['tests'][number]['status'], string>> = { passed: '.', failed: 'X', skipped: '-', todo: '-', flaky: '!' };
-// Dots per line, so a CI log of thousands of tests stays readable.
+const DOT: Readonly<Record<TestStatus, string>> = { passed: '.', failed: 'X', skipped: '-', todo: '-', flaky: '!' };
+// `--console-style dot`: a character per test; dots per line, so a CI log of thousands of tests stays readable.
 const DOTS_PER_LINE = 80;
 
 function unrefInterval(tick: () => void, everyMs: number): () => void {
