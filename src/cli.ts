@@ -1,7 +1,7 @@
 // The command line: parses flags, hands the run to the pipeline (src/pipeline), writes the reports and owns the exit
 // code. The only module that calls process.exit, and the only one that listens for signals.
 
-import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import { formatPlan } from './cli/format-plan.js';
 import { compareInputs, mergeInputs, trendInputs } from './cli/history-commands.js';
 import { withLastFailed } from './cli/last-failed.js';
@@ -12,6 +12,8 @@ import { createInterruptSwitch, type InterruptSwitch, type StopSignal } from './
 import { previewPlan } from './pipeline/preview-plan.js';
 import { planGpuTests } from './pipeline/run-gpu-tests.js';
 import { readToolVersion } from './pipeline/tool-version.js';
+import { decideColor, type ColorTarget } from './report/console-color.js';
+import type { ConsoleStyle } from './report/console-style.js';
 import { createConsoleReporter } from './report/console.js';
 import { checkReportDir } from './report/report-dir.js';
 import { writeReports } from './report/write-reports.js';
@@ -19,9 +21,9 @@ import type { RunObserver } from './results/observer.js';
 import type { RunResult } from './results/run-result.js';
 import { EXIT, exitCodeOf } from './results/verdict.js';
 
-function chalkFor(color: boolean | null): ChalkInstance {
-  if (color === null) return new Chalk({ level: supportsColor ? supportsColor.level : 0 });
-  return new Chalk({ level: color ? 1 : 0 });
+// Colours are decided on the stream written to: the console reporter writes to stderr, `list` to stdout.
+function chalkFor(color: boolean | null, stream: ColorTarget = process.stderr): ChalkInstance {
+  return new Chalk({ level: decideColor(stream, color, process.env) ? 1 : 0 });
 }
 
 /** The signals that stop a run, handled for as long as it lasts. */
@@ -52,9 +54,9 @@ function handleStopSignals(observer: () => RunObserver): { interrupt: InterruptS
 }
 
 /** The console reporter, with GitHub Actions' workflow commands when it runs there. */
-function consoleReporter(chalk: ChalkInstance): RunObserver {
+function consoleReporter(chalk: ChalkInstance, style: ConsoleStyle): RunObserver {
   const github = process.env['GITHUB_ACTIONS'] === 'true' ? { workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd() } : null;
-  return createConsoleReporter({ stream: process.stderr, color: chalk.level > 0, github });
+  return createConsoleReporter({ stream: process.stderr, color: chalk.level > 0, github, style });
 }
 
 async function run(args: ParsedArgs): Promise<number> {
@@ -66,7 +68,7 @@ async function run(args: ParsedArgs): Promise<number> {
     const planned = await planGpuTests({ options: args.options, interrupt });
     const { config } = planned;
     if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
-    observer = config.reporters.includes('console') ? consoleReporter(chalk) : {};
+    observer = config.reporters.includes('console') ? consoleReporter(chalk, args.consoleStyle) : {};
     const result = await planned.run(observer);
     return await writeRunReports(result, config, observer, chalk, interrupt);
   } finally {
@@ -76,8 +78,8 @@ async function run(args: ParsedArgs): Promise<number> {
 
 /** Writes the reports and gives the exit code: the interrupting signal's, else the verdict's, else 2 when a report failed. */
 async function writeRunReports(result: RunResult, config: ResolvedConfig, observer: RunObserver, chalk: ChalkInstance, interrupt: InterruptSwitch): Promise<number> {
-  const { written, failures } = await writeReports(result, config.reportDir, config.reporters);
-  observer.onRunEnd?.(result, written);
+  const { written, failures, removed } = await writeReports(result, config.reportDir, config.reporters);
+  observer.onRunEnd?.(result, written, removed);
   try {
     // On GitHub Actions the report goes into the job summary too, cut to fit GitHub's 1 MiB.
     (await import('./report/step-summary.js')).writeStepSummary(result, process.env);
@@ -111,7 +113,7 @@ async function list(args: ParsedArgs): Promise<number> {
     process.stdout.write(formatCollected(plan, await collectTests(plan, concurrency, process.env)));
     return EXIT.passed;
   }
-  process.stdout.write(formatPlan(plan, gpu, chalkFor(args.color), placements, shard));
+  process.stdout.write(formatPlan(plan, gpu, chalkFor(args.color, process.stdout), placements, shard));
   return EXIT.passed;
 }
 
@@ -120,7 +122,7 @@ async function merge(args: ParsedArgs): Promise<number> {
   const { result, config } = await mergeInputs(args, process.cwd(), process.env);
   if (config.reporters.some((name) => name !== 'console')) checkReportDir(config.reportDir);
   const chalk = chalkFor(args.color);
-  const observer = config.reporters.includes('console') ? consoleReporter(chalk) : {};
+  const observer = config.reporters.includes('console') ? consoleReporter(chalk, args.consoleStyle) : {};
   return writeRunReports(result, config, observer, chalk, createInterruptSwitch());
 }
 

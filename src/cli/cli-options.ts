@@ -59,6 +59,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'baseline', value: 'FILE|DIR', commands: RUN, help: 'compare this run with earlier results: report.md says what changed' },
   { name: 'fail-on-regression', commands: ['run', 'compare'], help: 'a regression against the baseline fails the run (or compare)' },
   { name: 'metric', value: 'NAME', multiple: true, commands: ['trend'], help: 'a metric to chart (repeatable; default: every one recorded)' },
+  { name: 'console-style', value: 'NAME', commands: ['run'], help: 'spec (default): a line per file and its failures; dot: a character per test; both end with a recap of the failures' },
   { name: 'color', help: 'force colors on' },
   { name: 'no-color', help: 'force colors off (NO_COLOR and FORCE_COLOR are honoured)' },
   { name: 'help', short: 'h', help: 'show help (`gpu-test <command> --help`: that command\'s)' },

@@ -10,16 +10,26 @@ import { commandHelp, generalHelp } from './help.js';
 import {
   gpuBackend, guardFlag, leakMode, milliseconds, millisecondsOrZero, positiveInteger, reporters, shard, shardStrategy, splitList, wholeNumberOrZero,
 } from './parse-values.js';
+import { CONSOLE_STYLES, type ConsoleStyle } from '../report/console-style.js';
 
 /** What the user asked for. */
 export type Command = CommandName | 'help' | 'version';
 
 /** The parsed command line. */
+/** `--console-style NAME`, checked. */
+function consoleStyle(value: string | undefined): ConsoleStyle {
+  if (value === undefined) return 'spec';
+  if (CONSOLE_STYLES.includes(value as ConsoleStyle)) return value as ConsoleStyle;
+  throw new GpuTestError('USAGE', `--console-style: unknown style \`${value}\`; choose from ${CONSOLE_STYLES.join(', ')}`);
+}
+
 export interface ParsedArgs {
   readonly command: Command;
   readonly options: CliOptions;
-  /** null: decide from the terminal (chalk's detection and NO_COLOR/FORCE_COLOR). */
+  /** null: decide from the stream written (NO_COLOR, FORCE_COLOR, the terminal's colours). */
   readonly color: boolean | null;
+  /** `--console-style`: a line per file with its failures (spec, the default) or a character per test (dot). */
+  readonly consoleStyle: ConsoleStyle;
   /** What `merge`, `compare` and `trend` read: results.json files or folders. */
   readonly inputs: readonly string[];
   /** `trend --metric NAME`: the metrics to chart (default: every one recorded). */
@@ -102,7 +112,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     if (!wantsHelp) checkOptionToken(token, spec, command);
   }
   const color = values['no-color'] === true ? false : values['color'] === true ? true : null;
-  const bare = { options: {}, color, inputs: [], metrics: [] };
+  const bare = { options: {}, color, consoleStyle: consoleStyle(values['console-style'] as string | undefined), inputs: [], metrics: [] };
   if (wantsHelp || (command === undefined && values['version'] !== true)) {
     return { command: 'help', ...bare, helpText: command ? commandHelp(command) : generalHelp() };
   }
@@ -149,7 +159,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     retryAlone: flag('no-retry-alone') ? false : flag('retry-alone'),
   };
   return {
-    command, options, color, inputs: takesInputs ? rest : [], metrics: texts('metric') ?? [],
+    command, options, color, consoleStyle: bare.consoleStyle, inputs: takesInputs ? rest : [], metrics: texts('metric') ?? [],
     lastFailed: flag('last-failed') ?? false, listTests: flag('tests') ?? false,
   };
 }

@@ -9,6 +9,7 @@ import { describeMemoryEvidence } from '../results/memory-evidence.js';
 import type { Lane, Plan } from '../results/job.js';
 import { printable } from './console-live-line.js';
 import { formatDuration } from '../units/format.js';
+import { cutShortSentence, excerptStderr, failureStderr } from './stderr-excerpt.js';
 
 const MESSAGE_LINES = 6;
 const STDERR_LINES = 5;
@@ -94,22 +95,46 @@ export function indent(lines: readonly string[], by: string): string[] {
   return lines.map((line) => (line === '' ? '' : by + line));
 }
 
-/** A failed file's failures (name, where, message) and, for a crash or a timeout, its stderr tail. */
+/** Where a test is: `file:line`, the file relative to `cwd` when that is shorter. */
+export function testLocation(test: TestResult, cwd: string): string {
+  return test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
+}
+
+/**
+ * The excerpt of a process's stderr for the console: the last `tail` lines, after any line above them that names the
+ * error, cut and made printable; telling lines in red.
+ */
+export function stderrLines(stderr: string, tail: number, chalk: ChalkInstance): string[] {
+  const excerpt = excerptStderr(capText(stderr, CONSOLE_MESSAGE_LIMIT_BYTES), tail);
+  return excerpt.lines.map((line, index) => {
+    const shown = printable(line).trimEnd();
+    return excerpt.telling.has(index) ? chalk.red(shown) : shown;
+  });
+}
+
+/**
+ * A failed file's failures (name, where, message) and, when its process's end cut a test short or the file ended
+ * early, the end of its stderr, once: the lines there usually say why (`CUDA out of memory`), the test's message does not.
+ */
 export function formatFailures(file: FileResult, chalk: ChalkInstance, cwd: string): string[] {
   if (file.status !== 'failed' && file.status !== 'crashed' && file.status !== 'timed-out') return [];
   const failed = file.tests.filter((test) => test.status === 'failed');
   const lines: string[] = [];
-  if (file.error && !failed.some((test) => test.failure?.message === file.error)) lines.push(`  ${chalk.red(printable(capText(file.error, CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
+  // The file's error repeats the start of the message of the test it cut short: said once.
+  const error = file.error;
+  if (error && !failed.some((test) => test.failure?.message.startsWith(error))) lines.push(`  ${chalk.red(printable(capText(error, CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
   // A failure memory could explain that was not re-run alone says why: a SIGKILL with no sign of memory pressure.
   if (file.memoryEvidence && file.memoryEvidence.alone !== 'retried') lines.push(`  ${chalk.dim(printable(capText(describeMemoryEvidence(file.memoryEvidence), CONSOLE_MESSAGE_LIMIT_BYTES)))}`);
+  let stderr = file.status === 'failed' ? null : file.stderr;
   for (const test of failed) {
-    const where = test.line === null ? displayPath(test.file, cwd) : `${displayPath(test.file, cwd)}:${test.line}`;
     lines.push(`  ${chalk.red('✖')} ${chalk.bold(name(test.fullName))}`);
-    lines.push(`    ${chalk.dim(printable(where))}`);
-    lines.push(...indent(firstLines(test.failure?.message ?? 'failed without a message', MESSAGE_LINES), '    '));
+    lines.push(`    ${chalk.dim(printable(testLocation(test, cwd)))}`);
+    const cutShort = failureStderr(file, test);
+    const message = test.failure?.message ?? 'failed without a message';
+    lines.push(...indent(firstLines(cutShort === null ? message : cutShortSentence(message), MESSAGE_LINES), '    '));
+    stderr ??= cutShort;
   }
-  // A crash or a timeout seldom says why in the test's message; the tail of stderr usually does.
-  const stderr = file.status === 'failed' ? [] : firstLines(file.stderr.split('\n').slice(-STDERR_LINES - 1).join('\n'), STDERR_LINES);
-  if (stderr.length > 0) lines.push(`  ${chalk.dim('stderr:')}`, ...indent(stderr, '    '));
+  const shown = stderr === null ? [] : stderrLines(stderr, STDERR_LINES, chalk);
+  if (shown.length > 0) lines.push(`  ${chalk.dim('stderr:')}`, ...indent(shown, '    '));
   return lines;
 }

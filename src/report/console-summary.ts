@@ -18,7 +18,8 @@ function formatSkipGroups(files: readonly FileResult[], gated: boolean): string[
   const groups = new Map<string, string[]>();
   for (const file of files) {
     if (file.status !== 'skipped' || (file.job.skip?.code === 'gated') !== gated) continue;
-    const reason = file.skipReason ?? 'skipped';
+    // The label says "Gated:" already; the reason's own `gated: ` would say it twice.
+    const reason = (file.skipReason ?? 'skipped').replace(gated ? /^gated:\s*/ : /^$/, '');
     groups.set(reason, [...(groups.get(reason) ?? []), printable(file.job.id)]);
   }
   return [...groups].map(([reason, ids]) => {
@@ -112,7 +113,7 @@ function formatComparison(result: RunResult): string[] {
 }
 
 /** The summary's lines. */
-export function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string): string[] {
+export function formatSummary(result: RunResult, written: readonly WrittenReport[], chalk: ChalkInstance, cwd: string, removed: readonly string[] = []): string[] {
   const { counts } = result;
   const verdict = result.verdict === 'passed' ? chalk.green.bold('✔ PASSED')
     : result.verdict === 'failed' ? chalk.red.bold('✖ FAILED') : chalk.yellow.bold('﹣ INTERRUPTED');
@@ -138,5 +139,7 @@ export function formatSummary(result: RunResult, written: readonly WrittenReport
   section('Baseline:', formatComparison(result), (text) => (failingRegressions(result.comparison) > 0 ? chalk.red(text) : text));
   section('Warnings:', result.warnings.map((warning) => printable(capText(warning, CONSOLE_MESSAGE_LIMIT_BYTES))), chalk.yellow);
   section('Reports:', written.map((report) => `${report.format.padEnd(10)}${displayPath(report.path, cwd)}`));
+  // An earlier run's report beside this run's would read as current: gone, and said so, since the user may look for it.
+  section('Removed:', removed.length === 0 ? [] : [`${removed.map((path) => displayPath(path, cwd)).join(', ')}: an earlier run's, not written by this run's reporters`], chalk.dim);
   return lines;
 }

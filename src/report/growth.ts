@@ -91,16 +91,26 @@ export interface ShareOfCapacity {
   readonly share: number;
 }
 
+// A test that did not run (skipped, todo) has a window as short as its report, and the memory in it is whatever its
+// neighbours held; one whose VRAM never rose above where it started allocated nothing. Neither came near a limit.
+function ranksByPeak(entry: MeasuredTest, key: 'vramPeakBytes' | 'hostUsedPeakBytes'): boolean {
+  if (entry.test.status === 'skipped' || entry.test.status === 'todo') return false;
+  if (key !== 'vramPeakBytes') return true;
+  const { vramPeakBytes: peak, vramBeforeBytes: before } = entry.deltas;
+  return peak !== null && before !== null && peak > before;
+}
+
 /**
  * The tests whose `key` peak came nearest their capacity (`capacityOf`: the job's GPUs' memory, the host's RAM), nearest
  * first; ties keep run order. A repeated test appears once, at its highest iteration; tests with an unknown peak or
- * capacity are left out.
+ * capacity, skipped and todo tests, and (for VRAM) tests whose VRAM did not rise above its start are left out.
  */
 export function topShareOfCapacity(
   tests: readonly MeasuredTest[], key: 'vramPeakBytes' | 'hostUsedPeakBytes', capacityOf: (entry: MeasuredTest) => number | null, limit = TOP_LIMIT,
 ): ShareOfCapacity[] {
   const shares: ShareOfCapacity[] = [];
   for (const entry of tests) {
+    if (!ranksByPeak(entry, key)) continue;
     const peakBytes = entry.deltas[key];
     const capacityBytes = capacityOf(entry);
     if (peakBytes === null || capacityBytes === null || !(capacityBytes > 0)) continue;

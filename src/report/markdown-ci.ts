@@ -16,16 +16,18 @@ export function renderMachines(result: RunResult): string | null {
     const gpus = m.gpu.available ? m.gpu.gpus.map((gpu) => `${gpu.index}: ${escapeCell(gpu.name)} (${formatBytes(gpu.totalBytes)})`).join('<br>') : `none: ${escapeCell(m.gpu.reason ?? 'no usable GPU')}`;
     const peaks = m.pressure.gpus.map((gpu) => `GPU ${gpu.index} ${formatBytes(gpu.peakUsedBytes)}`).join(', ') || '—';
     const files = result.files.filter((file) => file.machine === index).length;
+    // Host with its CPUs and RAM, GPUs with their driver, verdict with its time: seven columns fit a page.
     return [
-      m.shard ? `${m.shard.index}/${m.shard.total}` : String(index + 1), escapeCell(m.host.hostname), `${m.host.cpus} CPUs, ${formatBytes(m.host.memory?.totalBytes ?? null)}`,
-      gpus, escapeCell(m.gpu.driverVersion ?? '—'), String(files), VERDICT_WORD[m.verdict], formatDuration(m.endedAt - m.startedAt),
+      m.shard ? `${m.shard.index}/${m.shard.total}` : String(index + 1),
+      `${escapeCell(m.host.hostname)}<br>${m.host.cpus} CPUs, ${formatBytes(m.host.memory?.totalBytes ?? null)}`,
+      `${gpus}<br>driver ${escapeCell(m.gpu.driverVersion ?? '—')}`, String(files), `${VERDICT_WORD[m.verdict]} in ${formatDuration(m.endedAt - m.startedAt)}`,
       `${peaks}; RAM ${formatShare(m.pressure.host.peakUsedBytes, m.pressure.host.totalBytes)}`, codeSpan(m.runId, true),
     ];
   });
   const expected = result.machines[0]?.shard?.expectedMs;
   const note = expected && expected.length > 0 ? `\n\nExpected per shard from the earlier durations the split was made from: ${expected.map(formatDuration).join(', ')}.` : '';
   return `## Machines\n\nThis report merges ${plural(result.machines.length, 'run')} (\`gpu-test merge\`); each file ran on one of them.${note}\n\n` +
-    table(['Shard', 'Host', 'CPUs, RAM', 'GPUs', 'Driver', 'Files', 'Verdict', 'Took', 'Peaks', 'Run id'], rows, ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'r', 'l', 'l']);
+    table(['Shard', 'Host', 'GPUs', 'Files', 'Verdict', 'Peaks', 'Run id'], rows, ['l', 'l', 'l', 'r', 'l', 'l', 'l']);
 }
 
 /** One line under the verdict for a run that took a shard of its suite. */

@@ -81,3 +81,24 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]): string => `| ${cells.map((cell) => (cell === '' ? ' ' : cell)).join(' | ')} |`;
   return [line(header), line(rule), ...rows.map(line)].join('\n');
 }
+
+/** Text for an HTML element such as `<summary>`, where GFM renders no Markdown: entities only, controls shown. */
+export function htmlText(text: string): string {
+  return showControls(text.replace(/\r\n|\r|\n/g, ' ')).replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] ?? char);
+}
+
+/**
+ * A folded block: `summary` (already htmlText) shows, `body` (Markdown) opens on a click. The blank lines around the
+ * body are what make GitHub render it as Markdown rather than as part of the HTML block.
+ */
+export function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** A `## Title` section whose body is folded under `summary`: the heading stays, so links to it still land. */
+export function foldedSection(section: string | null, summary: string): string | null {
+  if (section === null) return null;
+  const [heading = '', ...rest] = section.split('\n');
+  const body = rest.join('\n').replace(/^\n+/, '');
+  return `${heading}\n\n${details(summary, body)}`;
+}

@@ -72,18 +72,26 @@ function memoryLabel(finding: LeakFinding): string {
   return finding.source === 'processes' ? 'VRAM (own processes)' : leakLabel(finding);
 }
 
+// Eight columns, so the table fits a page: where the test is sits under its name, R² beside the growth it qualifies,
+// and each call's reason in a list below the table, where a long sentence does not stretch every row.
 function findingsTable(result: RunResult, found: readonly FoundLeak[]): string {
   const rows = found.map(({ file, finding }) => {
     const { verdict } = finding;
     return [
-      escapeCell(finding.test), codeSpan(location(result, file.job.file, finding.line), true), escapeCell(memoryLabel(finding)),
-      formatLeakDelta(finding, verdict.perIteration), `${formatLeakDelta(finding, verdict.totalGrowth)} over ${verdict.iterations} iterations`,
-      verdict.rSquared.toFixed(2), formatLeakValue(finding, verdict.threshold), escapeCell(leakPatternLabel(finding)), leakIterationsLabel(finding),
-      `${CALL_SYMBOL[leakCall(finding)]} ${leakCallLabel(finding)}`, escapeCell(verdict.reason),
+      `${escapeCell(finding.test)}<br><sub>${codeSpan(location(result, file.job.file, finding.line), true)}</sub>`, escapeCell(memoryLabel(finding)),
+      `${formatLeakDelta(finding, verdict.perIteration)} (R² ${verdict.rSquared.toFixed(2)})`, `${formatLeakDelta(finding, verdict.totalGrowth)} in ${verdict.iterations}`,
+      formatLeakValue(finding, verdict.threshold), escapeCell(leakPatternLabel(finding)), leakIterationsLabel(finding),
+      `${CALL_SYMBOL[leakCall(finding)]} ${leakCallLabel(finding)}`,
     ];
   });
-  const header = ['Test', 'Where', 'Memory', 'Growth / iteration', 'Growth over the run', 'R²', 'Threshold', 'Pattern', 'Iterations run', 'Verdict', 'Why'];
-  return table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'l', 'l']);
+  const header = ['Test', 'Memory', 'Growth / iteration', 'Growth over the run', 'Threshold', 'Pattern', 'Iterations run', 'Verdict'];
+  return table(header, rows, ['l', 'l', 'r', 'r', 'r', 'l', 'r', 'l']);
+}
+
+// Each call's reason in words, in the table's order.
+function reasonsList(found: readonly FoundLeak[]): string {
+  const lines = found.map(({ finding }) => `- ${escapeCell(finding.test)}, ${escapeCell(memoryLabel(finding))}: ${escapeCell(finding.verdict.reason)}`);
+  return ['**Why**, call by call:', ...lines].join('\n');
 }
 
 // Why each re-run repeated its test as often as it did: a leak to confirm, or steps to settle (up to the cap).
@@ -135,7 +143,7 @@ export function renderLeaks(result: RunResult): string | null {
   const leftBehind = result.files.filter(leftSomethingBehind);
   if (found.length === 0 && leftBehind.length === 0) return null;
   const parts = ['## Leaks'];
-  if (found.length > 0) parts.push(findingsIntro(result, found), findingsTable(result, found), ...[rerunsList(found)].filter((part): part is string => part !== null));
+  if (found.length > 0) parts.push(findingsIntro(result, found), findingsTable(result, found), reasonsList(found), ...[rerunsList(found)].filter((part): part is string => part !== null));
   else parts.push(noFitSentence(result));
   if (leftBehind.length > 0) {
     parts.push('### Left behind after the process exited',

@@ -31,12 +31,13 @@ export function renderNeeds(result: RunResult): string | null {
     lines.push('What each suite declared in `requires:` against the most one of its files used: VRAM on one card above '
       + 'its use when the file started, RAM as the largest process-tree RSS at a test boundary. A suggestion is the peak '
       + 'plus 20%, for suites that declare nothing.', '');
-    lines.push(table(['Suite', 'Files', 'VRAM declared', 'VRAM peak', 'VRAM', 'RAM declared', 'RAM peak', 'RAM', 'Suggested'], needs.map((row) => [
+    // The verdict sits in the peak's cell: seven columns fit a page, nine scrolled sideways.
+    lines.push(table(['Suite', 'Files', 'VRAM declared', 'VRAM peak', 'RAM declared', 'RAM peak', 'Suggested'], needs.map((row) => [
       escapeCell(row.suite), String(row.files),
-      formatBytes(row.declaredVramBytes), formatBytes(row.measuredVramBytes), verdict(row.declaredVramBytes, row.measuredVramBytes),
-      formatBytes(row.declaredRamBytes), formatBytes(row.measuredRamBytes), verdict(row.declaredRamBytes, row.measuredRamBytes),
+      formatBytes(row.declaredVramBytes), `${formatBytes(row.measuredVramBytes)} · ${verdict(row.declaredVramBytes, row.measuredVramBytes)}`,
+      formatBytes(row.declaredRamBytes), `${formatBytes(row.measuredRamBytes)} · ${verdict(row.declaredRamBytes, row.measuredRamBytes)}`,
       suggestion(row),
-    ]), ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'l', 'l']), '');
+    ]), ['l', 'r', 'r', 'l', 'r', 'l', 'l']), '');
   }
   if (balance.length > 0) {
     lines.push(`### GPU balance`, '', `Files that ran on several GPUs: each card's peak above its use at the file's start; balanced when the spread between the most and the least loaded card is at most ${limitPercent}% of the most.`, '');

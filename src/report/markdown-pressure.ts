@@ -92,7 +92,8 @@ function renderNearestLimit(result: RunResult, tests: readonly MeasuredTest[]): 
   const byRam = topShareOfCapacity(tests, 'hostUsedPeakBytes', () => hostTotal);
   if (byVram.length === 0 && byRam.length === 0) return [];
   const parts = ['### Tests nearest the limit',
-    'Each test\'s peak against the memory it could use; a repeated test counts once, at its highest iteration. '
+    'Each test\'s peak against the memory it could use; a repeated test counts once, at its highest iteration, and skipped '
+      + 'and todo tests, and tests whose VRAM never rose above its start, are not ranked by what others held. '
       + 'RAM is the host\'s used memory while the test ran, so other processes and files running beside it count too.'];
   if (byVram.length > 0) parts.push(nearestTable(result, byVram, 'VRAM'));
   if (byRam.length > 0) parts.push(nearestTable(result, byRam, 'RAM'));

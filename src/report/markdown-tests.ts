@@ -44,14 +44,27 @@ export function fileDurationMs(file: FileResult): number | null {
 }
 
 // Which of the three "no figure" cases a VRAM cell is in, so a reader never mistakes one for a zero.
-function vram(result: RunResult, entry: MeasuredTest, value: number | null, format: (bytes: number | null) => string): string {
+function vram(result: RunResult, entry: MeasuredTest, text: () => string): string {
   if (!result.gpu.available) return 'no GPU';
   if (entry.file.lane === 'cpu' || entry.test.window === null) return NONE;
-  return format(value);
+  return text();
 }
 
-function measured(test: TestResult, value: number | null, format: (bytes: number | null) => string): string {
-  return test.window === null ? NONE : format(value);
+function measured(test: TestResult, text: () => string): string {
+  return test.window === null ? NONE : text();
+}
+
+/**
+ * `9.0 → 11.0 GiB (+2.0 GiB)`: before and after with their change, the unit written once when both share it, so the
+ * per-test table fits a page without a horizontal scrollbar.
+ */
+export function formatBeforeAfter(before: number | null, after: number | null, delta: number | null): string {
+  const from = formatBytes(before);
+  const to = formatBytes(after);
+  const [fromValue, fromUnit] = from.split(' ');
+  const [, toUnit] = to.split(' ');
+  const range = fromUnit !== undefined && fromUnit === toUnit ? `${fromValue} → ${to}` : `${from} → ${to}`;
+  return delta === null ? range : `${range} (${formatBytesDelta(delta)})`;
 }
 
 /** One row per file: lane, GPUs, status, test counts and wall time. */
@@ -68,23 +81,43 @@ export function renderFileTable(result: RunResult): string {
   return table(['File', 'Lane', 'GPUs', 'Status', 'Passed / failed / skipped', 'Duration'], rows, ['l', 'l', 'l', 'l', 'r', 'r']);
 }
 
-/** One row per test: status, duration, VRAM before/after/peak/Δ, process-tree RSS Δ, host RAM before/after/peak/Δ, swap Δ. */
-export function renderTestTable(result: RunResult, tests: readonly MeasuredTest[]): string {
-  const rows = tests.map((entry) => {
+const TEST_SYMBOL: Readonly<Record<TestStatus, string>> = { passed: '✅', failed: '❌', skipped: '⏭️', todo: '📝', flaky: '🔁' };
+
+// One file's tests: VRAM columns only for a gpu-lane file, swap only when it moved, status as a symbol before the name.
+function fileTestTable(result: RunResult, entries: readonly MeasuredTest[]): string {
+  const onGpu = entries.some((entry) => entry.file.lane === 'gpu');
+  const swapMoved = entries.some((entry) => (entry.deltas.swapDeltaBytes ?? 0) !== 0);
+  const header = ['Test', 'Time', ...(onGpu ? ['VRAM before → after (Δ)', 'VRAM peak'] : []), 'RAM before → after (Δ)', 'RAM peak', 'RSS Δ', ...(swapMoved ? ['Swap Δ'] : [])];
+  const rows = entries.map((entry) => {
     const { test, deltas: d } = entry;
     return [
-      codeSpan(entry.file.job.id, true), testNameCell(test), testStatusLabel(test.status), formatDuration(test.durationMs),
-      vram(result, entry, d.vramBeforeBytes, formatBytes), vram(result, entry, d.vramAfterBytes, formatBytes),
-      vram(result, entry, d.vramPeakBytes, formatBytes), vram(result, entry, d.vramDeltaBytes, formatBytesDelta),
-      measured(test, d.rssDeltaBytes, formatBytesDelta),
-      measured(test, d.hostUsedBeforeBytes, formatBytes), measured(test, d.hostUsedAfterBytes, formatBytes),
-      measured(test, d.hostUsedPeakBytes, formatBytes), measured(test, d.hostUsedDeltaBytes, formatBytesDelta),
-      measured(test, d.swapDeltaBytes, formatBytesDelta),
+      `${TEST_SYMBOL[test.status]} ${testNameCell(test)}`, formatDuration(test.durationMs),
+      ...(onGpu ? [
+        vram(result, entry, () => formatBeforeAfter(d.vramBeforeBytes, d.vramAfterBytes, d.vramDeltaBytes)),
+        vram(result, entry, () => formatBytes(d.vramPeakBytes)),
+      ] : []),
+      measured(test, () => formatBeforeAfter(d.hostUsedBeforeBytes, d.hostUsedAfterBytes, d.hostUsedDeltaBytes)),
+      measured(test, () => formatBytes(d.hostUsedPeakBytes)),
+      measured(test, () => formatBytesDelta(d.rssDeltaBytes)),
+      ...(swapMoved ? [measured(test, () => formatBytesDelta(d.swapDeltaBytes))] : []),
     ];
   });
-  const header = ['File', 'Test', 'Status', 'Duration', 'VRAM before', 'VRAM after', 'VRAM peak', 'VRAM Δ', 'RSS Δ',
-    'RAM before', 'RAM after', 'RAM peak', 'RAM Δ', 'Swap Δ'];
-  return table(header, rows, ['l', 'l', 'l', ...Array<'r'>(11).fill('r')]);
+  return table(header, rows, ['l', ...Array<'r'>(header.length - 1).fill('r')]);
+}
+
+/**
+ * The tests grouped per file, a small table each: status and name, time, VRAM and host RAM before → after (Δ) and
+ * peak, the process tree's RSS change, and swap when it moved.
+ */
+export function renderTestTables(result: RunResult, tests: readonly MeasuredTest[]): string {
+  const parts: string[] = [];
+  for (const file of result.files) {
+    const entries = tests.filter((entry) => entry.file === file);
+    if (entries.length === 0) continue;
+    const gpus = file.gpuIndices.length > 0 ? `, GPU ${file.gpuIndices.join(', ')}` : '';
+    parts.push(`${codeSpan(file.job.id)} · ${file.lane} lane${gpus} · ${fileStatusLabel(file.status)}`, fileTestTable(result, entries));
+  }
+  return parts.join('\n\n');
 }
 
 /** The top tests by VRAM growth and by process-tree RSS growth; empty when nothing grew. */

@@ -1,10 +1,11 @@
 // The Timeline section of report.md: VRAM per GPU, host RAM and a limited cgroup's working set over the run as a
 // Mermaid line chart (GitHub renders it), then when each test started and ended, so a rise in the chart can be put on a test.
 
-import type { RunResult, TestResult } from '../results/run-result.js';
+import type { RunResult } from '../results/run-result.js';
+import { plainFullName } from '../results/repeat-names.js';
 import type { RunTimeline } from '../results/measurement.js';
 import { formatOffset } from '../units/format.js';
-import { codeSpan, escapeInline, fencedBlock } from './markdown-escape.js';
+import { codeSpan, details, escapeInline, fencedBlock, htmlText } from './markdown-escape.js';
 import { timelineGrid, type TimelineGrid } from './timeline-grid.js';
 
 /** Points a line gets at most: GitHub's Mermaid draws a few hundred quickly. */
@@ -67,38 +68,67 @@ function legend(grid: TimelineGrid, series: readonly string[]): string {
   return text.join(' ');
 }
 
-interface Boundary {
-  readonly at: number;
+/** When one test ran, or all iterations of one repeated test: from the first start to the last end. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
   readonly fileId: string;
-  readonly test: TestResult;
-  readonly kind: 'started' | 'ended' | 'ended (its process died)';
+  readonly name: string;
+  /** Iterations of `--repeat` folded into this span; 1 for a test run once. */
+  readonly iterations: number;
+  readonly died: boolean;
 }
 
-function boundaries(result: RunResult): Boundary[] {
-  const events: Boundary[] = [];
+// One line per test: a start and an end each would double the list, and ten iterations of a repeated test are one
+// stretch of the chart, so they are one line.
+function spans(result: RunResult): Span[] {
+  const byKey = new Map<string, Span>();
+  const list: Span[] = [];
   for (const file of result.files) {
     for (const test of file.tests) {
       if (test.window === null) continue;
       const { before, after } = test.window;
-      events.push({ at: before.at, fileId: file.job.id, test, kind: 'started' });
-      events.push(after ? { at: after.at, fileId: file.job.id, test, kind: 'ended' }
-        : { at: before.at + test.durationMs, fileId: file.job.id, test, kind: 'ended (its process died)' });
+      const span: Span = {
+        from: before.at, to: after ? after.at : before.at + test.durationMs, fileId: file.job.id,
+        name: test.repeat === null ? test.fullName : plainFullName(test), iterations: 1, died: after === null,
+      };
+      if (test.repeat === null) {
+        list.push(span);
+        continue;
+      }
+      const key = `${file.job.id}\u0000${span.name}`;
+      const seen = byKey.get(key);
+      if (seen === undefined) {
+        byKey.set(key, span);
+        list.push(span);
+        continue;
+      }
+      const merged: Span = { ...seen, from: Math.min(seen.from, span.from), to: Math.max(seen.to, span.to), iterations: seen.iterations + 1, died: seen.died || span.died };
+      byKey.set(key, merged);
+      list[list.indexOf(seen)] = merged;
     }
   }
-  // At the same instant an end comes first: one test's "after" is often the next one's "before".
-  return events.sort((a, b) => a.at - b.at || (a.kind === 'started' ? 1 : 0) - (b.kind === 'started' ? 1 : 0));
+  return list.sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
 function renderBoundaries(result: RunResult): string | null {
-  const events = boundaries(result);
-  if (events.length === 0) return null;
-  const shown = events.slice(0, MAX_BOUNDARIES).map((event) =>
-    `- ${formatOffset(event.at - result.startedAt)} → ${codeSpan(event.fileId)} › ${escapeInline(event.test.fullName)} ${event.kind}`);
-  if (events.length > MAX_BOUNDARIES) shown.push(`- … and ${events.length - MAX_BOUNDARIES} more (results.json has every test's window)`);
-  return `**Test boundaries** (seconds since the run started):\n\n${shown.join('\n')}`;
+  const all = spans(result);
+  if (all.length === 0) return null;
+  const shown = all.slice(0, MAX_BOUNDARIES).map((span) => {
+    const repeated = span.iterations > 1 ? ` (${span.iterations} iterations)` : '';
+    const died = span.died ? ' (its process died)' : '';
+    return `- ${formatOffset(span.from - result.startedAt)} – ${formatOffset(span.to - result.startedAt)} · ${codeSpan(span.fileId)} › ${escapeInline(span.name)}${repeated}${died}`;
+  });
+  if (all.length > MAX_BOUNDARIES) shown.push(`- … and ${all.length - MAX_BOUNDARIES} more (results.json has every test's window)`);
+  // Folded: a long list between the chart and the rest; the chart itself stays open (see renderTimeline).
+  return details(htmlText(`When each of the ${all.length} tests ran`),
+    `Seconds since the run started; a repeated test once, from its first iteration's start to its last one's end:\n\n${shown.join('\n')}`);
 }
 
-/** The Timeline section, or null when nothing was sampled over the run. */
+/**
+ * The Timeline section, or null when nothing was sampled over the run. The chart is not folded: GitHub draws a Mermaid
+ * chart in a frame sized when the page loads, and one inside a closed <details> can come out empty.
+ */
 export function renderTimeline(result: RunResult): string | null {
   const { timeline } = result;
   if (timeline === null) return null;

@@ -1,33 +1,26 @@
-// report.md: the pressure and leak report a person reads on GitHub. Every piece of text that came from a test or
+// report.md: the run as a person reads it on GitHub, top-down. Every piece of text that came from a test or
 // the machine goes through markdown-escape, so a hostile name cannot break a table or inject HTML.
 
-import { capFailure, capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
-import { CUT_SHORT_FAILURES } from '../results/failures.js';
+import { capText, MESSAGE_LIMIT_BYTES } from '../units/cap-text.js';
 import { failingRegressions } from '../results/verdict.js';
-import type { FileResult, RunResult, TestFailure, TestResult } from '../results/run-result.js';
+import type { FileResult, RunResult } from '../results/run-result.js';
 import { formatBytes, formatDuration, plural } from '../units/format.js';
-import { describeMemoryEvidence } from '../results/memory-evidence.js';
-import { measureTests } from './growth.js';
+import { measureTests, type MeasuredTest } from './growth.js';
 import { renderBudgets } from './markdown-budgets.js';
 import { renderFlaky, renderMachines, renderShardLine } from './markdown-ci.js';
 import { renderComparison } from './markdown-compare.js';
-import { codeSpan, escapeCell, escapeInline, fencedBlock, table } from './markdown-escape.js';
+import { codeSpan, details, escapeCell, escapeInline, foldedSection, htmlText, table } from './markdown-escape.js';
+import { renderFailures } from './markdown-failures.js';
 import { renderHooks } from './markdown-hooks.js';
 import { renderNeeds } from './markdown-needs.js';
 import { renderLeaks } from './markdown-leaks.js';
 import { renderMetrics } from './markdown-metrics.js';
 import { renderPressure } from './markdown-pressure.js';
-import { fileDurationMs, fileStatusLabel, location, renderFileTable, renderTestTable, renderTopGrowth, testStatusLabel } from './markdown-tests.js';
+import { location, renderFileTable, renderTestTables, renderTopGrowth, testStatusLabel } from './markdown-tests.js';
 import { renderTimeline } from './markdown-timeline.js';
 
-const MESSAGE_LINES = 40;
-const STACK_FRAMES = 8;
-const STDERR_TAIL_LINES = 20;
 const VERDICT = { passed: '✅ Passed', failed: '❌ Failed', interrupted: '⏹️ Interrupted' } as const;
 const SIGNAL_SOURCE = { SIGINT: 'Ctrl-C or `kill -INT`', SIGTERM: 'a CI cancel or `kill`', SIGHUP: 'the terminal closed' } as const;
-const ENDED_EARLY = new Set<FileResult['status']>(['crashed', 'timed-out', 'interrupted']);
-const ENDED_EARLY_TITLE = 'Crashed, timed-out and interrupted files';
-const ENDED_EARLY_ANCHOR = 'crashed-timed-out-and-interrupted-files';
 
 function renderVerdict(result: RunResult): string {
   const c = result.counts;
@@ -83,74 +76,6 @@ function renderWarnings(result: RunResult): string | null {
   return ['## Warnings', '', ...warnings.map((warning) => `- ${escapeInline(warning)}`)].join('\n');
 }
 
-function firstLines(text: string, max: number): string {
-  const lines = text.split('\n');
-  return lines.length <= max ? text : [...lines.slice(0, max), `… ${plural(lines.length - max, 'more line')}`].join('\n');
-}
-
-// The message first, then only the stack's frames: node repeats the message as the stack's first lines. Both are
-// capped first (MESSAGE_LIMIT_BYTES, STACK_LIMIT_BYTES): a 50 MB message on one line is one line.
-function failureText(failure: TestFailure | null): string {
-  const message = firstLines(failure?.message ?? 'failed without a message', MESSAGE_LINES);
-  const frames = (failure?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  const shown = frames.slice(0, STACK_FRAMES).map((line) => `    ${line.trim()}`);
-  if (frames.length > STACK_FRAMES) shown.push(`    … ${plural(frames.length - STACK_FRAMES, 'more frame')}`);
-  return shown.length > 0 ? `${message}\n\n${shown.join('\n')}` : message;
-}
-
-function renderFailure(result: RunResult, file: FileResult, test: TestResult): string[] {
-  const failure = test.failure === null ? null : capFailure(test.failure);
-  const type = failure ? ` · ${escapeInline(failure.type)}` : '';
-  const heading = [`### ❌ ${escapeInline(test.fullName)}`, `${codeSpan(location(result, test.file, test.line))}${type}`];
-  // A test cut short by its process's end carries the harness's sentence and stderr, which the ended-early section shows once.
-  if (ENDED_EARLY.has(file.status) && CUT_SHORT_FAILURES.has(failure?.type ?? '')) {
-    // The first line only, less a trailing clause that introduces the stderr shown below (`…; its stderr ended with:`).
-    const sentence = (failure?.message.split('\n')[0] ?? '').replace(/(?:[;,][^;,]*)?:\s*$/, '');
-    return [...heading, `${escapeInline(sentence)}. The process's stderr is under [${ENDED_EARLY_TITLE}](#${ENDED_EARLY_ANCHOR}).`];
-  }
-  return [...heading, fencedBlock(failureText(failure))];
-}
-
-function renderFailures(result: RunResult): string | null {
-  const parts = result.files.flatMap((file) => file.tests.filter((test) => test.status === 'failed').map((test) => renderFailure(result, file, test)));
-  if (parts.length === 0) return null;
-  return [`## Failures (${parts.length})`, ...parts.flat()].join('\n\n');
-}
-
-function outcomeLine(file: FileResult): string {
-  const outcome = file.outcome;
-  if (!outcome) return 'The process never reported how it ended.';
-  const duration = fileDurationMs(file);
-  return [
-    `Exit code: ${outcome.exitCode ?? '—'}`, `signal: ${outcome.signal === null ? '—' : escapeInline(outcome.signal)}`,
-    `timed out: ${outcome.timedOut ? 'yes' : 'no'}`, `interrupted: ${outcome.isCanceled ? 'yes' : 'no'}`,
-    `after ${duration === null ? '—' : formatDuration(duration)}`,
-  ].join(' · ');
-}
-
-// A crash or a timeout seldom says why in a test's message; the end of stderr usually does.
-function stderrTail(stderr: string): string {
-  const lines = stderr.replace(/\s+$/, '').split(/\r\n|\r|\n/);
-  if (lines.length === 1 && lines[0] === '') return '_stderr was empty._';
-  const tail = lines.slice(-STDERR_TAIL_LINES);
-  const cut = lines.length > tail.length ? ` (last ${tail.length} of ${lines.length} lines)` : '';
-  // Twenty lines can still be megabytes: nothing bounds a line's length.
-  return `stderr${cut}:\n\n${fencedBlock(capText(tail.join('\n'), MESSAGE_LIMIT_BYTES))}`;
-}
-
-function renderEndedEarly(result: RunResult): string | null {
-  const files = result.files.filter((file) => ENDED_EARLY.has(file.status));
-  if (files.length === 0) return null;
-  const parts = [`## ${ENDED_EARLY_TITLE}`];
-  for (const file of files) {
-    parts.push(`### ${fileStatusLabel(file.status)}: ${codeSpan(file.job.id)}`);
-    if (file.error) parts.push(escapeInline(file.error));
-    if (file.memoryEvidence) parts.push(escapeInline(capText(describeMemoryEvidence(file.memoryEvidence), MESSAGE_LIMIT_BYTES)));
-    parts.push(outcomeLine(file), stderrTail(file.stderr));
-  }
-  return parts.join('\n\n');
-}
-
 function howToEnable(file: FileResult): string {
   const skip = file.job.skip;
   if (skip?.code === 'gated') return skip.enableWith ? `set ${codeSpan(`${skip.enableWith}=1`, true)}` : 'see the reason';
@@ -180,28 +105,56 @@ function renderSkipped(result: RunResult): string | null {
   return parts.join('\n\n');
 }
 
-/** Renders the whole run as report.md (GitHub-flavoured Markdown); pure, so golden files can pin it. */
+// What a folded section says while folded: the figures a reader would open it for.
+function pressureSummary(result: RunResult): string {
+  const { gpus, host } = result.pressure;
+  const peaks = [
+    ...gpus.map((gpu) => `GPU ${gpu.index} VRAM ${formatBytes(gpu.peakUsedBytes)} of ${formatBytes(gpu.totalBytes)}`),
+    `host RAM ${formatBytes(host.peakUsedBytes)} of ${formatBytes(host.totalBytes)}`,
+  ];
+  return htmlText(`Peak use: ${peaks.join(', ')}; memory stalls, the cgroup, and the tests nearest a limit`);
+}
+
+function hostSummary(result: RunResult): string {
+  if (result.machines.length > 0) return htmlText(`${plural(result.machines.length, 'machine')}: their hosts, GPUs, verdicts and peaks`);
+  const gpus = result.gpu.available ? `${plural(result.gpu.gpus.length, 'GPU')} (${[...new Set(result.gpu.gpus.map((gpu) => gpu.name))].join(', ')}), driver ${result.gpu.driverVersion ?? 'unknown'}` : 'no GPU';
+  return htmlText(`${result.host.hostname}, ${plural(result.host.cpus, 'CPU')}, ${formatBytes(result.host.memory?.totalBytes ?? null)} RAM, ${gpus}; the run's settings`);
+}
+
+function testsSection(result: RunResult, tests: readonly MeasuredTest[]): string | null {
+  if (tests.length === 0) return null;
+  const files = new Set(tests.map((entry) => entry.file)).size;
+  const intro = 'Per file, each test\'s time, VRAM and host RAM used before → after (Δ) and peak, and the change in its process tree\'s RSS. '
+    + 'RAM is the host\'s used memory, so what runs beside the test counts too; a peak is the highest reading from the test\'s start to its end, sampled continuously.';
+  return `## Tests\n\n${details(htmlText(`${plural(tests.length, 'test')} in ${plural(files, 'file')}: memory before, after and at peak`), `${intro}\n\n${renderTestTables(result, tests)}`)}`;
+}
+
+/**
+ * Renders the whole run as report.md (GitHub-flavoured Markdown); pure, so golden files can pin it. In the order a
+ * person reads it: the verdict, what failed and why, what changed, the files, the biggest memory users, what needs a
+ * look; then, folded, the per-test figures and pressure; the timeline chart (open: GitHub may draw a Mermaid chart in a
+ * closed <details> empty) with its list of tests folded; metrics, declared needs and the host folded.
+ */
 export function renderMarkdown(result: RunResult): string {
   const tests = measureTests(result);
   const sections = [
     `# gpu-test report\n\n${renderVerdict(result)}`,
-    renderComparison(result.comparison),
-    renderMachines(result) ?? renderHost(result),
-    renderWarnings(result),
     renderFailures(result),
     renderFlaky(result),
-    renderEndedEarly(result),
+    renderComparison(result.comparison),
+    `## Files\n\n${renderFileTable(result)}`,
+    ...renderTopGrowth(result, tests),
+    renderWarnings(result),
     renderHooks(result),
     renderSkipped(result),
     renderBudgets(result),
     renderLeaks(result),
-    renderPressure(result, tests),
-    renderNeeds(result),
+    testsSection(result, tests),
+    foldedSection(renderPressure(result, tests), pressureSummary(result)),
     renderTimeline(result),
-    ...renderTopGrowth(result, tests),
-    renderMetrics(result),
-    `## Files\n\n${renderFileTable(result)}`,
-    tests.length > 0 ? `## Tests\n\nRSS is the test's whole process tree; RAM is the host's used memory. A peak is the highest reading from the test's start to its end, sampled continuously.\n\n${renderTestTable(result, tests)}` : null,
+    foldedSection(renderMetrics(result), htmlText('The figures the tests recorded with metric()')),
+    foldedSection(renderNeeds(result), htmlText('Each suite\'s declared needs beside its measured peaks')),
+    foldedSection(renderMachines(result) ?? renderHost(result), hostSummary(result)),
     `<sub>Generated by gpu-test ${escapeInline(result.toolVersion)} · run ${codeSpan(result.runId)}${result.harnessCpuMs === null ? '' : ` · harness CPU ${formatDuration(result.harnessCpuMs)}`}</sub>`,
   ];
   return `${sections.filter((section): section is string => section !== null).join('\n\n')}\n`;

@@ -1,6 +1,6 @@
 // The GitHub Actions job summary: report.md written into `$GITHUB_STEP_SUMMARY`, whole when it fits GitHub's 1 MiB
 // per step, else its top (verdict, comparison, machines, failures come first) cut between two blocks, never inside a
-// fenced block, and a pointer to the whole report among the run's artifacts.
+// fenced block, a <details> cut open closed again, and a pointer to the whole report among the run's artifacts.
 
 import { appendFileSync, statSync } from 'node:fs';
 import type { RunResult } from '../results/run-result.js';
@@ -13,17 +13,23 @@ export const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const FENCE = /^(\s*)(`{3,}|~{3,})/;
 
-/** Where the text may be cut: after each line that closes no open fenced block, as byte offsets. */
-function cutPoints(markdown: string): number[] {
-  const points: number[] = [];
+const DETAILS_CLOSE = '\n\n</details>';
+
+/** Where the text may be cut: after each line outside a fenced block, as byte offsets, with the <details> left open there. */
+function cutPoints(markdown: string): { offset: number; openDetails: number }[] {
+  const points: { offset: number; openDetails: number }[] = [];
   let fence: string | null = null;
+  let openDetails = 0;
   let offset = 0;
   for (const line of markdown.split('\n')) {
     offset += bytes(line) + 1;
     const marker = FENCE.exec(line)?.[2];
     if (marker && fence === null) fence = marker;
     else if (marker && fence !== null && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
-    if (fence === null) points.push(offset);
+    if (fence !== null) continue;
+    if (line.startsWith('<details>')) openDetails += 1;
+    if (line === '</details>') openDetails = Math.max(0, openDetails - 1);
+    points.push({ offset, openDetails });
   }
   return points;
 }
@@ -32,9 +38,10 @@ function cutPoints(markdown: string): number[] {
 export function fitStepSummary(markdown: string, limitBytes: number, pointer: string): string {
   if (bytes(markdown) <= limitBytes) return markdown;
   const room = limitBytes - bytes(pointer) - 2;
-  const cut = cutPoints(markdown).filter((point) => point <= room).pop() ?? 0;
-  const head = Buffer.from(markdown, 'utf8').subarray(0, cut).toString('utf8').trimEnd();
-  return `${head}\n\n${pointer}`;
+  // A <details> cut open would fold the pointer, and whatever GitHub shows after the summary, away: it is closed again.
+  const cut = cutPoints(markdown).filter((point) => point.offset + point.openDetails * bytes(DETAILS_CLOSE) <= room).pop() ?? { offset: 0, openDetails: 0 };
+  const head = Buffer.from(markdown, 'utf8').subarray(0, cut.offset).toString('utf8').trimEnd();
+  return `${head}${DETAILS_CLOSE.repeat(cut.openDetails)}\n\n${pointer}`;
 }
 
 /** The line after a cut summary: how big the whole report is and where it is (the run's page lists its artifacts). */

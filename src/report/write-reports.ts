@@ -39,6 +39,8 @@ function isOurs(path: string): boolean {
 export interface WriteOutcome {
   readonly written: WrittenReport[];
   readonly failures: string[];
+  /** Reports an earlier run wrote that this run's reporters did not replace, removed so they cannot pass for this run's. */
+  readonly removed: string[];
 }
 
 /** Writes every selected file report for `result` into `reportDir` (checked by checkReportDir at the run's start). */
@@ -68,12 +70,18 @@ function writeSet(result: RunResult, reportDir: string, renderers: readonly { fo
     const removed = previous.filter((path) => existsSync(path) && isOurs(path));
     for (const path of removed) rmSync(path, { force: true });
     if (removed.length > 0) failures.push(`removed the previous run's ${removed.join(', ')}: beside this run's they would have looked current`);
-    return { written: [], failures };
+    return { written: [], failures, removed: [] };
   }
+  const removed: string[] = [];
   withReportDirLock(reportDir, () => {
     for (const { path } of staged) renameSync(tempPathOf(path), path);
-    // A report this run did not write is an earlier run's: left there, it would read as this run's.
-    for (const path of previous) if (!staged.some((report) => report.path === path) && existsSync(path) && isOurs(path)) rmSync(path, { force: true });
+    // A report this run did not write is an earlier run's: left there, it would read as this run's. Only files gpu-test
+    // wrote go; one of the same name that a person or another tool wrote stays.
+    for (const path of previous) {
+      if (staged.some((report) => report.path === path) || !existsSync(path) || !isOurs(path)) continue;
+      rmSync(path, { force: true });
+      removed.push(path);
+    }
   });
-  return { written: staged, failures };
+  return { written: staged, failures, removed };
 }

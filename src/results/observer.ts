@@ -30,5 +30,6 @@ export interface RunObserver {
   onInterrupt?(signal: string, forced: boolean): void;
   /** A GPU this run needs is held by another gpu-test run on the host: its files wait (`holder` says whose it is). */
   onGpuWait?(gpuIndex: number, holder: string): void;
-  onRunEnd?(result: RunResult, written: readonly WrittenReport[]): void;
+  /** The run's reports are in place: `written`, and `removed`, an earlier run's reports this run did not replace. */
+  onRunEnd?(result: RunResult, written: readonly WrittenReport[], removed?: readonly string[]): void;
 }

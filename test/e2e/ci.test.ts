@@ -42,7 +42,7 @@ describe('gpu-test in CI', () => {
     assert.deepEqual(results(merged).counts, results(whole).counts);
     assert.deepEqual(view(results(merged)), view(results(whole)));
     assert.deepEqual(new Set(results(merged).files.map((f) => f.machine)), new Set([0, 1]));
-    assert.match(merged.markdown ?? '', /## Machines\n\nThis report merges 2 runs/);
+    assert.match(merged.markdown ?? '', /## Machines\n\n<details><summary>2 machines: [^\n]*<\/summary>\n\nThis report merges 2 runs/);
     const again = await runCli({ project: 'ci', args: ['merge', shards[0]?.reportDir ?? ''], env });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /merge: shard 2 of 2 missing \(have 1\)/);

@@ -45,6 +45,18 @@ describe('gpu-test run on files that crash, hang and fail', () => {
     assert.match(bad?.tests[0]?.failure?.message ?? '', /does-not-exist\.mjs/);
   });
 
+  it('shows the stderr line that names the error of a test whose process exited 1, in the console and report.md', () => {
+    const oom = run.json?.files.find((f) => f.id === 'oom-exit.test.mjs');
+    assert.match(oom?.tests[0]?.failure?.message ?? '', /exited with code 1 while "loads the big model" was running/);
+    // The error sits 25 lines above the end: above the tail either report keeps, and brought along all the same.
+    const error = 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 GiB.';
+    const failure = (run.markdown ?? '').split('### ❌ loads the big model')[1]?.split('\n### ')[0] ?? assert.fail('no failure for the test in report.md');
+    assert.ok(failure.includes(error), failure);
+    assert.match(failure, /releasing cache block 24\n/);
+    const recap = run.stderr.slice(run.stderr.lastIndexOf('Failures ('));
+    assert.ok(recap.includes(error), run.stderr);
+  });
+
   it('still writes a schema-valid JUnit file', async () => {
     assert.deepEqual(await validateJunit(run.junit ?? ''), []);
   });

@@ -33,11 +33,12 @@ function checkReports(run: CliRun): void {
   assert.match(run.junit ?? '', new RegExp(`name="${SPIKE} :: vram\\.peak\\.bytes" value="${2048 * MiB}"`));
   assert.match(run.junit ?? '', new RegExp(`name="${SPIKE} :: host\\.used\\.peak\\.bytes" value="\\d+"`));
 
-  const row = (run.markdown ?? '').split('\n').find((line) => line.startsWith('| `spike.test.mjs` | ') && line.includes(SPIKE));
+  const tests = (run.markdown ?? '').slice((run.markdown ?? '').indexOf('\n## Tests\n'));
+  const row = tests.split('\n').find((line) => line.startsWith('| ✅ ') && line.includes(SPIKE));
   assert.ok(row, 'no row for the spike test in report.md');
-  // File, Test, Status, Duration, VRAM before, VRAM after, VRAM peak, VRAM Δ, …
+  // Test, Time, VRAM before → after (Δ), VRAM peak, …
   const cells = row.split(' | ').map((cell) => cell.trim());
-  assert.deepEqual(cells.slice(4, 8), ['0 B', '0 B', '2.0 GiB', '0 B']);
+  assert.deepEqual(cells.slice(2, 4), ['0 → 0 B (0 B)', '2.0 GiB']);
   assert.match(run.stderr, /Top VRAM: peak 2\.0 GiB in loads 2 GiB of weights and frees them/);
 }
 

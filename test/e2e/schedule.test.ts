@@ -61,9 +61,10 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
   it('shows the 512 MiB the test allocated on the simulated GPU as its VRAM delta', () => {
     const test = run.json?.files.find((f) => f.id === 'gpu/g1.test.mjs')?.tests.find((t) => t.name === 'loads 512 MiB of weights');
     assert.equal((test?.deltas?.vramAfterBytes ?? NaN) - (test?.deltas?.vramBeforeBytes ?? NaN), 512 * MiB);
-    // The Tests table's row (it starts with the file); other sections name the test too.
-    const row = (run.markdown ?? '').split('\n').find((line) => line.startsWith('| `gpu/g1.test.mjs` |') && line.includes('loads 512 MiB of weights'));
-    assert.match(row ?? '', /\+512 MiB/);
+    // The row in the file's table under Tests (it starts with the status); other sections name the test too.
+    const tests = (run.markdown ?? '').slice((run.markdown ?? '').indexOf('\n`gpu/g1.test.mjs` · gpu lane'));
+    const row = tests.split('\n').find((line) => line.startsWith('| ✅ ') && line.includes('loads 512 MiB of weights'));
+    assert.match(row ?? '', / → [^|]* \(\+512 MiB\) \|/);
     assert.match(run.junit ?? '', new RegExp(`name="model &gt; loads 512 MiB of weights :: vram\\.delta\\.bytes" value="${512 * MiB}"`));
     const unload = run.json?.files.find((f) => f.id === 'gpu/g1.test.mjs')?.tests.find((t) => t.name === 'unloads them');
     assert.equal((unload?.deltas?.vramAfterBytes ?? NaN) - (unload?.deltas?.vramBeforeBytes ?? NaN), -512 * MiB);

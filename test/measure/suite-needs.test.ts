@@ -29,7 +29,7 @@ describe('compareSuiteNeeds', () => {
     const [row] = compareSuiteNeeds(result, [suite(gpuFile.job.suite, { vram: { bytes: 4 * GiB } })]);
     assert.equal(row?.declaredVramBytes, 4 * GiB);
     assert.equal(row?.measuredVramBytes, 5 * GiB);
-    assert.match(renderNeeds({ ...result, suiteNeeds: [row!] }) ?? '', /\| 4\.0 GiB \| 5\.0 GiB \| ❌ over by 1\.0 GiB \|/);
+    assert.match(renderNeeds({ ...result, suiteNeeds: [row!] }) ?? '', /\| 4\.0 GiB \| 5\.0 GiB · ❌ over by 1\.0 GiB \|/);
   });
 
   it('suggests the peak plus 20%, rounded up to 256 MiB, for an undeclared GPU suite', () => {

@@ -108,6 +108,9 @@ describe('the GitHub job summary', () => {
     assert.ok(summary.endsWith(pointer));
     assert.match(pointer, /\[this run's artifacts\]\(https:\/\/github\.com\/acme\/models\/actions\/runs\/42\)/);
     assert.equal((summary.match(/^```/gm) ?? []).length % 2, 0, 'every fence opened is closed');
+    // The cut fell in the folded per-test tables: their <details> is closed before the pointer.
+    assert.equal((summary.match(/<details>/g) ?? []).length, (summary.match(/^<\/details>$/gm) ?? []).length, 'every <details> opened is closed');
+    assert.ok(summary.lastIndexOf('</details>') < summary.indexOf(pointer));
     assert.equal(fitStepSummary('# small\n', STEP_SUMMARY_LIMIT_BYTES, pointer), '# small\n');
   });
 });

@@ -15,7 +15,7 @@ function withGrowth(values: readonly number[]): MeasuredTest[] {
   const [template] = measureTests(manyTestsRunResult(1));
   assert.ok(template);
   return values.map((value, index) => ({
-    ...template, test: { ...template.test, fullName: `t${index}` }, deltas: { ...template.deltas, vramDeltaBytes: value, vramPeakBytes: value },
+    ...template, test: { ...template.test, fullName: `t${index}` }, deltas: { ...template.deltas, vramBeforeBytes: 0, vramDeltaBytes: value, vramPeakBytes: value },
   }));
 }
 
@@ -26,7 +26,8 @@ describe('topGrowth and topShareOfCapacity', () => {
       const tests = withGrowth(Array.from({ length: 200 }, () => (Math.floor(random() * 7) - 2) * MiB));
       const sorted = tests.filter((t) => (t.deltas.vramDeltaBytes ?? 0) > 0).sort((a, b) => (b.deltas.vramDeltaBytes ?? 0) - (a.deltas.vramDeltaBytes ?? 0));
       assert.deepEqual(topGrowth(tests, 'vramDeltaBytes').map((t) => t.test.fullName), sorted.slice(0, 5).map((t) => t.test.fullName));
-      const byShare = [...tests].filter((t) => t.deltas.vramPeakBytes !== null).sort((a, b) => (b.deltas.vramPeakBytes ?? 0) - (a.deltas.vramPeakBytes ?? 0));
+      // Ranked by peak: only the tests whose VRAM rose above where they started.
+      const byShare = [...tests].filter((t) => (t.deltas.vramPeakBytes ?? 0) > 0).sort((a, b) => (b.deltas.vramPeakBytes ?? 0) - (a.deltas.vramPeakBytes ?? 0));
       assert.deepEqual(topShareOfCapacity(tests, 'vramPeakBytes', () => 80 * 1024 * MiB, 3).map((s) => s.entry.test.fullName), byShare.slice(0, 3).map((t) => t.test.fullName));
     }
     assert.deepEqual(topGrowth(withGrowth([1, 2]), 'vramDeltaBytes', 0), []);

@@ -47,10 +47,10 @@ describe('renderMetrics', () => {
 describe('repeated tests in report.md', () => {
   it('show the test\'s own name with the iteration beside it in the tests table', () => {
     const markdown = renderMarkdown(sampleRepeatRunResult());
-    const tests = markdown.slice(markdown.indexOf('\n## Tests\n'));
-    const names = tableRows(tests).map((row) => row[1]);
-    assert.deepEqual(names.slice(0, 2), ['loader > loads model <sub>repeat 1/5</sub>', 'loader > loads model <sub>repeat 2/5</sub>']);
-    assert.ok(names.includes('loader > loads model \\[leak check: VRAM\\]'));
+    const tests = markdown.slice(markdown.indexOf('\n## Tests\n'), markdown.indexOf('\n## Pressure\n'));
+    const names = tableRows(tests).map((row) => row[0]);
+    assert.deepEqual(names.slice(0, 2), ['✅ loader > loads model <sub>repeat 1/5</sub>', '✅ loader > loads model <sub>repeat 2/5</sub>']);
+    assert.ok(names.includes('❌ loader > loads model \\[leak check: VRAM\\]'));
   });
 
   it('rank once in the top lists, at their largest iteration', () => {

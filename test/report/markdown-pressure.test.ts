@@ -85,8 +85,27 @@ describe('renderPressure', () => {
       ['ensemble > caption matches reference', '6.0 GiB', '7.5% of 79.6 GiB'],
     ]);
     const ram = tableAfter(markdown, '| RAM peak |');
-    assert.equal(ram.length, 5);
+    assert.equal(ram.length, 4, 'the todo test is not ranked');
     assert.deepEqual(ram[0]?.slice(3), ['12.0 GiB', '37.5% of 32.0 GiB']);
+  });
+
+  it('does not rank a todo or skipped test, or one whose VRAM never rose above its start, by what the card held', () => {
+    const run = sampleRunResult();
+    const files = run.files.map((file): FileResult => {
+      if (file.lane !== 'gpu' || file.status !== 'passed') return file;
+      const [first] = file.tests as [TestResult];
+      // A 38 ms todo test that ran while 70 GiB sat on the card, and a test that allocated nothing on top of 60 GiB.
+      const todo: TestResult = { ...first, name: 'todo later', fullName: 'todo later', status: 'todo', durationMs: 38,
+        window: { before: sample(2000, 70 * GiB, GiB, 9 * GiB), after: sample(2038, 70 * GiB, GiB, 9 * GiB), peak: { vramBytes: 70 * GiB, hostUsedBytes: 30 * GiB, swapUsedBytes: 0 } } };
+      const idle: TestResult = { ...first, name: 'reads a config', fullName: 'reads a config', status: 'passed',
+        window: { before: sample(3000, 60 * GiB, GiB, 9 * GiB), after: sample(3100, 60 * GiB, GiB, 9 * GiB), peak: { vramBytes: 60 * GiB, hostUsedBytes: 9 * GiB, swapUsedBytes: 0 } } };
+      return { ...file, tests: [...file.tests, todo, idle] };
+    });
+    const markdown = render({ ...run, files, counts: countResults(files) });
+    assert.deepEqual(tableAfter(markdown, 'VRAM peak').map((row) => row[1]), ['ensemble > three models agree', 'ensemble > caption matches reference']);
+    const ram = tableAfter(markdown, '| RAM peak |').map((row) => row[1]);
+    assert.ok(!ram.includes('todo later'), ram.join(', '));
+    assert.ok(ram.includes('reads a config'), 'host RAM ranks every test that ran');
   });
 
   it('counts a repeated test once, at its highest iteration', () => {

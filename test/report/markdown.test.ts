@@ -12,6 +12,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { codeSpan, escapeCell, escapeInline, fencedBlock } from '../../src/report/markdown-escape.js';
 import { HUGE_BYTES, HUGE_HEAD, HUGE_TAIL, hugeFailureRunResult } from '../helpers/huge-failure-run-result.js';
 import { splitAtMarker } from '../helpers/split-at-marker.js';
+import { OOM_LINE, oomExitRunResult } from '../helpers/oom-exit-run-result.js';
 import { sampleRepeatRunResult } from '../helpers/sample-repeat-run-result.js';
 import { sample, sampleRunResult, sampleRunResultWithoutGpu } from '../helpers/sample-run-result.js';
 
@@ -65,10 +66,16 @@ describe('renderMarkdown', () => {
     assert.equal(markdown, readFileSync(REPEAT_GOLDEN, 'utf8'));
   });
 
-  it('puts the new sections after the skipped files and before the top lists, in a fixed order', () => {
+  it('reads top-down: failures, files, the top lists, what needs a look, then the folded per-test figures and pressure, the timeline, metrics and host', () => {
     const headings = renderMarkdown(sampleRepeatRunResult()).split('\n').filter((line) => line.startsWith('## '));
-    assert.deepEqual(headings, ['## Host and GPUs', '## Failures (1)', '## Leaks', '## Pressure', '## Timeline',
-      '## Top tests by VRAM growth', '## Top tests by RAM (RSS) growth', '## Metrics', '## Files', '## Tests']);
+    assert.deepEqual(headings, ['## Failures (1)', '## Files', '## Top tests by VRAM growth', '## Top tests by RAM (RSS) growth', '## Leaks',
+      '## Tests', '## Pressure', '## Timeline', '## Metrics', '## Host and GPUs']);
+    // Each folded section keeps its heading (links to it land) with its body in <details> right under it.
+    for (const title of ['Tests', 'Pressure', 'Metrics', 'Host and GPUs']) {
+      assert.match(section(renderMarkdown(sampleRepeatRunResult()), title), new RegExp(`^\\n## ${title}\\n\\n<details><summary>[^<\\n]+</summary>\\n\\n`));
+    }
+    // The timeline's chart stays open; the list of when each test ran is folded under it.
+    assert.match(section(renderMarkdown(sampleRepeatRunResult()), 'Timeline'), /^\n## Timeline\n\n```mermaid\n[\s\S]*\n<details><summary>When each of the 3 tests ran<\/summary>\n/);
   });
 
   it('states the verdict with counts equal to result.counts, the duration and the ISO start time', () => {
@@ -80,14 +87,14 @@ describe('renderMarkdown', () => {
     assert.match(verdict, /· 2\.50 s · started 2026-11-23T12:00:00\.000Z$/);
   });
 
-  it('escapes `|`, `<`, `&`, `]` and control characters in a hostile test name, and keeps the row to 14 cells', () => {
+  it('escapes `|`, `<`, `&`, `]` and control characters in a hostile test name, and keeps the row to its table\'s 5 cells', () => {
     const markdown = renderMarkdown(sampleRunResult());
     const row = rowOf(markdown, 'Tests', 'pipe');
-    assert.equal(row.length, 14);
-    assert.equal(row[1], 'math > pipe \\| in &lt;name> &amp; "quotes" \\]\\]> 🚀 \\\\x07');
+    assert.equal(row.length, 5);
+    assert.equal(row[0], '❌ math > pipe \\| in &lt;name> &amp; "quotes" \\]\\]> 🚀 \\\\x07');
     assert.doesNotMatch(markdown, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'a raw control character reached the report');
-    const prose = markdown.replace(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm, '').replace(/<br>|<\/?sub>/g, '');
-    assert.doesNotMatch(prose, /<[a-z/!?]/i, 'an HTML tag other than <br>/<sub> reached the report outside a code block');
+    const prose = markdown.replace(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm, '').replace(/<br>|<\/?sub>|<\/?details>|<\/?summary>/g, '');
+    assert.doesNotMatch(prose, /<[a-z/!?]/i, 'an HTML tag other than <br>, <sub>, <details> or <summary> reached the report outside a code block');
   });
 
   it('lists the gated suite with the variable and the flag that enable it', () => {
@@ -96,17 +103,24 @@ describe('renderMarkdown', () => {
     assert.equal(row[4], 'set `ENABLE_FLUX_TESTS=1`');
   });
 
-  it('shows the VRAM peak and +4 GiB delta of `caption matches reference`, and "—" for VRAM of cpu-lane tests', () => {
+  it('shows VRAM before → after (Δ) and peak of `caption matches reference`, and no VRAM columns for a cpu-lane file', () => {
     const markdown = renderMarkdown(sampleRunResult());
     const caption = rowOf(markdown, 'Tests', 'caption matches reference');
-    assert.deepEqual(caption.slice(4, 8), ['0 B', '4.0 GiB', '6.0 GiB', '+4.0 GiB']);
-    assert.deepEqual(rowOf(markdown, 'Tests', 'math > adds').slice(4, 9), ['—', '—', '—', '—', '+2.0 MiB']);
+    assert.deepEqual(caption.slice(2, 4), ['0 B → 4.0 GiB (+4.0 GiB)', '6.0 GiB']);
+    assert.deepEqual(rowOf(markdown, 'Tests', 'math > adds').slice(1), ['2 ms', '8.0 → 8.0 GiB (+2.0 MiB)', '8.0 GiB', '+2.0 MiB']);
+    // Per file, one table: the cpu-lane file's header has no VRAM column, the gpu-lane file's has.
+    const headers = section(markdown, 'Tests').split('\n').filter((line) => line.startsWith('| Test |'));
+    assert.deepEqual(headers, [
+      '| Test | Time | RAM before → after (Δ) | RAM peak | RSS Δ |',
+      '| Test | Time | VRAM before → after (Δ) | VRAM peak | RAM before → after (Δ) | RAM peak | RSS Δ | Swap Δ |',
+      '| Test | Time | RAM before → after (Δ) | RAM peak | RSS Δ |',
+    ]);
   });
 
-  it('shows the RAM peak between RAM after and RAM Δ, and n/a for a test whose process died in it', () => {
+  it('shows host RAM before → after (Δ) and its peak, and n/a for a test whose process died in it', () => {
     const markdown = renderMarkdown(sampleRunResult());
-    assert.deepEqual(rowOf(markdown, 'Tests', 'caption matches reference').slice(9, 13), ['9.0 GiB', '11.0 GiB', '12.0 GiB', '+2.0 GiB']);
-    assert.equal(rowOf(markdown, 'Tests', 'segfaults')[11], 'n/a');
+    assert.deepEqual(rowOf(markdown, 'Tests', 'caption matches reference').slice(4, 6), ['9.0 → 11.0 GiB (+2.0 GiB)', '12.0 GiB']);
+    assert.deepEqual(rowOf(markdown, 'Tests', 'segfaults').slice(2), ['8.0 GiB → n/a', 'n/a', 'n/a']);
   });
 
   it('ranks the top five tests by VRAM growth, largest first, and omits the list when nothing grew', () => {
@@ -116,15 +130,26 @@ describe('renderMarkdown', () => {
     assert.doesNotMatch(renderMarkdown(withVramGrowths([0, -1])), /Top tests by VRAM growth/);
   });
 
-  it('reports the crashed file with its signal and the tail of stderr in a code block', () => {
-    const crashed = section(renderMarkdown(sampleRunResult()), 'Crashed, timed-out and interrupted files');
-    assert.match(crashed, /### 💥 crashed: `suites\/unit\/crash\.test\.mjs`/);
-    assert.match(crashed, /signal: SIGSEGV/);
-    assert.match(crashed, /```text\nSegmentation fault\n```/);
-    // The failure it caused points here instead of repeating the harness's message and stderr.
+  it('puts the crash under the failure it caused: the sentence, how the process ended, memory, and the tail of stderr', () => {
     const failure = section(renderMarkdown(sampleRunResult()), 'Failures (2)').split('### ❌ segfaults')[1] ?? '';
-    assert.match(failure, /while "segfaults" was running\. The process's stderr is under \[Crashed, timed-out and interrupted files\]\(#crashed-timed-out-and-interrupted-files\)/);
-    assert.doesNotMatch(failure, /```/);
+    assert.match(failure, /\n\nthe test process was killed by SIGSEGV while "segfaults" was running\. Its process ran 90 ms\.\n\n/);
+    assert.match(failure, /\*\*Memory\*\*: host RAM used 8\.0 GiB at its start, n\/a at its end \(its process died\)/);
+    assert.match(failure, /\*\*stderr\*\*:\n\n```text\nSegmentation fault\n```/);
+  });
+
+  it('brings the stderr line naming the error along when it lies above the tail, with a count of the lines between', () => {
+    const failure = section(renderMarkdown(oomExitRunResult()), 'Failures (3)').split('### ❌ loads the big model')[1] ?? '';
+    assert.match(failure, /the test process exited with code 1 while "loads the big model" was running\. Its process ran 2\.00 s\./);
+    assert.match(failure, /\*\*stderr\*\*, its last 20 of 58 lines, after the line above them that names the error:\n\n````text\n… \(32 lines\)\n/);
+    assert.ok(failure.includes(`${OOM_LINE}\n… (5 lines)\nreleasing cache block 5\n`), failure);
+  });
+
+  it('shows the stderr of a file that ended early with no failed test to carry it', () => {
+    const run = sampleRunResult();
+    const files = run.files.map((file) => (file.status === 'crashed' ? { ...file, tests: [] } : file));
+    const ended = section(renderMarkdown({ ...run, files }), 'Failures (1)');
+    assert.match(ended, /### 💥 crashed: `suites\/unit\/crash\.test\.mjs`\n\nThe file's process ended early: the test process was killed by SIGSEGV/);
+    assert.match(ended, /```text\nSegmentation fault\n```/);
   });
 
   it('puts each failure with file:line, type, message and stack frames in a fenced block', () => {
@@ -141,12 +166,13 @@ describe('renderMarkdown', () => {
     assert.match(markdown, /\n`````text\ngot ```js\nx\n``` and ````\n`````\n/);
   });
 
-  it('says "no GPU" with the reason on a host without one, in the header and in every VRAM cell', () => {
+  it('says "no GPU" with the reason on a host without one, and has no VRAM columns or lists', () => {
     const markdown = renderMarkdown(sampleRunResultWithoutGpu());
     assert.match(markdown, /\*\*No GPU\*\*: nvidia-smi was not found on PATH: no NVIDIA driver is installed\./);
     assert.doesNotMatch(markdown, /\| GPU \| Name \|/);
     assert.doesNotMatch(markdown, /Top tests by VRAM growth/);
-    for (const needle of ['math > adds', 'segfaults']) assert.deepEqual(rowOf(markdown, 'Tests', needle).slice(4, 7), ['no GPU', 'no GPU', 'no GPU']);
+    // No GPU file ran: no table has VRAM columns to fill.
+    assert.ok(section(markdown, 'Tests').split('\n').filter((line) => line.startsWith('| Test |')).every((line) => !line.includes('VRAM')));
   });
 });
 
@@ -203,6 +229,6 @@ describe('renderMarkdown given huge failure texts', () => {
   it('cuts a skip reason and a crashed file\'s stderr tail', () => {
     // Inline text has its brackets escaped: `\[… 1,024 bytes dropped …\]` renders as the marker.
     assert.match(section(markdown, 'Gated and skipped'), /: whyyy[^\n]*\\\[… [\d,]+ bytes dropped …\\\]/);
-    assert.match(section(markdown, 'Crashed, timed-out and interrupted files'), /```text\ns+\n\[… [\d,]+ bytes dropped …\]\ns+\nSegmentation fault\n```/);
+    assert.match(section(markdown, 'Failures (2)'), /```text\ns+\n\[… [\d,]+ bytes dropped …\]\ns+\nSegmentation fault\n```/);
   });
 });

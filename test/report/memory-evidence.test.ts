@@ -27,7 +27,8 @@ describe('memory evidence in the reports', () => {
   it('says a SIGKILL with no sign of memory pressure was not re-run alone, in the console, report.md and JUnit', () => {
     const { run, file } = killed({ signs: [], alone: 'no-sign' });
     assert.ok(formatFailures(file, chalk, '/project').includes(`  ${NO_SIGN}`));
-    assert.match(renderMarkdown(run), new RegExp(`### 💥 crashed: \`suites/unit/crash\\.test\\.mjs\`[^#]*${NO_SIGN}`));
+    // Under the failure of the test the crash cut short, beside its process's stderr.
+    assert.match(renderMarkdown(run), new RegExp(`### ❌ segfaults\n\n\`suites/unit/crash\\.test\\.mjs:3\`[^#]*${NO_SIGN}`));
     assert.deepEqual(fileProperties(file).find(([name]) => name === 'memory.evidence'), ['memory.evidence', NO_SIGN]);
   });
 
