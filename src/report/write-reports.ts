@@ -51,6 +51,8 @@ export async function writeReports(result: RunResult, reportDir: string, reporte
 }
 
 function writeSet(result: RunResult, reportDir: string, renderers: readonly { format: Format; render: Render }[]): WriteOutcome {
+  // The console alone writes no file: without a report directory there is no earlier run's report to remove either.
+  if (renderers.length === 0 && !existsSync(reportDir)) return { written: [], failures: [], removed: [] };
   const staged: WrittenReport[] = [];
   const failures: string[] = [];
   for (const { format, render } of renderers) {

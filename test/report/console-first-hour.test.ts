@@ -3,7 +3,7 @@
 // (the plan line after a result, "0 tests done" after a crash, the crash text twice, an earlier run's reports).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -162,6 +162,12 @@ describe('the report directory under --reporter console,json', () => {
     writeFileSync(join(dir, 'report.md'), '# Our own notes\n');
     assert.deepEqual((await writeReports(run, dir, ['json'])).removed, []);
     assert.deepEqual(readdirSync(dir).sort(), ['report.md', 'results.json']);
+  });
+
+  it('writes nothing, and creates no folder, for the console alone where no report folder exists', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gpu-test-reports-')), 'reports');
+    assert.deepEqual(await writeReports(sampleRunResult(), dir, ['console']), { written: [], failures: [], removed: [] });
+    assert.equal(existsSync(dir), false);
   });
 });
 
