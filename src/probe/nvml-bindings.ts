@@ -2,7 +2,11 @@
 // sentences for its failures. Each wrapper throws an NvmlCallError for a non-zero nvmlReturn_t, so codes map to
 // advice in one place.
 
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+
+// Required, not imported: Node's ES module loader scans a CommonJS package's source for its exports first, which for
+// koffi doubled the ~15 ms of CPU its load costs in every process that reads VRAM (the harness and each GPU file's).
+const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
 import { describeError } from '../errors.js';
 
 /** The nvmlReturn_t codes the reader tells apart. */
