@@ -1,4 +1,6 @@
-// Sizes in the config and on the command line: `100MiB`, `1.5 GiB`, or a plain number of bytes.
+// Sizes and shares in the config, file headers and on the command line: `100MiB`, `1.5 GiB`, a plain number of bytes, `40%`.
+
+import type { SizeSpec } from '../units/size.js';
 
 const UNITS: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 const SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/;
@@ -24,4 +26,25 @@ export function parseByteSize(value: unknown): { readonly bytes: number } | { re
     return { problem: `unknown unit \`${unit}\` in \`${value}\`: units are ${Object.keys(UNITS).join(', ')}${hint}` };
   }
   return { bytes: Math.round(Number(match[1]) * factor) };
+}
+
+const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
+
+/** A size or a share: `10GiB`, a number of bytes, or `40%` (of the card's VRAM or the host's RAM). */
+export function parseSizeSpec(value: unknown): { readonly spec: SizeSpec } | { readonly problem: string } {
+  if (typeof value === 'string') {
+    const percent = PERCENT.exec(value);
+    if (percent) {
+      const share = Number(percent[1]);
+      return share > 0 && share <= 100 ? { spec: { percent: share } } : { problem: `a share must be above 0% and at most 100%, got \`${value}\`` };
+    }
+  }
+  const parsed = parseByteSize(value);
+  return 'bytes' in parsed ? { spec: { bytes: parsed.bytes } } : { problem: parsed.problem };
+}
+
+/** The number in a share written `40%` or `40`; NaN when it is neither. */
+export function parsePercent(value: unknown): number {
+  const match = PERCENT.exec(typeof value === 'number' ? `${value}%` : String(value));
+  return match ? Number(match[1]) : NaN;
 }

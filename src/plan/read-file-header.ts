@@ -6,7 +6,7 @@
 //   // @gpu-test requires: vram=10GiB, ram=25GiB, gpus=2
 // Only the leading comments count, so a string in the test body can never change how a file is scheduled.
 
-import { parseSizeSpec } from '../config/read-needs.js';
+import { parseSizeSpec } from '../config/parse-size.js';
 import type { SizeSpec } from '../units/size.js';
 import type { Requirements } from '../config/types.js';
 import { GpuTestError } from '../errors.js';

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMetricBound } from '../../src/config/read-budgets.js';
-import { parseSizeSpec } from '../../src/config/read-needs.js';
+import { parseMetricBound } from '../../src/config/convert-config.js';
+import { parseSizeSpec } from '../../src/config/parse-size.js';
 
 describe('parseSizeSpec', () => {
   it('reads sizes as bytes, and numbers as bytes', () => {

@@ -133,8 +133,8 @@ describe('validateConfig: problems', () => {
       'many-problems.yaml:13:1: `reporter` is not a known key; did you mean `reporters`?',
       'many-problems.yaml:14:14: `concurrency` must be a positive whole number such as `4`, got `0` (number)',
       'many-problems.yaml:15:17: `gpuConcurrency` must be a positive whole number such as `2`, got `"2"` (string)',
-      'many-problems.yaml:16:10: `timeout` must be at most 2147483647 milliseconds',
-      'got `1500000000000` (number)',
+      'many-problems.yaml:16:10: `timeout` must be a positive number of milliseconds such as `900000`, got `1500000000000` (number); '
+        + 'at most 2147483647 ms (about 24 days): the longest timer Node.js supports',
     );
   });
 
@@ -143,7 +143,7 @@ describe('validateConfig: problems', () => {
     includes(
       message,
       'wrong-types.yaml: 7 problems',
-      'wrong-types.yaml:1:9: `suites` must be a list of suites such as `[{ name: unit, files: ["test/**/*.test.ts"] }]`, got `"unit"` (string)',
+      'wrong-types.yaml:1:9: `suites` must be a list of at least one suite such as `[{ name: unit, files: ["test/**/*.test.ts"] }]`, got `"unit"` (string)',
       'wrong-types.yaml:2:8: `gates` must be a mapping of tag to environment variable such as `{ flux: ENABLE_FLUX_TESTS }`, got `["flux"]` (list)',
       'wrong-types.yaml:3:10: `gpuTags` must be a list of tag names such as `[gpu, flux]`, got `"gpu"` (string)',
       'wrong-types.yaml:4:7: `tags` must be a list of tag names such as `[gpu, flux]`, got `{"slow":true}` (mapping)',
@@ -390,7 +390,7 @@ describe('validateConfig: requires, admission, guard, retryAlone and balancePerc
 });
 
 describe('validateConfig: hooks', () => {
-  const STEP = 'such as `{ run: "./unload-models.sh" }` or `{ http: { url: "http://localhost:8000/unload", method: POST } }`';
+  const STEP = 'must be a step with exactly one of `run` and `http`, such as `{ run: ./unload-models.sh }` or `{ http: { url: "http://localhost:8000/unload", method: POST } }`';
 
   it('reads run and http steps with their defaults, and a healthcheck with its wait and interval', async () => {
     const { config } = await validateText([
@@ -451,22 +451,22 @@ describe('validateConfig: hooks', () => {
     assert.equal(message.split('\n')[0], 'gpu-test.config.yaml: 16 problems');
     includes(
       message,
-      `gpu-test.config.yaml:6:11: \`suites[0].hooks.before[0]\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
-      `gpu-test.config.yaml:8:11: \`suites[0].hooks.before[1]\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
+      `gpu-test.config.yaml:6:11: \`suites[0].hooks.before[0]\` ${STEP}, got \`{"run":"./unload.sh","http"`,
+      `gpu-test.config.yaml:8:11: \`suites[0].hooks.before[1]\` ${STEP}, got \`{"timeout":5000}\` (mapping)`,
       'gpu-test.config.yaml:9:24: `suites[0].hooks.before[2].http.url` must be an http:// or https:// URL such as `http://localhost:8000/health`, got `"ftp://host/x"` (string)',
       'gpu-test.config.yaml:9:48: `suites[0].hooks.before[2].http.method` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, got `"FETCH"` (string)',
       'gpu-test.config.yaml:9:63: `suites[0].hooks.before[2].http.status` must be an HTTP status code such as `200`, got `99` (number)',
-      'gpu-test.config.yaml:10:17: `suites[0].hooks.before[3].http` has no `url`; add one such as `url: "http://localhost:8000/health"`',
+      'gpu-test.config.yaml:10:17: `suites[0].hooks.before[3].http` has no `url`; give it one such as `url: "http://localhost:8000/health"`',
       'gpu-test.config.yaml:11:16: `suites[0].hooks.before[4].run` must be a non-empty string such as `./unload-models.sh`, got `""` (string)',
       'gpu-test.config.yaml:12:20: `suites[0].hooks.before[4].timeout` must be a positive number of milliseconds such as `900000`, got `0` (number)',
-      `gpu-test.config.yaml:13:11: \`suites[0].hooks.before[5]\` must be a step ${STEP}, got \`"just-a-string"\` (string)`,
+      `gpu-test.config.yaml:13:11: \`suites[0].hooks.before[5]\` ${STEP}, got \`"just-a-string"\` (string)`,
       'gpu-test.config.yaml:14:26: `suites[0].hooks.before[6].wait` is not a known key; hook step keys are `run`, `http`, `timeout`',
       'gpu-test.config.yaml:15:68: `suites[0].hooks.healthcheck.wait` must be a positive number of milliseconds such as `900000`, got `-1` (number)',
       'gpu-test.config.yaml:15:82: `suites[0].hooks.healthcheck.interval` must be a positive number of milliseconds such as `900000`, got `"soon"` (string)',
-      'gpu-test.config.yaml:16:14: `suites[0].hooks.after` must be a list of steps such as [`{ run: "./unload-models.sh" }`], got `{"run":"./reload.sh"}` (mapping)',
+      'gpu-test.config.yaml:16:14: `suites[0].hooks.after` must be a list of steps such as `[{ run: ./unload-models.sh }]`, got `{"run":"./reload.sh"}` (mapping)',
       'gpu-test.config.yaml:17:7: `suites[0].hooks.during` is not a known key; hooks keys are `before`, `healthcheck`, `after`',
       'gpu-test.config.yaml:20:12: `suites[1].hooks` must be a mapping with `before`, `healthcheck` and `after` steps, got `["before"]` (list)',
-      `gpu-test.config.yaml:23:27: \`suites[2].hooks.healthcheck\` must have exactly one of \`run\` and \`http\`, ${STEP}`,
+      `gpu-test.config.yaml:23:27: \`suites[2].hooks.healthcheck\` ${STEP}, got \`{"wait":1000}\` (mapping)`,
     );
   });
 });
@@ -530,9 +530,9 @@ describe('validateConfig: budgets', () => {
       message,
       'gpu-test.config.yaml:5:17: `suites[0].budgets.peakVram` must be a size such as `100MiB` or a share such as `40%`, got `"6GB"` (string): unknown unit `GB` in `6GB`',
       'gpu-test.config.yaml:6:13: `suites[0].budgets.swap` must be a size such as `100MiB` or a share such as `40%`, got `"none"` (string): `none` is not a size',
-      'gpu-test.config.yaml:7:19: `suites[0].budgets.gpuUtilMin` must be a number such as `40`, got `140` (number)',
-      'gpu-test.config.yaml:8:16: `suites[0].budgets.tempMax` must be a number such as `85`, got `-5` (number)',
-      'gpu-test.config.yaml:9:17: `suites[0].budgets.powerMax` must be a number such as `700`, got `"700W"` (string)',
+      'gpu-test.config.yaml:7:19: `suites[0].budgets.gpuUtilMin` must be a number from 0 to 100 such as `40`, got `140` (number)',
+      'gpu-test.config.yaml:8:16: `suites[0].budgets.tempMax` must be a number >= 0 such as `85`, got `-5` (number)',
+      'gpu-test.config.yaml:9:17: `suites[0].budgets.powerMax` must be a number >= 0 such as `700`, got `"700W"` (string)',
       'gpu-test.config.yaml:10:7: `suites[0].budgets.cpu` is not a known key; budgets keys are `peakVram`, `peakRam`, `swap`, `leak`, `gpuUtilMin`, `tempMax`, `powerMax`, `metrics`',
       `gpu-test.config.yaml:13:25: \`suites[0].budgets.metrics.latency_p99_ms\` ${BOUND}, got \`"about 2000"\` (string)`,
       `gpu-test.config.yaml:14:17: \`suites[0].budgets.metrics.errors\` ${BOUND}, got \`0\` (number)`,
