@@ -14,9 +14,11 @@ export const ALLOWED = {
   results: ['units'],
   units: [],
   errors: [],
-  // Where the package's own files are (the preload test processes load, package.json): a leaf, like errors.
+  // Where the package's own files are (the preload test processes load, package.json, the config schema): a leaf,
+  // like errors.
   'package-files': [],
-  config: ['results', 'units', 'errors'],
+  // package-files: the config's JSON Schema ships in the package (schema/), read where the package is installed.
+  config: ['results', 'units', 'errors', 'package-files'],
   plan: ['config', 'results', 'units', 'errors'],
   schedule: ['plan', 'config', 'results', 'units', 'errors'],
   probe: ['config', 'results', 'units', 'errors'],

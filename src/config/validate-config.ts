@@ -11,6 +11,7 @@ import type { LoadedConfig } from './load-config.js';
 import { parseByteSize, parseSizeSpec } from './parse-size.js';
 import { assertSupported, SchemaChecker, type Schema, type SchemaHints } from './schema-check.js';
 import type { SourceLocation, UserConfig } from './types.js';
+import { packageFile } from '../package-files.js';
 
 export { SUITE_KEYS, TOP_LEVEL_KEYS };
 
@@ -21,8 +22,8 @@ export interface ValidatedConfig {
   readonly filesSources: readonly SourceLocation[];
 }
 
-// src/config/ and dist/config/ (and dist/bundle/) are two levels below the package root, where schema/ ships.
-const SCHEMA_URL = new URL('../../schema/gpu-test.config.schema.json', import.meta.url);
+// Shipped in the package's schema/ folder, found from the package root whether this runs from src/, dist/ or the bundle.
+const SCHEMA_URL = packageFile('schema/gpu-test.config.schema.json');
 let schema: Schema | undefined;
 
 /** The config schema, read once from the file editors use too. */
