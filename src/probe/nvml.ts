@@ -16,12 +16,9 @@ import {
 import { describeUnreadable, labelGpu } from './smi-fields.js';
 import type { GpuInfo, GpuMemory } from '../results/machine.js';
 import type { GpuHealth, GpuReader } from './types.js';
+import { DEFAULT_NVML_LIBRARY, NVML_LIBRARY_ENV } from './nvml-library.js';
 
-/** The library the NVIDIA driver installs; the unversioned name exists only with the development files. */
-export const DEFAULT_NVML_LIBRARY = 'libnvidia-ml.so.1';
-
-/** The environment variable that points the reader at another libnvidia-ml (tests load a stand-in with it). */
-export const NVML_LIBRARY_ENV = 'GPU_TEST_NVML_LIBRARY';
+export { DEFAULT_NVML_LIBRARY, NVML_LIBRARY_ENV };
 
 /** Options of openNvml(). */
 export interface NvmlOptions {

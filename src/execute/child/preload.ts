@@ -4,9 +4,9 @@
 import { createRequire, register } from 'node:module';
 import { hideHarnessFromDescendants } from './as-under-node-test.js';
 import { installBoundaryHooks } from './boundary-hooks.js';
-import { openChildVram } from './child-vram.js';
+import { openChildNvml, openChildVram } from './child-vram.js';
 import { openHarnessChannel, type HarnessChannel } from './harness-channel.js';
-import { isGoMessage, type GoMessage } from './protocol.js';
+import { CHILD_NVML_ENV, isGoMessage, type GoMessage } from './protocol.js';
 import { repeatingNodeTest } from './repeat-tests.js';
 
 /** Under --repeat: test files get the repeating node:test, through import (a resolve hook) and require alike. */
@@ -54,10 +54,14 @@ const channel = openHarnessChannel();
 if (channel) {
   hideHarnessFromDescendants(import.meta.url, new URL('./reporter.js', import.meta.url).href);
   stopWithHarness(channel);
+  // A GPU file opens NVML while it waits for its turn, so its first test does not wait for it.
+  const nvmlHint = process.env[CHILD_NVML_ENV];
+  delete process.env[CHILD_NVML_ENV];
+  const nvmlOpening = nvmlHint ? openChildNvml(nvmlHint) : null;
   const go = await waitForGo(channel);
   Object.assign(process.env, go.env);
   installRepeat();
   // VRAM read here when NVML opens; otherwise by the harness, and every test waits for it at its begin and end.
-  const vram = go.vram?.by === 'child' ? await openChildVram(go.vram.nvmlLibrary, go.vram.gpus) : null;
+  const vram = go.vram?.by === 'child' ? await openChildVram(go.vram.nvmlLibrary, go.vram.gpus, nvmlOpening) : null;
   installBoundaryHooks(channel, { vram, harnessReadsVram: go.vram !== null && go.vram !== undefined && vram === null });
 }

@@ -142,6 +142,12 @@ export interface QueuedTest {
 export const CHILD_ENV_FLAG = 'GPU_TEST_CHILD';
 
 /**
+ * Environment variable that names the libnvidia-ml a GPU file's process may open while it waits for its turn (the
+ * harness reads, or will likely read, VRAM through it); the preload takes it out before the test file loads.
+ */
+export const CHILD_NVML_ENV = 'GPU_TEST_CHILD_NVML';
+
+/**
  * Environment variable every process of a test file inherits (`<run id>/<file>-<attempt>`): found by it, a process
  * that left the file's process group (a daemon) is still known as the file's.
  */

@@ -9,6 +9,7 @@ import { readResultRecords } from './read-result-records.js';
 import { spawnTestProcess, type SpawnedProcess } from './spawn-test-process.js';
 import { recordBoundaries } from './boundary-recorder.js';
 import type { VramSetting } from '../child/protocol.js';
+import { DEFAULT_NVML_LIBRARY, NVML_LIBRARY_ENV } from '../../probe/nvml-library.js';
 import type { JobGpus } from './job-gpus.js';
 import type { JobLife } from './job-life.js';
 import type { Job } from '../../results/job.js';
@@ -52,6 +53,18 @@ function vramSettingOf(gpus: JobGpus, job: Job): VramSetting {
   return { by: 'harness' };
 }
 
+/**
+ * The libnvidia-ml a GPU file's process may open while it boots, so that opening it (tens of ms on a real driver) is off
+ * its first test's path: the harness's own where it reads through NVML; before the GPUs are listed, the one it will try.
+ */
+function nvmlHintOf(life: JobLife, job: Job): string | null {
+  const { config, env } = life.context;
+  if (job.lane !== 'gpu' || job.repeat > 1 || config.gpuBackend === 'none' || config.gpuBackend === 'nvidia-smi') return null;
+  const reader = life.context.gpuState().gpuReader;
+  if (reader) return reader.backend === 'nvml' ? reader.nvmlLibrary ?? null : null;
+  return env[NVML_LIBRARY_ENV] ?? DEFAULT_NVML_LIBRARY;
+}
+
 /** Runs the file's process once and collects what it left. */
 export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessRequest): Promise<ProcessRun> {
   const { context } = life;
@@ -70,7 +83,7 @@ export async function runProcess(life: JobLife, gpus: JobGpus, request: ProcessR
     job, cwd: config.rootDir, env: { ...context.env, ...request.extraEnv }, reporterFile,
     testNamePatterns: config.testNamePatterns, testTimeoutMs: config.testTimeoutMs, only: config.only, tag, killGraceMs: config.killGraceMs,
     signal: life.stopping, killNow: context.interrupt.now, guardSignal: life.guardStop, startWhen,
-    vramSetting: () => vramSettingOf(gpus, job),
+    vramSetting: () => vramSettingOf(gpus, job), nvmlHint: nvmlHintOf(life, job),
     onStart: (pid) => {
       life.livePid = pid;
       recorder.follow(pid);

@@ -10,7 +10,7 @@ import { killProcessTree } from '../../probe/process-tree.js';
 import { signalTaggedProcesses } from '../../probe/tagged-processes.js';
 import { createOutputCapture } from './capture-output.js';
 import {
-  CHILD_ENV_FLAG, isBoundaryMessage, isFlushMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
+  CHILD_ENV_FLAG, CHILD_NVML_ENV, isBoundaryMessage, isFlushMessage, isMetricMessage, isSnapshotRequest, JOB_TAG_ENV, RESULTS_FILE_ENV,
   type AckMessage, type BoundaryMessage, type GoMessage, type MemorySnapshot, type MetricMessage, type SnapshotReply, type VramSetting,
 } from '../child/protocol.js';
 import type { GuardStop, ProcessOutcome } from '../../results/run-result.js';
@@ -44,6 +44,8 @@ export interface SpawnRequest {
   readonly startWhen: Promise<Readonly<Record<string, string>>>;
   /** Who reads the file's VRAM at its tests' boundaries, asked when its turn comes (it says when a test waits). */
   readonly vramSetting: () => VramSetting;
+  /** The libnvidia-ml the process may open while it waits for its turn; null for none. */
+  readonly nvmlHint: string | null;
   /** Called when the file's turn has come and it starts running. */
   readonly onStart: (pid: number) => void;
   /** Called for each boundary; a boundary that waits is answered once the returned promise settles. */
@@ -116,7 +118,10 @@ export async function spawnTestProcess(request: SpawnRequest): Promise<SpawnedPr
   // and importing execa costs 100-160 ms at every harness start (see docs/dependencies.md).
   const subprocess = spawn(process.execPath, nodeArguments(request), {
     cwd: request.cwd,
-    env: { ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile, [JOB_TAG_ENV]: request.tag },
+    env: {
+      ...env, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: request.reporterFile, [JOB_TAG_ENV]: request.tag,
+      ...(request.nvmlHint ? { [CHILD_NVML_ENV]: request.nvmlHint } : {}),
+    },
     // Its own process group, so a timeout or Ctrl-C can take down everything the test started.
     detached: true,
     serialization: 'json',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setupFakeGpu } from '../../../fixtures/fake-gpu/fake-gpu.mjs';
 import { buildFakeNvml, fakeNvmlSkipReason } from '../../probe/fake-nvml-build.js';
+import { CHILD_NVML_ENV } from '../../../src/execute/child/protocol.js';
 import { childRunner, DIST_API, notBuilt } from './run-child.js';
 
 const { runChild, cleanUp } = childRunner('gpu-test-boundaries-child-');
@@ -65,6 +66,21 @@ describe('test boundaries in a real test process', { skip: notBuilt }, () => {
     assert.deepEqual(run.boundaries.map((b) => b.vram?.map((gpu) => [gpu.index, (gpu.usedBytes ?? -1) / MiB])), [
       [[0, 0]], [[0, 0]], [[0, 0]], [[0, 256]], [[0, 256]], [[0, 0]], [[0, 0]], [[0, 0]],
     ]);
+  });
+
+  it('opens NVML while it waits for its turn where the harness hints at the library, and keeps the hint from the tests', { skip: fakeNvmlSkipReason() }, async () => {
+    const state = setupFakeGpu(mkdtempSync(join(tmpdir(), 'gpu-test-boundaries-gpu-')));
+    const nvmlLibrary = buildFakeNvml();
+    const source = `import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { allocate } from ${FAKE_GPU};\n` +
+      `test('does not see the hint', () => { assert.equal(process.env.${CHILD_NVML_ENV}, undefined); allocate(64); });\n`;
+    const setting = { by: 'child', nvmlLibrary, gpus: [0] } as const;
+    // The hint right, then wrong (a library that does not load): the readings come either way, from the session the
+    // process opened early or from one it opened when its turn came.
+    for (const hint of [nvmlLibrary, join(state, 'no-such-libnvidia-ml.so.1')]) {
+      const run = await runChild('hinted.test.mjs', source, { FAKE_GPU_STATE: state }, { vram: setting, spawnEnv: { [CHILD_NVML_ENV]: hint } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.boundaries.map((b) => [b.phase, b.wait, b.vram !== undefined]), [['begin', false, true], ['end', true, true]], hint);
+    }
   });
 
   it('in a cpu-lane file, no test waits for the harness: the file runs to its end with no boundary answered', async () => {

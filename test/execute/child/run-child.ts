@@ -42,6 +42,8 @@ export interface ChildRun {
 /** How the harness side behaves: `vram` goes with `go` (who reads VRAM, so when a test waits); none by default. */
 export interface ChildOptions {
   readonly vram?: VramSetting;
+  /** Added to the process's environment at its start, as the harness adds its own (before `go`). */
+  readonly spawnEnv?: Record<string, string>;
 }
 
 /** Writes `source` as `name` in the runner's folder and runs it, `env` sent with `go`; resolves when it exits. */
@@ -62,7 +64,7 @@ function runChildIn(dir: string, name: string, source: string, env: Record<strin
   const { NODE_TEST_CONTEXT: _outer, ...parentEnv } = process.env;
   const child = fork(file, [], {
     execArgv: ['--import', PRELOAD, `--test-reporter=${REPORTER}`],
-    env: { ...parentEnv, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: results },
+    env: { ...parentEnv, ...options.spawnEnv, [CHILD_ENV_FLAG]: '1', [RESULTS_FILE_ENV]: results },
     serialization: 'json',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
