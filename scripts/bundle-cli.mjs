@@ -13,23 +13,20 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
+// ES modules for Node 20, with chunks for what only some paths import.
+const NODE_ESM = { bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
 await build({
+  ...NODE_ESM,
   entryPoints: { cli: `${root}src/cli.ts` },
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
   // koffi is a native addon; tsx is only resolved (the loader TypeScript test files get); the others load on rare
   // paths (no NVML, no /proc) and are kept out of the bundle as npm installed them.
   external: ['koffi', 'tsx', 'execa', 'pidusage', 'node-nvidia-smi'],
   // CommonJS dependencies (yaml, picomatch) call require() for Node's built-ins.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
-  logLevel: 'warning',
 });
 await build({
+  ...NODE_ESM,
   entryPoints: {
     preload: `${root}src/execute/child/preload.ts`,
     reporter: `${root}src/execute/child/reporter.ts`,
@@ -43,12 +40,5 @@ await build({
     'test-timeout-node-test': `${root}src/execute/child/test-timeout-node-test.ts`,
   },
   outdir: `${outdir}/child`,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
   external: ['koffi'],
-  logLevel: 'warning',
 });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 // handed out since (the kernel's last pid says which) can be new processes, and ours (tagged) are read each time in
 // case one exec'd without the tag. Without ns_last_pid every process is read, as on the first scan.
 interface PidCache {
-  lastPid: number | null;
+  readonly lastPid: number | null;
   readonly values: Map<number, string | null>;
 }
 const caches = new Map<string, PidCache>();
@@ -57,8 +57,7 @@ export function findTaggedProcesses(name: string, value: string): number[] {
   } catch {
     return [];
   }
-  const cache = caches.get(name) ?? { lastPid: null, values: new Map<number, string | null>() };
-  caches.set(name, cache);
+  const cache = caches.get(name);
   const lastPid = readLastPid();
   const values = new Map<number, string | null>();
   const found: number[] = [];
@@ -66,8 +65,9 @@ export function findTaggedProcesses(name: string, value: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
-    const known = cache.values.get(pid);
-    const variable = known === null && !handedOutBetween(pid, cache.lastPid, lastPid) ? null : readVariable(pid, name);
+    // Read before and untagged: the same process still, unless its pid was handed out again since.
+    const unchanged = cache?.values.get(pid) === null && !handedOutBetween(pid, cache.lastPid, lastPid);
+    const variable = unchanged ? null : readVariable(pid, name);
     values.set(pid, variable);
     if (variable === value) found.push(pid);
   }

@@ -6,6 +6,16 @@ import { describe, it } from 'node:test';
 import { parseCliArgs, USAGE } from '../../src/cli/parse-args.js';
 import { commandHelp } from '../../src/cli/help.js';
 
+/** The usage error parseCliArgs throws for `argv`; fails the test when it accepts them. */
+function message(argv: string[]): string {
+  try {
+    parseCliArgs(argv);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return assert.fail(`accepted ${argv.join(' ')}`);
+}
+
 describe('parseCliArgs', () => {
   it('parses run with paths and every option', () => {
     const parsed = parseCliArgs(['run', 'suites/vlm', '--report-dir', 'out', '--reporter', 'junit,json', '--concurrency', '3',
@@ -119,14 +129,6 @@ describe('parseCliArgs', () => {
   });
 
   it('validates numbers with the flag\'s own example, negative ones included, never "ambiguous"', () => {
-    const message = (argv: string[]): string => {
-      try {
-        parseCliArgs(argv);
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return assert.fail(`accepted ${argv.join(' ')}`);
-    };
     assert.equal(message(['run', '--timeout', 'abc']), '--timeout must be a positive whole number, got `abc`; for example --timeout 600000');
     assert.equal(message(['run', '--concurrency', '-1']), '--concurrency must be a positive whole number, got `-1`; for example --concurrency 4');
     assert.equal(message(['run', '--retries', '-2']), '--retries must be a whole number >= 0, got `-2`; for example --retries 2');
@@ -138,14 +140,6 @@ describe('parseCliArgs', () => {
   });
 
   it('suggests the closest option and command, and says whose option a flag of another command is', () => {
-    const message = (argv: string[]): string => {
-      try {
-        parseCliArgs(argv);
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return assert.fail(`accepted ${argv.join(' ')}`);
-    };
     assert.equal(message(['run', '--bial']), 'unknown option `--bial`; did you mean `--bail`? see `gpu-test run --help` for the options');
     assert.equal(message(['list', '--test']), 'unknown option `--test`; did you mean `--tests`? see `gpu-test list --help` for the options');
     assert.equal(message(['run', '--frobnicate']), 'unknown option `--frobnicate`; see `gpu-test run --help` for the options');

@@ -34,6 +34,18 @@ const job = (repeat: number, leakThreshold = THRESHOLD, leakRepeatMax = 40) => (
 const find = (findings: readonly LeakFinding[], test: string, resource = 'vram'): LeakFinding | undefined =>
   findings.find((f) => f.test === test && f.resource === resource);
 
+/**
+ * The VRAM call on a test `serves` whose reading after iteration i is `series(count)[i]`: 20 iterations at a 16 MiB
+ * threshold, then the longer re-run its steps call for (the first run must leave it open).
+ */
+function afterLongerRerun(series: (count: number) => number[]): LeakFinding | undefined {
+  const first = repeated('serves', series(20));
+  const firstCall = judgeRepeats(first, STAIRS);
+  const plan = planRecheck(first, firstCall, job(20, STAIRS));
+  if (plan === null) throw new Error('the steps need a re-check');
+  return find(confirmFindings(firstCall, judgeRepeats(repeated('serves', series(plan.iterations)), STAIRS, 20), plan), 'serves');
+}
+
 describe('planRecheck', () => {
   it('repeats the flagged tests, by plain name once each, as often as the first run did', () => {
     const tests = [...repeated('loads', LEAKING, 'vlm'), ...repeated('loads', LEAKING, 'flux'), ...repeated('clean', FLAT)];
@@ -102,11 +114,7 @@ describe('confirmFindings', () => {
   });
 
   it('calls a staircase the longer re-run reads a leak: 2 MiB per iteration, a step every 10', () => {
-    const serves = repeated('serves', stairs(20));
-    const firstStairs = judgeRepeats(serves, STAIRS);
-    const stairsPlan = planRecheck(serves, firstStairs, job(20, STAIRS));
-    if (stairsPlan === null) throw new Error('the steps need a re-check');
-    const leak = find(confirmFindings(firstStairs, judgeRepeats(repeated('serves', stairs(stairsPlan.iterations)), STAIRS, 20), stairsPlan), 'serves');
+    const leak = afterLongerRerun(stairs);
     assert.equal(leak?.verdict.leaking, true);
     assert.equal(leak?.verdict.pattern, 'staircase');
     assert.deepEqual(leak?.verdict.steps, { count: 3, height: 20 * MiB, period: 10, flatAfter: 9 });
@@ -116,11 +124,7 @@ describe('confirmFindings', () => {
 
   it('clears a cache filled once that the longer re-run sees stay flat', () => {
     const fill = (count: number): number[] => Array.from({ length: count }, (_, i) => (i >= 6 ? 584 : 520));
-    const served = repeated('serves', fill(20));
-    const firstFill = judgeRepeats(served, STAIRS);
-    const fillPlan = planRecheck(served, firstFill, job(20, STAIRS));
-    if (fillPlan === null) throw new Error('the step needs a re-check');
-    const cleared = find(confirmFindings(firstFill, judgeRepeats(repeated('serves', fill(fillPlan.iterations)), STAIRS, 20), fillPlan), 'serves');
+    const cleared = afterLongerRerun(fill);
     assert.equal(cleared?.verdict.leaking, false);
     assert.equal(cleared?.verdict.pattern, 'one-off');
     assert.match(cleared?.verdict.reason ?? '', /a re-run of \d+ iterations settled it: .*a step that did not come back, so it is not a leak$/);

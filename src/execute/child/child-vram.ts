@@ -34,7 +34,7 @@ export async function openChildNvml(nvmlLibrary: string): Promise<OpenedNvml | n
  * harness names, else through one opened now; null when NVML cannot be opened here.
  */
 export async function openChildVram(nvmlLibrary: string, gpus: readonly number[], early: Promise<OpenedNvml | null> | null): Promise<ChildVram | null> {
-  const opened = (early ? await early : null);
+  const opened = early ? await early : null;
   const usable = opened?.nvmlLibrary === nvmlLibrary ? opened : await openChildNvml(nvmlLibrary);
   if (!usable) return null;
   // A read that fails once (a card lost) leaves the rest of the file to the harness, which reports why.

@@ -89,9 +89,11 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
   const record = async (message: BoundaryMessage): Promise<void> => {
     const indices = gpus.lane();
     const end = message.phase === 'end';
+    // Only a GPU reading must be taken after a test's end; host memory and RSS from a sample begun after it will do.
+    const readsGpus = indices !== null && indices.length > 0;
     let taken = message.vram
       ? { ...(await sampleHostAt(message.at, false)), gpus: cardsOf(message.vram) }
-      : await sampleAt(message.at, end);
+      : await sampleAt(message.at, end && readsGpus);
     for (const error of taken.errors) life.warn(error);
     if (!end) {
       windows.set(message.seq, { name: message.name, before: taken, after: null, peak: null });
@@ -99,7 +101,7 @@ export function recordBoundaries(life: JobLife, gpus: JobGpus, live: boolean): B
     }
     const window = message.beginSeq === null ? undefined : windows.get(message.beginSeq);
     // The test waits for this answer only where VRAM is in question: it settles before the next test begins.
-    if (message.wait && indices && indices.length > 0 && taken.gpus) {
+    if (message.wait && readsGpus && taken.gpus) {
       taken = { ...taken, gpus: await gpus.settle(taken.gpus, window ? totalVramUsed(window.before.gpus) : null) };
     }
     // Under --repeat the leak fit reads the file's own VRAM at each iteration's end, so a neighbour cannot move it.
