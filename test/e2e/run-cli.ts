@@ -70,6 +70,16 @@ export interface CliOptions {
   readonly reportDir?: string;
 }
 
+// Variables of the machine running the tests that the CLI (or Node's colour decision) reacts to: a CI runner sets `CI`
+// (Node then reports no colours on a terminal) and maybe GITHUB_ACTIONS (annotations, a job summary), a shell may set
+// NO_COLOR or a GPU mask. Each run starts without them, so it sees what its test gives it and nothing else.
+const HOST_ONLY = /^(CI|CI_[A-Z_]+|GITHUB_[A-Z_]+|RUNNER_[A-Z_]+|NO_COLOR|FORCE_COLOR|NODE_DISABLE_COLORS|TMUX|CUDA_VISIBLE_DEVICES|JOB_COMPLETIONS?|JOB_COMPLETION_INDEX|GPU_TEST_[A-Z_]+)$/;
+
+/** process.env without the host's CI, colour, GPU-mask and gpu-test variables. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !HOST_ONLY.test(name)));
+}
+
 function readOrNull(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
@@ -85,7 +95,7 @@ export function runCli(options: CliOptions): Promise<CliRun> {
     // The simulated GPU is the fake nvidia-smi: a real libnvidia-ml on the host must not be read instead.
     // Its own lock folder: the simulated GPUs of parallel tests share UUIDs, and must not wait for one another.
     env: {
-      ...process.env, TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1'),
+      ...cleanEnv(), TIMELINE_DIR: timelineDir, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1'),
       GPU_TEST_LOCK_DIR: join(timelineDir, 'locks'), ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,7 +13,7 @@ import { fakeGpuEnv, setupFakeGpu, H100_80GB } from '../../fixtures/fake-gpu/fak
 import { findTaggedProcesses } from '../../src/probe/tagged-processes.js';
 import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 import { buildFakeNvml } from '../probe/fake-nvml-build.js';
-import { REPO } from '../e2e/run-cli.js';
+import { cleanEnv, REPO } from '../e2e/run-cli.js';
 
 /**
  * Each fault test's own limit: far beyond what any case takes, so a regression that hangs fails its test instead of
@@ -155,7 +155,7 @@ export function startFaultRun(options: FaultRunOptions): FaultRun {
   const child = spawn(process.execPath, [BIN, ...options.args, '--gpu-backend', options.backend, '--report-dir', reportDir, '--no-color'], {
     cwd: join(FAULT_FIXTURES, options.project),
     env: {
-      ...process.env, ...fakeGpuEnv(stateDir), [NVML_LIBRARY_ENV]: nvml, MARK_DIR: markDir, [MARK_ENV]: mark,
+      ...cleanEnv(), ...fakeGpuEnv(stateDir), [NVML_LIBRARY_ENV]: nvml, MARK_DIR: markDir, [MARK_ENV]: mark,
       ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', GPU_TEST_LOCK_DIR: options.shared?.lockDir ?? join(markDir, 'locks'),
       ...(options.countSmiCalls ? { FAKE_GPU_COUNT_CALLS: '1' } : {}), ...options.env,
     },

@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 import { escapeInline } from '../../src/report/markdown-escape.js';
-import { FIXTURES, REPO, runCli, type CliRun } from '../e2e/run-cli.js';
+import { cleanEnv, FIXTURES, REPO, runCli, type CliRun } from '../e2e/run-cli.js';
 
 const HERE = fileURLToPath(new URL('./fixtures/plan-errors/', import.meta.url));
 const DEFAULT_EXCLUDE = '"**/node_modules/**", "**/dist/**", "**/.git/**"';
@@ -206,7 +206,7 @@ function runAsNobody(dir: string, args: readonly string[]): Promise<CliRun> {
   for (const open of [reportDir, timelineDir]) chmodSync(open, 0o777);
   const child = spawn('setpriv', [...NOBODY, process.execPath, join(REPO, 'bin/gpu-test.js'), ...args, '--report-dir', reportDir, '--no-color'], {
     cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TIMELINE_DIR: timelineDir, [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1') },
+    env: { ...cleanEnv(), TIMELINE_DIR: timelineDir, [NVML_LIBRARY_ENV]: join(timelineDir, 'no-libnvidia-ml.so.1') },
   });
   let stdout = '';
   let stderr = '';

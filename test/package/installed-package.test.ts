@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { cleanEnv } from '../e2e/run-cli.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -54,7 +55,7 @@ describe('the packed package, installed into a new project', () => {
   // npx finds gpu-test in the project; PATH holds node's folder only, so no nvidia-smi of the host is found.
   const npx = (env: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> => spawnSync(NPM, ['exec', '--offline', '--', 'gpu-test', 'run', '--no-color'], {
     cwd: project, encoding: 'utf8',
-    env: { ...process.env, NODE_TEST_CONTEXT: undefined, PATH: dirname(process.execPath), ENABLE_GPU_TESTS: '1', GPU_TEST_NVML_LIBRARY: join(work, 'no-libnvidia-ml.so.1'), GPU_TEST_LOCK_DIR: join(work, 'locks'), ...env },
+    env: { ...cleanEnv(), NODE_TEST_CONTEXT: undefined, PATH: dirname(process.execPath), ENABLE_GPU_TESTS: '1', GPU_TEST_NVML_LIBRARY: join(work, 'no-libnvidia-ml.so.1'), GPU_TEST_LOCK_DIR: join(work, 'locks'), ...env },
   });
   const results = (): { files: { id: string; status: string; lane: string; skipReason: string | null }[] } =>
     JSON.parse(readFileSync(join(project, 'reports/results.json'), 'utf8')) as never;

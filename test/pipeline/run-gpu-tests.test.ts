@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu, H100_80GB } from '../../fixtures/fake-gpu/fake-gpu.mjs';
 import { createInterruptSwitch, planGpuTests, runGpuTests } from '../../dist/index.js';
-import { FIXTURES } from '../e2e/run-cli.js';
+import { cleanEnv, FIXTURES } from '../e2e/run-cli.js';
 import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
 
 // The GPUs are found through this process's own PATH, as nvidia-smi would be on a real host: the simulated one first.
@@ -21,7 +21,7 @@ Object.assign(process.env, fakeGpuEnv(state), { [NVML_LIBRARY_ENV]: join(state, 
 /** What the test processes inherit and the gates are read from. */
 function gpuEnv(): NodeJS.ProcessEnv {
   const marks = mkdtempSync(join(tmpdir(), 'gpu-test-library-marks-'));
-  return { ...process.env, TIMELINE_DIR: marks, MARK_DIR: marks, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', GPU_TEST_LOCK_DIR: join(marks, 'locks') };
+  return { ...cleanEnv(), TIMELINE_DIR: marks, MARK_DIR: marks, ENABLE_FLUX_TESTS: '', ENABLE_GPU_TESTS: '', GPU_TEST_LOCK_DIR: join(marks, 'locks') };
 }
 
 describe('runGpuTests', () => {
