@@ -17,13 +17,15 @@ export const ALLOWED = {
   // Where the package's own files are (the preload test processes load, package.json, the config schema): a leaf,
   // like errors.
   'package-files': [],
+  // How ES-only packages (execa) are imported from the command line's bundle, which has no import() of its own: a leaf.
+  'import-esm': [],
   // package-files: the config's JSON Schema ships in the package (schema/), read where the package is installed.
   config: ['results', 'units', 'errors', 'package-files'],
   plan: ['config', 'results', 'units', 'errors'],
   schedule: ['plan', 'config', 'results', 'units', 'errors'],
-  probe: ['config', 'results', 'units', 'errors'],
+  probe: ['config', 'results', 'units', 'errors', 'import-esm'],
   measure: ['probe', 'config', 'results', 'units', 'errors'],
-  execute: ['schedule', 'plan', 'config', 'probe', 'measure', 'results', 'units', 'errors', 'package-files'],
+  execute: ['schedule', 'plan', 'config', 'probe', 'measure', 'results', 'units', 'errors', 'package-files', 'import-esm'],
   // errors: a report directory that cannot be written is an error the user fixes, like any other.
   report: ['results', 'units', 'errors'],
   api: ['execute', 'results', 'units'],

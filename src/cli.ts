@@ -2,6 +2,7 @@
 // code. The only module that calls process.exit, and the only one that listens for signals.
 
 import { Chalk, type ChalkInstance } from 'chalk';
+import { availableParallelism } from 'node:os';
 import { formatPlan } from './cli/format-plan.js';
 import { compareInputs, mergeInputs, trendInputs } from './cli/history-commands.js';
 import { withLastFailed } from './cli/last-failed.js';
@@ -109,7 +110,7 @@ async function list(args: ParsedArgs): Promise<number> {
   const { plan, gpu, placements, shard } = await previewPlan({ options: args.options });
   if (args.listTests) {
     const { collectTests, formatCollected } = await import('./cli/list-tests.js');
-    const concurrency = args.options.concurrency ?? Math.max(1, (await import('node:os')).availableParallelism());
+    const concurrency = args.options.concurrency ?? Math.max(1, availableParallelism());
     process.stdout.write(formatCollected(plan, await collectTests(plan, concurrency, process.env)));
     return EXIT.passed;
   }

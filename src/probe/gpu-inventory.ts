@@ -4,6 +4,7 @@ import nvidiaSmi from 'node-nvidia-smi';
 import { readFileSync } from 'node:fs';
 import { basename, delimiter, dirname } from 'node:path';
 import { describeError } from '../errors.js';
+import { importEsm } from '../import-esm.js';
 import { readSmiLogInventory } from './nvidia-smi-xml.js';
 import { killProcessTree, listProcessTree, readParentPid } from './process-tree.js';
 import { describeSmiExit, findExecutable } from './smi-failure.js';
@@ -79,7 +80,7 @@ function querySmiLog(pathPrefix: string | null, timeoutMs: number, signal: Abort
 // node-nvidia-smi's error keeps only stderr, yet nvidia-smi prints its failures on stdout: run it once more to quote them.
 async function explainFailure(smi: string, timeoutMs: number, original: unknown): Promise<string> {
   // Loaded only on this failure path: execa's import costs 100-160 ms that a healthy run should not pay.
-  const { execa } = await import('execa');
+  const { execa } = await importEsm<typeof import('execa')>('execa');
   const rerun = await execa(smi, ['-q', '-x'], { reject: false, timeout: timeoutMs, all: true, stdin: 'ignore' });
   if (rerun.failed && !rerun.timedOut && rerun.exitCode !== undefined) {
     return describeSmiExit(QUERY, rerun.exitCode, typeof rerun.all === 'string' ? rerun.all : '');

@@ -2,12 +2,12 @@
 // sentences for its failures. Each wrapper throws an NvmlCallError for a non-zero nvmlReturn_t, so codes map to
 // advice in one place.
 
-import { createRequire } from 'node:module';
+import { describeError } from '../errors.js';
+import { loadKoffi } from './load-koffi.js';
 
 // Required, not imported: Node's ES module loader scans a CommonJS package's source for its exports first, which for
-// koffi doubled the ~15 ms of CPU its load costs in every process that reads VRAM (the harness and each GPU file's).
-const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-import { describeError } from '../errors.js';
+// koffi doubled the CPU its load costs in every process that reads VRAM (the harness and each GPU file's).
+const koffi = loadKoffi();
 
 /** The nvmlReturn_t codes the reader tells apart. */
 export const NVML_RETURN = {

@@ -1,6 +1,7 @@
 // A test process and everything it started: listing, summed RSS and killing, from /proc.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 // Read once: every sample asks, and the answer cannot change while the harness runs.
 const hasProcfs = existsSync('/proc/self/statm');
@@ -195,7 +196,7 @@ export async function readProcessRss(pid: number): Promise<number | null> {
   if (hasProcfs) return readStatmRss(pid);
   try {
     // Only off Linux, so loaded only there.
-    const { default: pidusage } = await import('pidusage');
+    const pidusage = createRequire(import.meta.url)('pidusage') as typeof import('pidusage');
     return (await pidusage(pid)).memory;
   } catch {
     return null;

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -62,9 +62,11 @@ describe('the packed package, installed into a new project', () => {
 
   it('ships what the README links: LICENSE, the docs, the examples, the config schema', () => {
     const root = join(project, 'node_modules/gpu-test');
-    for (const path of ['LICENSE', 'README.md', 'docs/config.md', 'docs/results.schema.json', 'examples/ci/github/gpu-pr.yml', 'schema/gpu-test.config.schema.json', 'bin/gpu-test.js', 'dist/bundle/cli.js']) {
+    for (const path of ['LICENSE', 'README.md', 'docs/config.md', 'docs/results.schema.json', 'examples/ci/github/gpu-pr.yml', 'schema/gpu-test.config.schema.json', 'bin/gpu-test.js', 'dist/cli/code-cache.js', 'dist/bundle/cli.cjs']) {
       assert.ok(existsSync(join(root, path)), `${path} is not in the package`);
     }
+    // A code cache is made by the Node that runs the package, never shipped from the machine that packed it.
+    assert.deepEqual(readdirSync(join(root, 'dist/bundle')).filter((name) => name.endsWith('.v8cache')), []);
   });
 
   it('without a GPU, runs the CPU test and says the GPU file is skipped and why', () => {
@@ -83,5 +85,8 @@ describe('the packed package, installed into a new project', () => {
     assert.equal(run.status, 0, String(run.stderr));
     for (const report of ['report.md', 'junit.xml', 'results.json']) assert.ok(existsSync(join(project, 'reports', report)), `${report} was not written`);
     assert.deepEqual(results().files.map((file) => [file.id, file.status, file.lane]), [['gpu/model.test.mjs', 'passed', 'gpu'], ['test/math.test.ts', 'passed', 'cpu']]);
+    // The runs left a code cache in the installed package, for this Node, which this run started from.
+    const caches = readdirSync(join(project, 'node_modules/gpu-test/dist/bundle')).filter((name) => name.endsWith('.v8cache'));
+    assert.deepEqual(caches.map((name) => name.includes(`.${process.version}-${process.arch}-`)), [true]);
   });
 });

@@ -90,6 +90,10 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   // Every process the run starts carries the run's tag; if gpu-test dies unannounced, the watchdog ends them.
   const env = { ...options.env, [RUN_TAG_ENV]: options.runId };
   const watchdog = startRunWatchdog(options.runId);
+  // Raced until the run is interrupted, then no longer awaited: its failure (a reader that could not start once the
+  // listing was cut short) must not surface as an unhandled rejection, even while this function awaits its first step.
+  const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
+  planArrives.catch(() => {});
   const workDir = await mkdtemp(join(tmpdir(), 'gpu-test-'));
   // Two runs on one host never share a card: another run's cards are left out until it gives them back.
   const shared = createSharedGpus(createGpuLocks({ runId: options.runId, dir: lockDirOf(options.env) }), observer, warn);
@@ -236,10 +240,6 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     }
   };
 
-  const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
-  // Raced until the run is interrupted, then no longer awaited: its failure (a reader that could not start once the
-  // listing was cut short) must not surface later as an unhandled rejection.
-  planArrives.catch(() => {});
   // One promise for the whole run: a listener per loop turn would pile up on the signal.
   const stopped = whenAborted(stop).then(() => ({ stopped: true }) as const);
   let lockPoll: Promise<{ lockPoll: true }> | null = null;

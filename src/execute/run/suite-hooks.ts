@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthcheckStep, HookStep } from '../../config/types.js';
+import { importEsm } from '../../import-esm.js';
 import { killProcessTree } from '../../probe/process-tree.js';
 import type { HookPhase, HookRun } from '../../results/run-result.js';
 
@@ -61,7 +62,7 @@ export function describeStep(step: HookStep): string {
 async function runShell(command: string, timeoutMs: number, context: HookContext, phase: HookPhase): Promise<Attempt> {
   if (context.signal?.aborted) return { ok: false, output: '', error: 'not started: the run was interrupted' };
   // Loaded only by projects that have shell hooks: importing execa costs 100-160 ms.
-  const { execa } = await import('execa');
+  const { execa } = await importEsm<typeof import('execa')>('execa');
   const { NODE_TEST_CONTEXT: _outerRunner, ...env } = context.env;
   const output = createTail();
   const subprocess = execa(command, {
