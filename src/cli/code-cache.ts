@@ -1,7 +1,7 @@
 // Runs the command line's bundle (one CommonJS file, scripts/bundle-cli.mjs) with V8's code cache. Node 20 compiles
 // every module from source at every start, ~35 ms of CPU for the bundle alone on a 2-core machine, and then compiles
 // each function the run calls for the first time; a cache made after a run holds all of that as bytecode, and a run
-// that loads it starts ~100 ms sooner there (bench/README.md). Node 20 has no code cache for ES modules
+// that loads it starts ~85 ms sooner there (bench/README.md). Node 20 has no code cache for ES modules
 // (module.enableCompileCache came in Node 22), so the bundle is CommonJS, run through node:vm with the cache.
 //
 // The cache lies beside the bundle, named after the Node version, the CPU architecture and the bundle's size and
