@@ -19,6 +19,15 @@ export interface BenchGpu {
   readonly nvmlLibrary: string;
 }
 
+/** A one-test file: what the start-up is measured with. */
+export const ONE_TEST = "import { test } from 'node:test';\ntest('t', () => {});\n";
+
+/** The value below which a share `q` (0-1) of `values` lies. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

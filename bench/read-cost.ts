@@ -10,7 +10,7 @@ import { createStreamingGpuReader } from '../src/probe/gpu-stream-reader.js';
 import { MEMORY_QUERY_ARGS } from '../src/probe/nvidia-smi-csv.js';
 import { createNvmlGpuReader, openNvml } from '../src/probe/nvml.js';
 import type { GpuReader } from '../src/probe/types.js';
-import { median, type BenchGpu } from './common.js';
+import { median, quantile, type BenchGpu } from './common.js';
 
 const NVML_READS = 10_000;
 const STREAM_READS = 30;
@@ -59,11 +59,6 @@ async function streamReadMs(): Promise<{ backToBack: number[]; randomPhase: numb
   } finally {
     reader.close?.();
   }
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function spawnReadMs(env: NodeJS.ProcessEnv): number[] {

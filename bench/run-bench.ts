@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fakeGpuEnv, setupFakeGpu } from '../fixtures/fake-gpu/fake-gpu.mjs';
 import { NVML_LIBRARY_ENV } from '../src/probe/nvml.js';
 import { buildFakeNvml } from '../test/probe/fake-nvml-build.js';
-import { BIN, REPO, median, timeCommand, type BenchGpu } from './common.js';
+import { BIN, ONE_TEST, REPO, median, timeCommand, type BenchGpu } from './common.js';
 import { CPU_WORK_SOURCE, writeMixedSuite } from './mixed-suite.js';
 import { printLeakSensitivity } from './leak-sensitivity.js';
 import { printMixedKill } from './mixed-kill.js';
@@ -127,7 +127,7 @@ function printMixedSuite({ env, nvmlEnv }: BenchGpu, { iterations, soloMs }: { i
  */
 function warmCodeCache(env: NodeJS.ProcessEnv): void {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-warm-'));
-  writeFileSync(join(dir, 'one.test.mjs'), "import { test } from 'node:test';\ntest('t', () => {});\n");
+  writeFileSync(join(dir, 'one.test.mjs'), ONE_TEST);
   execFileSync(process.execPath, [BIN, 'run', '--report-dir', join(dir, 'reports'), 'one.test.mjs'], { cwd: dir, env, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
   const cached = readdirSync(join(REPO, 'dist/bundle')).some((name) => name.endsWith('.v8cache'));

@@ -5,13 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, median, readPassedResults, timeCommand, writeLaneProject, type BenchGpu } from './common.js';
+import { BIN, median, ONE_TEST, quantile, readPassedResults, timeCommand, writeLaneProject, type BenchGpu } from './common.js';
 
 const MANY_FILES = 300;
 const FIXED_TARGET_MS = 100;
 const MANY_TARGET_RATIO = 1;
 const ONE_FILE_MIN_ROUNDS = 12;
-const ONE_TEST = "import { test } from 'node:test';\ntest('t', () => {});\n";
 
 export function printStartUp(gpu: BenchGpu, rounds: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-start-up-'));
@@ -40,12 +39,11 @@ export function printStartUp(gpu: BenchGpu, rounds: number): void {
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   const list = (values: readonly number[]): string => values.map(fmt).join(', ');
   const plainOne = median(runs.plainOne);
-  const quartile = (values: readonly number[], q: 1 | 3): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q / 4)] ?? NaN;
   console.log(`start-up and many files: default reporters, simulated GPU (NVML stand-in); ${cores} cores; medians of ${runs.plainOne.length} rounds (one file) and ${rounds} (300 files), interleaved`);
   console.log(`  node --test, one one-test file              ${fmt(plainOne)}`);
   for (const [label, values] of [['gpu lane', runs.gpuOne], ['cpu lane', runs.cpuOne]] as const) {
     const added = median(values) - plainOne;
-    console.log(`  gpu-test run, one one-test file, ${label}    ${fmt(median(values))}   (middle half: ${fmt(quartile(values, 1))}-${fmt(quartile(values, 3))})  fixed cost ${added.toFixed(0)} ms (target <= ${FIXED_TARGET_MS} ms) ${added <= FIXED_TARGET_MS ? 'ok' : 'MISSED'}`);
+    console.log(`  gpu-test run, one one-test file, ${label}    ${fmt(median(values))}   (middle half: ${fmt(quantile(values, 0.25))}-${fmt(quantile(values, 0.75))})  fixed cost ${added.toFixed(0)} ms (target <= ${FIXED_TARGET_MS} ms) ${added <= FIXED_TARGET_MS ? 'ok' : 'MISSED'}`);
   }
   const ratio = median(runs.many) / median(runs.plainMany);
   console.log(`  gpu-test run --concurrency ${cores}, ${MANY_FILES} one-test files   ${fmt(median(runs.many))}   (rounds: ${list(runs.many)})`);

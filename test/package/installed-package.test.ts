@@ -85,7 +85,7 @@ describe('the packed package, installed into a new project', () => {
     assert.equal(run.status, 0, String(run.stderr));
     for (const report of ['report.md', 'junit.xml', 'results.json']) assert.ok(existsSync(join(project, 'reports', report)), `${report} was not written`);
     assert.deepEqual(results().files.map((file) => [file.id, file.status, file.lane]), [['gpu/model.test.mjs', 'passed', 'gpu'], ['test/math.test.ts', 'passed', 'cpu']]);
-    // The runs left a code cache in the installed package, for this Node, which this run started from.
+    // The runs left one code cache in the installed package, made for this Node and architecture.
     const caches = readdirSync(join(project, 'node_modules/gpu-test/dist/bundle')).filter((name) => name.endsWith('.v8cache'));
     assert.deepEqual(caches.map((name) => name.includes(`.${process.version}-${process.arch}-`)), [true]);
   });

@@ -9,6 +9,9 @@ import { loadKoffi } from '../../src/probe/load-koffi.js';
 
 const require = createRequire(import.meta.url);
 
+// Prints which of node:https and node:zlib the process has loaded.
+const PRINT_LOADED = 'console.log(JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (https|zlib)$/.test(name))));';
+
 describe('loadKoffi', () => {
   it("gives koffi's own version, with the calls NVML is bound through", () => {
     const koffi = loadKoffi();
@@ -20,13 +23,12 @@ describe('loadKoffi', () => {
 
   it("loads neither node:https nor node:zlib, which koffi's entry module pulls in", () => {
     const url = new URL('../../dist/probe/load-koffi.js', import.meta.url).href;
-    const probe = `const { loadKoffi } = await import(${JSON.stringify(url)}); loadKoffi();
-console.log(JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (https|zlib)$/.test(name))));`;
+    const probe = `const { loadKoffi } = await import(${JSON.stringify(url)}); loadKoffi(); ${PRINT_LOADED}`;
     const direct = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
     assert.equal(direct.status, 0, direct.stderr);
     assert.deepEqual(JSON.parse(direct.stdout), []);
     // The same probe through koffi's entry does load them: the check above can fail.
-    const entry = spawnSync(process.execPath, ['-e', `require('koffi'); console.log(JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (https|zlib)$/.test(name))))`], { encoding: 'utf8', cwd: new URL('../../', import.meta.url).pathname });
+    const entry = spawnSync(process.execPath, ['-e', `require('koffi'); ${PRINT_LOADED}`], { encoding: 'utf8', cwd: new URL('../../', import.meta.url).pathname });
     assert.equal(entry.status, 0, entry.stderr);
     assert.notDeepEqual(JSON.parse(entry.stdout), []);
   });
