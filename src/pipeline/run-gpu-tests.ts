@@ -45,7 +45,7 @@ export interface RunGpuTestsOptions {
   readonly interrupt?: RunInterrupt;
 }
 
-/** A run whose config and files are known (and whose GPUs are being listed), ready to start. */
+/** A run whose config and files are known, ready to start (its GPUs are listed once it has started its first files). */
 export interface PlannedRun {
   readonly config: ResolvedConfig;
   /** Every test file found (of this shard, under `--shard`), with its tags, lane and needs, before the GPUs decide what is skipped. */
@@ -61,7 +61,7 @@ export interface PlannedRun {
 const NO_GPUS: GpuInventory = { available: false, reason: null, driverVersion: null, cudaVersion: null, gpus: [], warnings: [] };
 
 /**
- * Reads the config and finds the test files, while the GPUs are listed; throws GpuTestError for every problem the user
+ * Reads the config and finds the test files; throws GpuTestError for every problem the user
  * can fix (a bad config, an unreadable test file), before anything runs.
  */
 export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<PlannedRun> {
@@ -71,10 +71,21 @@ export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<Pl
   const interrupt = request.interrupt ?? createInterruptSwitch();
   const readerWarnings = new Set<string>();
   const onWarning = (warning: string): void => void readerWarnings.add(warning);
-  // The GPUs are listed through NVML (12 ms on an H100 host) or else nvidia-smi (128 ms there, seconds on some 8-GPU
-  // hosts), and the VRAM reader starts once they are known: meanwhile the config is read and the cpu lane runs.
+  // The GPUs are listed through NVML or else nvidia-smi (128 ms on an H100 host, seconds on some 8-GPU hosts), and the
+  // VRAM reader starts once they are known; meanwhile the cpu lane runs. The listing begins once the run has started
+  // its first test processes: opening NVML blocks this thread (30-40 ms on a GPU host, koffi and nvmlInit), and those
+  // processes' own start (and a first GPU file's own NVML) goes on beside it instead of after it.
   const backend = cli.gpuBackend ?? DEFAULT_GPU_BACKEND;
-  const found = findGpus({ backend, onWarning, signal: interrupt.stop });
+  let beginListing: () => void = () => {};
+  const listingBegins = new Promise<void>((resolve) => {
+    beginListing = resolve;
+  });
+  let listingBegun = false;
+  const beginGpuListing = (): void => {
+    listingBegun = true;
+    beginListing();
+  };
+  const found = listingBegins.then(() => findGpus({ backend, onWarning, signal: interrupt.stop }));
   const config = await resolveConfig({ cwd, cli, env });
   const { files, warnings } = await discoverFiles(config);
   const { jobs, shard } = shardJobs(config, describeJobs(config, files), env);
@@ -92,11 +103,15 @@ export async function planGpuTests(request: RunGpuTestsOptions = {}): Promise<Pl
       try {
         // A backend the user named must start before any test does, or the run would end half-way with a usage error;
         // so must a --gpus that names no card. Unless the run is interrupted meanwhile: then nothing starts.
-        if (config.gpuBackend !== 'auto' || config.gpus !== null) await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
-        const ran = await runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader });
+        if (config.gpuBackend !== 'auto' || config.gpus !== null) {
+          beginGpuListing();
+          await Promise.race([gpuReader, whenAborted(interrupt.stop)]);
+        }
+        const ran = await runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader, beginGpuListing });
         return finishResult({ ...ran, warnings: [...warnings, ...ran.warnings, ...readerWarnings] }, config, shard, baselines);
       } finally {
-        (await gpuReader.catch(() => NO_GPU_READER)).close?.();
+        // A run stopped before it started anything never listed the GPUs: there is no reader to close.
+        if (listingBegun) (await gpuReader.catch(() => NO_GPU_READER)).close?.();
       }
     },
   };
@@ -115,10 +130,12 @@ interface JobsToRun {
   readonly observer: RunObserver;
   readonly inventory: Promise<GpuInventory>;
   readonly gpuReader: Promise<GpuReader>;
+  /** Starts listing the GPUs (once the first test processes are started); idempotent. */
+  readonly beginGpuListing: () => void;
 }
 
 /** The run itself: cpu-lane files start at once, GPU files once the GPUs are known. */
-function runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader }: JobsToRun): Promise<ExecutedRun> {
+function runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader, beginGpuListing }: JobsToRun): Promise<ExecutedRun> {
   // cpu-lane decisions never depend on the GPUs, so those jobs can start before the inventory is in.
   const assumingGpus = decideSkips(config, jobs, env, { available: true, reason: null });
   const runnableWithGpu = assumingGpus.jobs.filter((job) => job.skip === null);
@@ -127,7 +144,7 @@ function runJobs({ config, jobs, env, interrupt, observer, inventory, gpuReader 
     return { gpu, gpuReader: reader, capacity, plan: skipUnfit(decideSkips(config, jobs, env, gpu), capacity, config.requireGpu) };
   });
   return runPlan({
-    planned, earlyJobs: runnableWithGpu.filter((job) => job.lane === 'cpu'), earlyCapacity: hostCapacity(config, NO_GPUS, new Map()),
+    planned, beginGpuListing, earlyJobs: runnableWithGpu.filter((job) => job.lane === 'cpu'), earlyCapacity: hostCapacity(config, NO_GPUS, new Map()),
     gpuCandidates: runnableWithGpu.filter((job) => job.lane === 'gpu'), planUnlisted: () => assumingGpus,
     config, host: readHostInfo(), observer, interrupt, runId: randomUUID(), env, toolVersion: readToolVersion(),
   });

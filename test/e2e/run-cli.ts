@@ -123,6 +123,7 @@ export interface RecordedSpan {
   readonly start: number;
   readonly end: number;
   readonly booted: number;
+  readonly pid: number;
   readonly cuda: string | null;
   /** gpu-test's tag for the launch: `<run id>/<launch>-<attempt>`. */
   readonly job: string | null;

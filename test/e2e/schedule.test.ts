@@ -1,11 +1,13 @@
 // End to end with a simulated GPU: lanes, gating, VRAM deltas in every report, and a valid JUnit file.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
+import { buildFakeNvml, fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { validateJunit } from '../report/validate-junit.js';
 import { readSpans, runCli, type CliRun } from './run-cli.js';
 
@@ -105,6 +107,22 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
     assert.equal(run.code, 0, run.stderr);
     // Launches are numbered from 1 in the order the harness starts them: the file ran in the one booted first.
     assert.match(readSpans(run.timelineDir, ['next']).get('next')?.job ?? '', /\/1-1$/);
+  });
+
+  it('boots the first GPU file before listing the GPUs, so that its start and its own NVML go on beside the listing', { skip: fakeNvmlSkipReason() }, async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    // The first process to open the NVML stand-in waits until a second one has begun to (see its README).
+    writeFileSync(join(state, 'nvml-init-awaits-second'), '');
+    const env = { ...fakeGpuEnv(state), [NVML_LIBRARY_ENV]: buildFakeNvml() };
+    const run = await runCli({ project: 'prewarm', args: ['run', 'b-next.test.mjs'], env });
+    assert.equal(run.code, 0, run.stderr);
+    const testPid = String(readSpans(run.timelineDir, ['next']).get('next')?.pid);
+    const log = readFileSync(join(state, 'nvml-init.log'), 'utf8').trim().split('\n');
+    const harnessPid = log.map((line) => line.split(' ')[0]).find((pid) => pid !== testPid);
+    assert.ok(harnessPid, `only the test process opened NVML: ${log.join(', ')}`);
+    // The test process was running and opening NVML before the harness's own opening returned.
+    assert.ok(log.indexOf(`${testPid} begin`) !== -1 && log.indexOf(`${testPid} begin`) < log.indexOf(`${harnessPid} end`), log.join(', '));
   });
 
   it('boots it during a long `before` hook of the running file, without waiting for its first test', async () => {

@@ -26,7 +26,7 @@ import { createGpuLocks, lockDirOf } from './gpu-locks.js';
 import { whenAborted, type RunInterrupt } from '../interrupt.js';
 import { launchJob, type LaunchContext, type LaunchedJob } from '../job/launch-job.js';
 import { startMemoryGuard, type MemoryGuard } from './memory-guard-loop.js';
-import { startRunWatchdog } from './run-watchdog.js';
+import { startRunWatchdog, type RunWatchdog } from './run-watchdog.js';
 import { createSharedGpus, LOCK_POLL_MS } from './shared-gpus.js';
 import { createSuiteHookRunner } from './suite-hook-runner.js';
 import { createFileRetries } from './file-retries.js';
@@ -48,6 +48,8 @@ export interface GpuPlan {
 export interface RunPlanOptions {
   /** Resolves once the GPUs are known; until then only `earlyJobs` may start. */
   readonly planned: Promise<GpuPlan>;
+  /** Starts listing the GPUs, which `planned` waits for: called once the first test processes are started. */
+  readonly beginGpuListing: () => void;
   /** cpu-lane jobs that run whatever the GPUs are, started while the GPU inventory is still being read. */
   readonly earlyJobs: readonly Job[];
   /** The capacity before the GPUs are known: cpu slots and host RAM only. */
@@ -87,9 +89,10 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
   const startedAt = Date.now();
   const warnings = new Set<string>();
   const warn = (message: string): void => void warnings.add(message);
-  // Every process the run starts carries the run's tag; if gpu-test dies unannounced, the watchdog ends them.
+  // Every process the run starts carries the run's tag; if gpu-test dies unannounced, the watchdog ends them. It is
+  // started right after the first test processes (in the same turn), so their start does not wait for its fork.
   const env = { ...options.env, [RUN_TAG_ENV]: options.runId };
-  const watchdog = startRunWatchdog(options.runId);
+  let watchdog: RunWatchdog | null = null;
   // Raced until the run is interrupted, then no longer awaited: its failure (a reader that could not start once the
   // listing was cut short) must not surface as an unhandled rejection, even while this function awaits its first step.
   const planArrives = options.planned.then((gpuPlan) => ({ gpuPlan }));
@@ -261,6 +264,8 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
         const lockedOut = startWhatFits();
         lockPoll = lockedOut ? (lockPoll ?? sleep(LOCK_POLL_MS).then(() => ({ lockPoll: true }) as const)) : null;
       }
+      watchdog ??= startRunWatchdog(options.runId);
+      options.beginGpuListing();
       const event = await nextEvent();
       if ('lockPoll' in event) lockPoll = null;
       if ('gpuPlan' in event) await adoptPlan(event.gpuPlan);
@@ -274,7 +279,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     (sampler as ContinuousSampler | null)?.stop();
     await rm(workDir, { recursive: true, force: true });
     shared.giveAll();
-    await watchdog.release();
+    await watchdog?.release();
   }
   // A file whose alone re-run never came keeps its first run's result.
   for (const [id, first] of retries.unfinished()) if (!results.has(id)) results.set(id, first);
