@@ -3,8 +3,11 @@
 // reporters, each against plain `node --test` on the same file. The per-test figure is the marginal cost: the same
 // lane's one-test file is timed too, and its difference to plain node (the fixed start-up, see start-up.ts) is taken
 // out. The nvidia-smi stream gets 100 tests: each boundary there waits for a fresh reading (up to one interval).
+// Each figure is the median over rounds of that round's own difference, so drift between rounds cancels out. As a
+// reference, plain `node --test` with two empty root hooks (beforeEach, afterEach) preloaded: node:test's own price for
+// any per-test hook, which gpu-test's boundaries pay too.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, median, readPassedResults, timeCommand, writeLaneProject, type BenchGpu } from './common.js';
@@ -52,9 +55,12 @@ export function printPerTestOverhead(gpu: BenchGpu, rounds: number): void {
     { label: 'cpu lane, nested subtests', file: 'cpu/nested.test.mjs', single: 'cpu/one.test.mjs', tests: TESTS + 1, env: 'nvml', target: TARGET_MS },
     { label: 'gpu lane, nvidia-smi stream, top-level', file: 'stream/top.test.mjs', single: 'stream/one.test.mjs', tests: STREAM_TESTS, env: 'stream', target: STREAM_TARGET_MS },
   ];
+  writeFileSync(join(dir, 'empty-hooks.mjs'), "import { afterEach, beforeEach } from 'node:test';\nbeforeEach(() => {});\nafterEach(() => {});\n");
   const files = [...new Set(cases.flatMap((c) => [c.file, c.single]))];
+  const hookFiles = ['cpu/top.test.mjs', 'cpu/nested.test.mjs', 'cpu/one.test.mjs'];
   const harness = new Map<string, number[]>();
   const plain = new Map<string, number[]>();
+  const hooked = new Map<string, number[]>();
   const push = (map: Map<string, number[]>, key: string, ms: number): void => void map.set(key, [...(map.get(key) ?? []), ms]);
   const testsIn = (file: string): number => cases.find((c) => c.file === file)?.tests ?? 1;
   for (let round = 0; round < rounds; round++) {
@@ -63,20 +69,32 @@ export function printPerTestOverhead(gpu: BenchGpu, rounds: number): void {
       const stream = file.startsWith('stream/');
       push(harness, file, timeGpuTest(dir, file, testsIn(file), stream ? gpu.env : gpu.nvmlEnv, stream ? ['--gpu-backend', 'nvidia-smi'] : []));
       push(plain, file, timeCommand(['--test', '--test-reporter=dot', file], dir, gpu.env));
+      if (hookFiles.includes(file)) push(hooked, file, timeCommand(['--test', '--test-reporter=dot', '--import', './empty-hooks.mjs', file], dir, gpu.env));
     }
   }
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`per-test overhead: one file of trivial tests, default reporters, simulated GPU; median of ${rounds} rounds, interleaved`);
+  console.log(`per-test overhead: one file of trivial tests, default reporters; medians of ${rounds} rounds, interleaved`);
   for (const file of files) {
     const [h, p] = [harness.get(file) ?? [], plain.get(file) ?? []];
     console.log(`  ${file.padEnd(22)} gpu-test ${fmt(median(h))}  node --test ${fmt(median(p))}   (gpu-test rounds: ${h.map(fmt).join(', ')})`);
   }
+  // A round's marginal cost a test of `contender` over plain node: its added time on the big file less that on the
+  // one-test file (the fixed start-up), both from the same round.
+  const perTestRounds = (contender: Map<string, number[]>, file: string, single: string, tests: number): number[] =>
+    Array.from({ length: rounds }, (_, round) => {
+      const at = (map: Map<string, number[]>, key: string): number => map.get(key)?.[round] ?? Number.NaN;
+      return ((at(contender, file) - at(plain, file)) - (at(contender, single) - at(plain, single))) / (tests - 1);
+    });
+  const list = (values: readonly number[]): string => values.map((ms) => ms.toFixed(2)).join(', ');
   for (const c of cases) {
-    const added = median(harness.get(c.file) ?? []) - median(plain.get(c.file) ?? []);
-    const startUp = median(harness.get(c.single) ?? []) - median(plain.get(c.single) ?? []);
-    const ms = (added - startUp) / (c.tests - 1);
+    const each = perTestRounds(harness, c.file, c.single, c.tests);
+    const ms = median(each);
     const verdict = ms <= c.target ? 'ok' : 'MISSED';
-    console.log(`per test, ${c.label.padEnd(40)} (added ${fmt(added)} - start-up ${fmt(startUp)}) / ${c.tests - 1} = ${ms.toFixed(3)} ms  (target <= ${c.target} ms) ${verdict}`);
+    console.log(`per test, ${c.label.padEnd(40)} ${ms.toFixed(3)} ms  (rounds: ${list(each)})  (target <= ${c.target} ms) ${verdict}`);
+  }
+  for (const [label, file, tests] of [['top-level tests', 'cpu/top.test.mjs', TESTS], ['nested subtests', 'cpu/nested.test.mjs', TESTS + 1]] as const) {
+    const each = perTestRounds(hooked, file, 'cpu/one.test.mjs', tests);
+    console.log(`  reference: node --test with two empty root hooks, ${label.padEnd(16)} ${median(each).toFixed(3)} ms a test  (rounds: ${list(each)}): node:test's own price for per-test hooks`);
   }
   console.log('  note: with the stream, each boundary waits for a reading taken after it: up to one --sample-interval (50 ms).');
   rmSync(dir, { recursive: true, force: true });

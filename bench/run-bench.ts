@@ -4,7 +4,8 @@
 // per test and its fixed start-up against `node --test`, 300 one-test files, the shortest VRAM spike the sampler catches, the
 // makespan on a simulated two-GPU host and that of a suite sharded over four runners (computed from the planner), and
 // the smallest leak found on a simulated caching allocator with the false alarms beside it, and what writing the
-// reports of 2,000 and 20,000 tests costs. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all).
+// reports of 2,000 and 20,000 tests costs. BENCH_ROUNDS sets the rounds (3), BENCH_ONLY the sections (all), BENCH_GPU=host
+// runs them on the host's own GPU.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,15 @@ for (const name of ONLY ?? []) {
   if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section \`${name}\`; choose from ${SECTIONS.join(', ')}`);
 }
 const wanted = (section: (typeof SECTIONS)[number]): boolean => ONLY === null || ONLY.includes(section);
+// BENCH_GPU=host: the sections that need no simulated allocations run on this host's own GPU and driver (its
+// libnvidia-ml and nvidia-smi), to give the figures users see; the others need the simulated GPU.
+const ON_HOST_GPU: readonly string[] = ['mixed', 'mixed-kill', 'per-test', 'start-up'];
+const HOST_GPU = process.env.BENCH_GPU === 'host';
+if (process.env.BENCH_GPU !== undefined && !HOST_GPU) throw new Error(`BENCH_GPU: \`${process.env.BENCH_GPU}\` is not known; \`host\` runs on this host's GPU`);
+if (HOST_GPU) {
+  const elsewhere = (ONLY ?? SECTIONS).filter((section) => !ON_HOST_GPU.includes(section));
+  if (elsewhere.length > 0) throw new Error(`BENCH_GPU=host runs ${ON_HOST_GPU.join(', ')}; ${elsewhere.join(', ')} need the simulated GPU: set BENCH_ONLY`);
+}
 
 /** Iterations of the CPU work that take about TARGET_MS on one idle core, and what they took. */
 function calibrate(): { iterations: number; soloMs: number } {
@@ -134,6 +144,19 @@ function warmCodeCache(env: NodeJS.ProcessEnv): void {
   console.log(`code cache of the CLI: ${cached ? 'made by a first run, used by every run below' : 'not written (dist/bundle is not writable): every run compiles the CLI'}`);
 }
 
+function simulatedGpu(state: string): BenchGpu {
+  setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
+  const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
+  // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
+  const nvmlLibrary = buildFakeNvml();
+  return { state, env, nvmlEnv: { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary }, nvmlLibrary };
+}
+
+function hostGpu(state: string): BenchGpu {
+  const { [NVML_LIBRARY_ENV]: _chosen, ...env } = process.env;
+  return { state, env, nvmlEnv: env, nvmlLibrary: 'libnvidia-ml.so.1' };
+}
+
 async function main(): Promise<void> {
   // Reports need at least 5 rounds for a steady median; they take a second or two each.
   const reportRounds = Math.max(ROUNDS, 5);
@@ -143,12 +166,9 @@ async function main(): Promise<void> {
     return;
   }
   const state = mkdtempSync(join(tmpdir(), 'gpu-test-bench-gpu-'));
-  setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-d7bc1e4b-81c4-1f5e-ef93-3cc314b2269d', totalMiB: 81559 }]);
-  const env = { ...process.env, ...fakeGpuEnv(state) } as NodeJS.ProcessEnv;
-  // On a GPU host the harness reads VRAM through NVML; the stand-in library answers from the same simulated state.
-  const nvmlLibrary = buildFakeNvml();
-  const gpu: BenchGpu = { state, env, nvmlEnv: { ...env, [NVML_LIBRARY_ENV]: nvmlLibrary }, nvmlLibrary };
-  warmCodeCache(env);
+  const gpu = HOST_GPU ? hostGpu(state) : simulatedGpu(state);
+  console.log(HOST_GPU ? 'GPU: this host\'s own, through its driver\'s libnvidia-ml and nvidia-smi' : 'GPU: simulated (NVML stand-in and fake nvidia-smi)');
+  warmCodeCache(gpu.env);
   const work = wanted('mixed') || wanted('mixed-kill') ? calibrate() : null;
   if (work && wanted('mixed')) printMixedSuite(gpu, work);
   if (work && wanted('mixed-kill')) printMixedKill(gpu, work.iterations, ROUNDS);
@@ -156,7 +176,7 @@ async function main(): Promise<void> {
   if (wanted('per-test')) printPerTestOverhead(gpu, ROUNDS);
   if (wanted('start-up')) printStartUp(gpu, ROUNDS);
   if (wanted('spike')) printSmallestSpike(gpu);
-  if (wanted('multi-gpu')) printMultiGpu(nvmlLibrary, ROUNDS);
+  if (wanted('multi-gpu')) printMultiGpu(gpu.nvmlLibrary, ROUNDS);
   if (wanted('shard')) printShardBalance();
   if (wanted('leaks')) printLeakSensitivity(gpu);
   if (wanted('reports')) await printReportScaling(reportRounds);
