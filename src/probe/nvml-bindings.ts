@@ -81,6 +81,8 @@ export interface NvmlBindings {
   /** Whether nvmlDeviceGetMemoryInfo_v2 exists (drivers from about R510 on): `used` then excludes the reserve. */
   readonly hasMemoryV2: boolean;
   init(): void;
+  /** nvmlInit_v2 on a thread of libuv's pool: a real driver takes 18-22 ms to open, while this thread goes on. */
+  initAsync(): Promise<void>;
   shutdown(): void;
   errorString(status: number): string;
   driverVersion(): string;
@@ -98,7 +100,10 @@ export interface NvmlBindings {
   powerMilliwatts(device: NvmlDevice): number;
 }
 
-type NativeCall = (...args: unknown[]) => unknown;
+type NativeCall = ((...args: unknown[]) => unknown) & {
+  /** The same call on a thread of libuv's pool; `done` gets koffi's error or the result. */
+  async?: (...args: unknown[]) => void;
+};
 type Binder = (name: string, result: string, params: Parameters<typeof koffi.out>[0][]) => NativeCall;
 
 /** `name` bound, or null when the library lacks it (an older driver). */
@@ -161,6 +166,19 @@ export function loadNvmlBindings(path: string): NvmlBindings {
     path,
     hasMemoryV2: memoryV2 !== null,
     init: () => check('nvmlInit_v2', f.init()),
+    initAsync: () => new Promise<void>((resolve, reject) => {
+      const call = f.init.async;
+      if (!call) return resolve(check('nvmlInit_v2', f.init()));
+      call((error: unknown, status: unknown) => {
+        try {
+          if (error) throw error;
+          check('nvmlInit_v2', status);
+          resolve();
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    }),
     shutdown: () => check('nvmlShutdown', f.shutdown()),
     errorString,
     driverVersion: () => readString('nvmlSystemGetDriverVersion', f.driverVersion, DRIVER_VERSION_BUFFER_SIZE),

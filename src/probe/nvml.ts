@@ -84,20 +84,43 @@ function readError(gpu: { readonly index: number; readonly uuid: string }, error
 
 /** Loads libnvidia-ml and lists its GPUs; never throws: where NVML cannot be used, says why. */
 export function openNvml(options: NvmlOptions = {}): NvmlSession | NvmlUnavailable {
-  const fromEnv = process.env[NVML_LIBRARY_ENV] !== undefined ? NVML_LIBRARY_ENV : null;
-  const source = options.nvmlLibrary !== undefined ? 'the nvmlLibrary option' : fromEnv;
-  const path = options.nvmlLibrary ?? process.env[NVML_LIBRARY_ENV] ?? DEFAULT_NVML_LIBRARY;
-  let lib: NvmlBindings;
-  try {
-    lib = loadNvmlBindings(path);
-  } catch (error) {
-    return { available: false, reason: describeLoadFailure(path, source, error) };
-  }
+  const lib = loadLibrary(options);
+  if ('available' in lib) return lib;
   try {
     lib.init();
   } catch (error) {
     return { available: false, reason: describeInitFailure(error) };
   }
+  return listAndStart(lib, options);
+}
+
+/**
+ * As openNvml, with nvmlInit on a thread of libuv's pool: a GPU file's process opens NVML so while its test file loads.
+ * Loading the library stays on this thread.
+ */
+export async function openNvmlAsync(options: NvmlOptions = {}): Promise<NvmlSession | NvmlUnavailable> {
+  const lib = loadLibrary(options);
+  if ('available' in lib) return lib;
+  try {
+    await lib.initAsync();
+  } catch (error) {
+    return { available: false, reason: describeInitFailure(error) };
+  }
+  return listAndStart(lib, options);
+}
+
+function loadLibrary(options: NvmlOptions): NvmlBindings | NvmlUnavailable {
+  const fromEnv = process.env[NVML_LIBRARY_ENV] !== undefined ? NVML_LIBRARY_ENV : null;
+  const source = options.nvmlLibrary !== undefined ? 'the nvmlLibrary option' : fromEnv;
+  const path = options.nvmlLibrary ?? process.env[NVML_LIBRARY_ENV] ?? DEFAULT_NVML_LIBRARY;
+  try {
+    return loadNvmlBindings(path);
+  } catch (error) {
+    return { available: false, reason: describeLoadFailure(path, source, error) };
+  }
+}
+
+function listAndStart(lib: NvmlBindings, options: NvmlOptions): NvmlSession | NvmlUnavailable {
   try {
     return startSession(lib, options);
   } catch (error) {

@@ -125,6 +125,22 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
     assert.ok(log.indexOf(`${testPid} begin`) !== -1 && log.indexOf(`${testPid} begin`) < log.indexOf(`${harnessPid} end`), log.join(', '));
   });
 
+  it('loads a GPU file\'s test file before its process has finished opening NVML, and the test still gets its VRAM figures', { skip: fakeNvmlSkipReason() }, async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
+    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
+    // The test process's nvmlInit returns only once the test file has been loaded (see the stand-in's README).
+    writeFileSync(join(state, 'nvml-init-test-process-waits'), 'test-file-loaded');
+    const env = { ...fakeGpuEnv(state), [NVML_LIBRARY_ENV]: buildFakeNvml() };
+    const run = await runCli({ project: 'prewarm', args: ['run', 'c-loads-while-nvml-opens.test.mjs'], env });
+    assert.equal(run.code, 0, run.stderr);
+    const log = readFileSync(join(state, 'nvml-init.log'), 'utf8').trim().split('\n');
+    const testPid = log.find((line) => line.endsWith(' imported'))?.split(' ')[0];
+    assert.ok(testPid, log.join(', '));
+    // Its own nvmlInit had not returned when the test file ran its top level (it may not have begun yet either).
+    assert.ok(log.includes(`${testPid} end`) && log.indexOf(`${testPid} imported`) < log.indexOf(`${testPid} end`), log.join(', '));
+    assert.equal(run.json?.files[0]?.tests[0]?.deltas?.vramBeforeBytes, 0, 'the test has its VRAM figures');
+  });
+
   it('boots it during a long `before` hook of the running file, without waiting for its first test', async () => {
     const spans = await runPair('a-long-hook.test.mjs', ['hook', 'after-hook']);
     const hook = spans.get('hook')!;

@@ -22,8 +22,18 @@ export interface BoundaryVram {
   harnessReadsVram: boolean;
 }
 
-/** Installs the hooks on `channel`. */
-export function installBoundaryHooks(channel: HarnessChannel, setting: BoundaryVram): void {
+/** Installs the hooks on `channel`; a setting still being decided (NVML opening) holds the first boundary until it is. */
+export function installBoundaryHooks(channel: HarnessChannel, decided: BoundaryVram | Promise<BoundaryVram>): void {
+  let setting: BoundaryVram = { vram: null, harnessReadsVram: false };
+  let deciding: Promise<void> | null = null;
+  if (decided instanceof Promise) {
+    deciding = decided.then((value) => {
+      setting = value;
+      deciding = null;
+    });
+  } else {
+    setting = decided;
+  }
   const waiting = new Map<number, () => void>();
   const beginSeqOf = new WeakMap<object, number>();
   const vramAtBegin = new Map<number, number | null>();
@@ -66,6 +76,7 @@ export function installBoundaryHooks(channel: HarnessChannel, setting: BoundaryV
   };
 
   const announce = (phase: BoundaryMessage['phase'], context: TestContextLike): Promise<void> | undefined => {
+    if (deciding) return deciding.then(() => announce(phase, context));
     if (!channel.connected) return undefined;
     seq += 1;
     const vram = readVram();

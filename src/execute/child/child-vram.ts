@@ -1,8 +1,9 @@
 // A GPU file's own cards, read inside its test process at every test boundary: through NVML a read costs microseconds,
 // so a test never waits for the harness to read VRAM before its body or after it. The harness opened the same
 // libnvidia-ml (it names it in `go`); NVML numbers cards physically, whatever CUDA_VISIBLE_DEVICES says. Loading koffi
-// and opening NVML take tens of ms on a real driver: a GPU file's process does it while it waits for its turn, from
-// the library the harness hints at in its environment (CHILD_NVML_ENV).
+// and opening NVML take tens of ms on a real driver: a GPU file's process begins while it waits for its turn, from
+// the library the harness hints at in its environment (CHILD_NVML_ENV), and nvmlInit runs on libuv's pool while the
+// test file loads.
 
 import type { NvmlSession } from '../../probe/nvml.js';
 import type { VramReading } from './protocol.js';
@@ -21,8 +22,8 @@ export interface OpenedNvml {
 /** Loads NVML and opens a session; null when it cannot be opened here (the harness then reads VRAM). */
 export async function openChildNvml(nvmlLibrary: string): Promise<OpenedNvml | null> {
   try {
-    const { openNvml } = await import('../../probe/nvml.js');
-    const session = openNvml({ nvmlLibrary });
+    const { openNvmlAsync } = await import('../../probe/nvml.js');
+    const session = await openNvmlAsync({ nvmlLibrary });
     return session.available ? { nvmlLibrary, session } : null;
   } catch {
     return null;

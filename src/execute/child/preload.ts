@@ -61,7 +61,10 @@ if (channel) {
   const go = await waitForGo(channel);
   Object.assign(process.env, go.env);
   installRepeat();
-  // VRAM read here when NVML opens; otherwise by the harness, and every test waits for it at its begin and end.
-  const vram = go.vram?.by === 'child' ? await openChildVram(go.vram.nvmlLibrary, go.vram.gpus, nvmlOpening) : null;
-  installBoundaryHooks(channel, { vram, harnessReadsVram: go.vram !== null && go.vram !== undefined && vram === null });
+  // VRAM read here when NVML opens; otherwise by the harness, and every test waits for it at its begin and end. Not
+  // awaited here: the test file loads while NVML opens, and the first test boundary waits for it.
+  const setting = go.vram?.by === 'child'
+    ? openChildVram(go.vram.nvmlLibrary, go.vram.gpus, nvmlOpening).catch(() => null).then((vram) => ({ vram, harnessReadsVram: vram === null }))
+    : { vram: null, harnessReadsVram: go.vram !== null && go.vram !== undefined };
+  installBoundaryHooks(channel, setting);
 }
