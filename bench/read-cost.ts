@@ -95,7 +95,7 @@ export async function printReadCost(gpu: BenchGpu): Promise<void> {
   console.log(`  one-shot nvidia-smi --query-gpu spawn      ${fmt(median(spawn))}   ${ratio(median(spawn), nvmlMs)}   (${SPAWNS} spawns, ${range(spawn)})`);
   console.log(`  note: a fresh stream reading waits for the next --loop-ms=${DEFAULT_SAMPLE_INTERVAL_MS} line: about half the interval at a random moment, a whole one right after a line.`);
   console.log('  note: the simulated nvidia-smi is a Node script, so its spawn (Node start-up) costs more than the real binary\'s;');
-  console.log('        the stand-in NVML reads the state folder\'s files on every call, which the real library does not.');
+  console.log('        the stand-in NVML looks at its state folder on every call (a stat, and a listing when it changed).');
   console.log('  reference, NOT measured here (bench/README.md, H100 host): NVML read 7.2 µs (median of 10,000), nvidia-smi spawn 21.5 ms');
 }
 

@@ -10,7 +10,7 @@ import { BIN, median, ONE_TEST, quantile, readPassedResults, timeCommand, writeL
 const MANY_FILES = 300;
 const FIXED_TARGET_MS = 100;
 const MANY_TARGET_RATIO = 1;
-const ONE_FILE_MIN_ROUNDS = 12;
+const ONE_FILE_MIN_ROUNDS = 20;
 
 export function printStartUp(gpu: BenchGpu, rounds: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-start-up-'));
