@@ -168,7 +168,11 @@ export function loadNvmlBindings(path: string): NvmlBindings {
     init: () => check('nvmlInit_v2', f.init()),
     initAsync: () => new Promise<void>((resolve, reject) => {
       const call = f.init.async;
-      if (!call) return resolve(check('nvmlInit_v2', f.init()));
+      if (!call) {
+        check('nvmlInit_v2', f.init());
+        resolve();
+        return;
+      }
       call((error: unknown, status: unknown) => {
         try {
           if (error) throw error;

@@ -95,8 +95,8 @@ export function openNvml(options: NvmlOptions = {}): NvmlSession | NvmlUnavailab
 }
 
 /**
- * As openNvml, with nvmlInit on a thread of libuv's pool: a GPU file's process opens NVML so while its test file loads.
- * Loading the library stays on this thread.
+ * As openNvml, with nvmlInit on a thread of libuv's pool, so that a GPU file's process opens NVML while its test file
+ * loads. Loading the library stays on this thread.
  */
 export async function openNvmlAsync(options: NvmlOptions = {}): Promise<NvmlSession | NvmlUnavailable> {
   const lib = loadLibrary(options);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, before, describe, it } from 'node:test';
 import { isGpuTestError } from '../../src/errors.js';
 import { createStreamingGpuReader } from '../../src/probe/gpu-stream-reader.js';
-import { NVML_LIBRARY_ENV, createNvmlGpuReader, formatCudaVersion, openNvml, type NvmlOptions, type NvmlSession } from '../../src/probe/nvml.js';
+import { NVML_LIBRARY_ENV, createNvmlGpuReader, formatCudaVersion, openNvml, openNvmlAsync, type NvmlOptions, type NvmlSession } from '../../src/probe/nvml.js';
 import { buildFakeNvml, fakeNvmlSkipReason } from './fake-nvml-build.js';
 import { TWO_GPUS, mark, restoreFakeGpu, spawnAllocator, stopChild, useFakeGpu } from './fake-gpu-state.js';
 
@@ -280,6 +280,23 @@ describe('openNvml against the stand-in libnvidia-ml', { skip: fakeNvmlSkipReaso
       else assert.match(reason, expected);
     });
   }
+
+  it('opens with nvmlInit off the main thread as it does on it: the same GPUs and readings', async () => {
+    useFakeGpu(TWO_GPUS);
+    const result = await openNvmlAsync({ nvmlLibrary: library });
+    assert.ok(result.available, result.available ? '' : result.reason);
+    sessions.push(result);
+    const { session } = open();
+    assert.deepEqual(result.gpus, session.gpus);
+    assert.deepEqual(result.readMemory(), session.readMemory());
+  });
+
+  it('says why when nvmlInit_v2 fails off the main thread, as openNvml does', async () => {
+    const dir = useFakeGpu();
+    mark(dir, 'nvml-init-error', '18');
+    const result = await openNvmlAsync({ nvmlLibrary: library });
+    assert.equal(result.available ? '' : result.reason, 'the NVIDIA kernel module and libnvidia-ml have different versions: reboot after a driver update');
+  });
 
   it('measures the cost of one readMemory()', (t) => {
     useFakeGpu(TWO_GPUS);
