@@ -79,11 +79,23 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
 });
 
 describe('gpu-test run booting the next GPU file ahead of its turn', () => {
-  /** Runs `first`, then b-next.test.mjs, on one simulated GPU; returns the spans named. */
-  const runPair = async (first: string, names: readonly string[]) => {
+  /** One simulated GPU, with the NVML stand-in's `markers` (file -> content) in its state folder. */
+  const simulatedGpu = (markers: Readonly<Record<string, string>> = {}): { state: string; env: NodeJS.ProcessEnv } => {
     const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
     setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    const run = await runCli({ project: 'prewarm', args: ['run', first, 'b-next.test.mjs'], env: fakeGpuEnv(state) });
+    for (const [name, content] of Object.entries(markers)) writeFileSync(join(state, name), content);
+    return { state, env: fakeGpuEnv(state) };
+  };
+  /** Runs `file` on a simulated GPU read through the NVML stand-in with `markers`; returns the run and the stand-in's init log. */
+  const runOnStandIn = async (file: string, markers: Readonly<Record<string, string>>): Promise<{ run: CliRun; log: string[] }> => {
+    const { state, env } = simulatedGpu(markers);
+    const run = await runCli({ project: 'prewarm', args: ['run', file], env: { ...env, [NVML_LIBRARY_ENV]: buildFakeNvml() } });
+    assert.equal(run.code, 0, run.stderr);
+    return { run, log: readFileSync(join(state, 'nvml-init.log'), 'utf8').trim().split('\n') };
+  };
+  /** Runs `first`, then b-next.test.mjs, on one simulated GPU; returns the spans named. */
+  const runPair = async (first: string, names: readonly string[]) => {
+    const run = await runCli({ project: 'prewarm', args: ['run', first, 'b-next.test.mjs'], env: simulatedGpu().env });
     assert.equal(run.code, 0, run.stderr);
     return readSpans(run.timelineDir, [...names, 'next']);
   };
@@ -101,24 +113,16 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
   });
 
   it('keeps the first GPU file booted while the GPUs were being listed, rather than starting it again once they are', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
-    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
-    const run = await runCli({ project: 'prewarm', args: ['run', 'b-next.test.mjs'], env: fakeGpuEnv(state) });
+    const run = await runCli({ project: 'prewarm', args: ['run', 'b-next.test.mjs'], env: simulatedGpu().env });
     assert.equal(run.code, 0, run.stderr);
     // Launches are numbered from 1 in the order the harness starts them: the file ran in the one booted first.
     assert.match(readSpans(run.timelineDir, ['next']).get('next')?.job ?? '', /\/1-1$/);
   });
 
   it('boots the first GPU file before listing the GPUs, so that its start and its own NVML go on beside the listing', { skip: fakeNvmlSkipReason() }, async () => {
-    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
-    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
     // The first process to open the NVML stand-in waits until a second one has begun to (see its README).
-    writeFileSync(join(state, 'nvml-init-awaits-second'), '');
-    const env = { ...fakeGpuEnv(state), [NVML_LIBRARY_ENV]: buildFakeNvml() };
-    const run = await runCli({ project: 'prewarm', args: ['run', 'b-next.test.mjs'], env });
-    assert.equal(run.code, 0, run.stderr);
+    const { run, log } = await runOnStandIn('b-next.test.mjs', { 'nvml-init-awaits-second': '' });
     const testPid = String(readSpans(run.timelineDir, ['next']).get('next')?.pid);
-    const log = readFileSync(join(state, 'nvml-init.log'), 'utf8').trim().split('\n');
     const harnessPid = log.map((line) => line.split(' ')[0]).find((pid) => pid !== testPid);
     assert.ok(harnessPid, `only the test process opened NVML: ${log.join(', ')}`);
     // The test process was running and opening NVML before the harness's own opening returned.
@@ -126,14 +130,8 @@ describe('gpu-test run booting the next GPU file ahead of its turn', () => {
   });
 
   it('loads a GPU file\'s test file before its process has finished opening NVML, and the test still gets its VRAM figures', { skip: fakeNvmlSkipReason() }, async () => {
-    const state = mkdtempSync(join(tmpdir(), 'gpu-test-fake-gpu-'));
-    setupFakeGpu(state, [{ name: 'NVIDIA H100 80GB HBM3', uuid: GPU_UUID, totalMiB: 81559 }]);
     // The test process's nvmlInit returns only once the test file has been loaded (see the stand-in's README).
-    writeFileSync(join(state, 'nvml-init-test-process-waits'), 'test-file-loaded');
-    const env = { ...fakeGpuEnv(state), [NVML_LIBRARY_ENV]: buildFakeNvml() };
-    const run = await runCli({ project: 'prewarm', args: ['run', 'c-loads-while-nvml-opens.test.mjs'], env });
-    assert.equal(run.code, 0, run.stderr);
-    const log = readFileSync(join(state, 'nvml-init.log'), 'utf8').trim().split('\n');
+    const { run, log } = await runOnStandIn('c-loads-while-nvml-opens.test.mjs', { 'nvml-init-test-process-waits': 'test-file-loaded' });
     const testPid = log.find((line) => line.endsWith(' imported'))?.split(' ')[0];
     assert.ok(testPid, log.join(', '));
     // Its own nvmlInit had not returned when the test file ran its top level (it may not have begun yet either).
