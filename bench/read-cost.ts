@@ -1,7 +1,9 @@
 // What one GPU memory read costs through each backend, measured side by side on the simulated GPU: the NVML
 // stand-in, a fresh reading from the nvidia-smi stream, and a one-shot nvidia-smi spawn (what the stream replaced).
+// Then the /proc files the harness reads at every test boundary: through a kept descriptor against readFileSync.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FAKE_GPU_BIN_DIR } from '../fixtures/fake-gpu/fake-gpu.mjs';
@@ -9,12 +11,14 @@ import { DEFAULT_SAMPLE_INTERVAL_MS } from '../src/config/defaults.js';
 import { createStreamingGpuReader } from '../src/probe/gpu-stream-reader.js';
 import { MEMORY_QUERY_ARGS } from '../src/probe/nvidia-smi-csv.js';
 import { createNvmlGpuReader, openNvml } from '../src/probe/nvml.js';
+import { readProcFile } from '../src/probe/proc-file.js';
 import type { GpuReader } from '../src/probe/types.js';
 import { median, quantile, type BenchGpu } from './common.js';
 
 const NVML_READS = 10_000;
 const STREAM_READS = 30;
 const SPAWNS = 20;
+const PROC_READS = 5_000;
 const FAKE_SMI = join(FAKE_GPU_BIN_DIR, 'nvidia-smi');
 
 /** Checks that a read saw the simulated GPU, so a backend that answers nothing is not timed as fast. */
@@ -97,6 +101,30 @@ export async function printReadCost(gpu: BenchGpu): Promise<void> {
   console.log('  note: the simulated nvidia-smi is a Node script, so its spawn (Node start-up) costs more than the real binary\'s;');
   console.log('        the stand-in NVML looks at its state folder on every call (a stat, and a listing when it changed).');
   console.log('  reference, NOT measured here (bench/README.md, H100 host): NVML read 7.2 µs (median of 10,000), nvidia-smi spawn 21.5 ms');
+  printProcReads();
+}
+
+/** Each /proc file of a boundary sample read PROC_READS times each way, alternating in blocks of 100. */
+function printProcReads(): void {
+  const files = ['/proc/meminfo', '/proc/pressure/memory', `/proc/${process.pid}/statm`, `/proc/${process.pid}/task/${process.pid}/children`]
+    .filter((path) => existsSync(path));
+  if (files.length === 0) return;
+  console.log(`/proc files read at every test boundary (medians of ${PROC_READS.toLocaleString('en-US')} reads each way, interleaved):`);
+  for (const path of files) {
+    const ways = { kept: [] as number[], whole: [] as number[] };
+    for (let block = 0; block < PROC_READS / 100; block++) {
+      for (const [way, read] of [['kept', readProcFile], ['whole', (file: string) => readFileSync(file, 'utf8')]] as const) {
+        for (let i = 0; i < 100; i++) {
+          const t0 = performance.now();
+          read(path);
+          ways[way].push(performance.now() - t0);
+        }
+      }
+    }
+    const kept = median(ways.kept) * 1000;
+    const whole = median(ways.whole) * 1000;
+    console.log(`  ${path.replaceAll(String(process.pid), '<pid>').padEnd(34)} kept descriptor ${kept.toFixed(1)} µs   readFileSync ${whole.toFixed(1)} µs   ${(whole / kept).toFixed(1)}x`);
+  }
 }
 
 function ratio(ms: number, nvmlMs: number): string {

@@ -1,7 +1,7 @@
 // Memory pressure stall information (PSI) from /proc/pressure/memory: how long tasks waited on memory,
 // which shows a host thrashing before anything is killed.
 
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-file.js';
 
 const PRESSURE_PATH = '/proc/pressure/memory';
 const EXAMPLE_LINE = 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0';
@@ -68,7 +68,7 @@ export function readMemoryPressure(options: { readonly path?: string } = {}): Me
   const path = options.path ?? PRESSURE_PATH;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readProcFile(path);
   } catch (error) {
     // A kernel booted with psi=0 may keep the file but refuse to read it: that is "no PSI" too.
     const code = (error as NodeJS.ErrnoException).code;

@@ -2,6 +2,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readProcFile } from './proc-file.js';
 
 // Read once: every sample asks, and the answer cannot change while the harness runs.
 const hasProcfs = existsSync('/proc/self/statm');
@@ -66,7 +67,7 @@ function readChildren(pid: number, now = Date.now()): number[] | null | 'gone' {
   for (const tid of tids) {
     let text: string;
     try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+      text = readProcFile(`/proc/${pid}/task/${tid}/children`);
     } catch (error) {
       if (tid !== String(pid)) continue; // That thread ended while we read.
       threadScans.delete(pid);
@@ -183,7 +184,7 @@ function kernelPageSize(): number {
 // at two samples a test, that is most of the harness's cost per test. pidusage stays for hosts without /proc.
 function readStatmRss(pid: number): number | null {
   try {
-    const resident = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    const resident = Number(readProcFile(`/proc/${pid}/statm`).split(' ')[1]);
     return Number.isFinite(resident) ? resident * kernelPageSize() : null;
   } catch {
     return null;
