@@ -24,8 +24,25 @@ export interface MemoryPressure {
   readonly full: PressureStall | null;
 }
 
+// The file as every kernel with PSI writes it, read at every test boundary: matched whole before the line-by-line
+// parse, which names what is wrong.
+const USUAL_LINE = /^(some|full) avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)$/;
+
+function parseUsual(text: string): MemoryPressure | null {
+  const lines = text.split('\n');
+  const [first = '', second = '', last = ''] = lines;
+  const some = USUAL_LINE.exec(first);
+  const full = second === '' ? null : USUAL_LINE.exec(second);
+  if (lines.length > 3 || last !== '' || some?.[1] !== 'some' || (second !== '' && full?.[1] !== 'full')) return null;
+  const stall = (match: RegExpExecArray): PressureStall =>
+    ({ avg10: Number(match[2]), avg60: Number(match[3]), avg300: Number(match[4]), totalMicroseconds: Number(match[5]) });
+  return { some: stall(some), full: full ? stall(full) : null };
+}
+
 /** Parses the text of /proc/pressure/memory; throws an Error naming the first line it cannot read. */
 export function parsePressure(text: string): MemoryPressure {
+  const usual = parseUsual(text);
+  if (usual) return usual;
   const stalls = new Map<string, PressureStall>();
   const lines = text.split('\n');
   lines.forEach((line, index) => {

@@ -38,6 +38,8 @@ describe('parsePressure', () => {
     assert.throws(() => parsePressure(`${good}\n${good}\n`), /line 2 repeats the `some` line/);
     assert.throws(() => parsePressure('full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n'), /has no `some` line/);
     assert.throws(() => parsePressure(''), (error: unknown) => error instanceof Error && /no `some` line/.test(error.message));
+    // Well-formed lines with something after them are still read line by line.
+    assert.throws(() => parsePressure(`${good}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n\nbogus\n`), /line 4 must start with `some` or `full`/);
   });
 });
 
