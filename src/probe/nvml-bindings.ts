@@ -158,8 +158,9 @@ export function loadNvmlBindings(path: string): NvmlBindings {
   const cudaVersion = bindOptional(bind, 'nvmlSystemGetCudaDriverVersion_v2', 'int', [outI32]) ??
     bindOptional(bind, 'nvmlSystemGetCudaDriverVersion', 'int', [outI32]);
 
-  // Memory is read at every test boundary: the driver fills a buffer kept for it, which costs a third of koffi's
-  // conversion of a struct to and from an object (3 against 7 µs a read with the stand-in library).
+  // Memory is read at every test boundary: the driver fills a buffer kept for it, which spares koffi's conversion of
+  // a struct to and from an object (a read: 2-3.5 against 4-7 µs with the stand-in library, 5.1 against 6.6 µs with
+  // an H200's driver; validation/per-test/nvml-read.mjs).
   const memoryV2Out = Buffer.alloc(koffi.sizeof(MemoryV2));
   const memoryOut = Buffer.alloc(koffi.sizeof(Memory));
 

@@ -1,6 +1,7 @@
 // Reads a /proc file through a descriptor kept open. The harness reads the same few files at every test boundary
 // (meminfo, PSI, the test process's statm and children); the kernel renders a proc file anew on each read from offset
-// 0, so a pread on a kept descriptor gives what readFileSync would, for a third of its cost (no open, fstat, close).
+// 0, so a pread on a kept descriptor gives what readFileSync would for a third to two thirds of its cost (no open,
+// fstat, close; `BENCH_ONLY=read-cost npm run bench`).
 // A descriptor of a process's file stays bound to that process: once it exits, reads fail, and the path is opened
 // afresh, so a pid taken over by a new process is read as the new process, and a gone one fails as readFileSync does.
 
