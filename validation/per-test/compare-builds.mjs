@@ -1,9 +1,9 @@
 // The per-test cost of several builds of gpu-test side by side on this host, against `node --test` on the same files:
 // one file of 1000 trivial tests (top-level, and nested `t.test()` subtests) and a one-test file, in the gpu lane
 // (this host's own GPU through its driver, or the NVML stand-in where GPU_TEST_NVML_LIBRARY names it) and the cpu
-// lane. Each round runs every contender once, interleaved; a build's per-test cost in a round is
-// ((1000-test run - one-test run) - the same difference for node --test) / 999, in wall time and in CPU time (the
-// processes' user + system), and each figure is the median over rounds. Run from a checkout:
+// lane. Each round runs every contender once, interleaved (the builds' order reversed every other round); a build's
+// per-test cost in a round is ((1000-test run - one-test run) - the same difference for node --test) / 999, in wall
+// time and in CPU time (the processes' user + system), and each figure is the median over rounds. Run from a checkout:
 //   node validation/per-test/compare-builds.mjs ROUNDS NAME=DIR [NAME=DIR ...]
 // where each DIR holds a built gpu-test (`npm ci && npm run build` there, or a copy of its bin/, dist/, schema/ and
 // package.json inside this checkout, so it finds this checkout's node_modules).
@@ -63,7 +63,8 @@ try {
       for (const kind of ['top', 'nested']) {
         const nodeMany = run(['--test', `${lane}/${kind}.test.mjs`]);
         const nodeOne = run(['--test', `${lane}/one.test.mjs`]);
-        for (const { name, bin } of builds) {
+        // Every other round the builds go in reverse order, so none always runs right after node --test.
+        for (const { name, bin } of round % 2 === 0 ? builds : [...builds].reverse()) {
           const many = run([bin, 'run', `${lane}/${kind}.test.mjs`]);
           const one = run([bin, 'run', `${lane}/one.test.mjs`]);
           for (const what of ['wall', 'cpu']) {
