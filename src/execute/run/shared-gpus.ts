@@ -30,13 +30,15 @@ export function createSharedGpus(locks: GpuLocks, observer: RunObserver, warn: (
   const told = new Set<string>();
   return {
     available(capacity, gpuFilesWaiting) {
+      // Only a GPU file is placed on a card: with none waiting, the lock files are not read at each file's start.
+      if (!gpuFilesWaiting) return { capacity, blocked: false };
       const heldElsewhere = new Set<number>();
       for (const card of capacity.gpus) {
         const holder = locks.holderOf(card.uuid);
         if (!holder) continue;
         heldElsewhere.add(card.index);
         const key = `${card.uuid}:${holder.runId}`;
-        if (gpuFilesWaiting && !told.has(key)) {
+        if (!told.has(key)) {
           told.add(key);
           const message = `GPU ${card.index} was in use by ${describeHolder(holder)}; this run's files for it waited their turn`;
           observer.onGpuWait?.(card.index, describeHolder(holder));
