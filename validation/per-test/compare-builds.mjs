@@ -8,52 +8,16 @@
 // where each DIR holds a built gpu-test (`npm ci && npm run build` there, or a copy of its bin/, dist/, schema/ and
 // package.json inside this checkout, so it finds this checkout's node_modules).
 
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { median, parseBuildArgs, runNode, writeLaneProject } from '../compare-builds.mjs';
 
-const [roundsArg, ...buildArgs] = process.argv.slice(2);
-const rounds = Number(roundsArg);
-const builds = buildArgs.map((arg) => {
-  const [name, dir] = arg.split('=');
-  return { name, bin: join(resolve(dir ?? ''), 'bin/gpu-test.js') };
+const { rounds, builds } = parseBuildArgs(process.argv.slice(2), 'node validation/per-test/compare-builds.mjs ROUNDS NAME=DIR [NAME=DIR ...]');
+const dir = writeLaneProject('gpu-test-per-test-', {
+  'one.test.mjs': "import { test } from 'node:test';\ntest('t', () => {});\n",
+  'top.test.mjs': "import { test } from 'node:test';\nfor (let i = 0; i < 1000; i++) test('t' + i, () => {});\n",
+  'nested.test.mjs': "import { test } from 'node:test';\ntest('outer', async (t) => { for (let i = 0; i < 999; i++) await t.test('t' + i, () => {}); });\n",
 });
-if (!Number.isInteger(rounds) || rounds < 1 || builds.length === 0 || builds.some((b) => !b.name)) {
-  console.error('usage: node validation/per-test/compare-builds.mjs ROUNDS NAME=DIR [NAME=DIR ...]');
-  process.exit(2);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'gpu-test-per-test-'));
-for (const lane of ['gpu', 'cpu']) {
-  mkdirSync(join(dir, lane));
-  writeFileSync(join(dir, lane, 'one.test.mjs'), "import { test } from 'node:test';\ntest('t', () => {});\n");
-  writeFileSync(join(dir, lane, 'top.test.mjs'), "import { test } from 'node:test';\nfor (let i = 0; i < 1000; i++) test('t' + i, () => {});\n");
-  writeFileSync(join(dir, lane, 'nested.test.mjs'),
-    "import { test } from 'node:test';\ntest('outer', async (t) => { for (let i = 0; i < 999; i++) await t.test('t' + i, () => {}); });\n");
-}
-writeFileSync(join(dir, 'gpu-test.config.yaml'), 'suites:\n  - name: cpu\n    files: ["cpu/*.test.mjs"]\n  - name: gpu\n    files: ["gpu/*.test.mjs"]\n    tags: [gpu]\ngates: {}\n');
-
-// CPU ms used by this process's waited-for children so far (cutime + cstime, in clock ticks of 10 ms).
-function childrenCpuMs() {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-/** Wall and CPU ms of `node ...args` in the project; throws unless it exits 0. */
-function run(args) {
-  const cpu = childrenCpuMs();
-  const start = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd: dir, stdio: 'ignore' });
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status ?? result.signal}`);
-  return { wall: performance.now() - start, cpu: childrenCpuMs() - cpu };
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const run = (args) => runNode(dir, args);
 
 const perTest = new Map();
 const note = (key, value) => perTest.set(key, [...(perTest.get(key) ?? []), value]);
