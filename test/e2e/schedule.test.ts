@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fakeGpuEnv, setupFakeGpu } from '../../fixtures/fake-gpu/fake-gpu.mjs';
+import { RUN_TAG_ENV } from '../../src/execute/child/protocol.js';
 import { NVML_LIBRARY_ENV } from '../../src/probe/nvml.js';
+import { findTaggedProcesses } from '../../src/probe/tagged-processes.js';
 import { buildFakeNvml, fakeNvmlSkipReason } from '../probe/fake-nvml-build.js';
 import { validateJunit } from '../report/validate-junit.js';
 import { readSpans, runCli, type CliRun } from './run-cli.js';
@@ -75,6 +77,33 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
   it('writes JUnit XML that passes the schema, with the hostile test name intact', async () => {
     assert.deepEqual(await validateJunit(run.junit ?? ''), []);
     assert.match(run.junit ?? '', /name with \| pipe, &lt;angle&gt; &amp; &quot;quotes&quot; \]\]&gt; 🚀/);
+  });
+});
+
+describe('gpu-test run booting the next cpu-lane file ahead of its turn', () => {
+  // a-waits-for-next.test.mjs runs until the run's next launch has a process: it ends at once when the next file was
+  // booted while it ran, and only after 20 s otherwise.
+  it('boots it while every cpu slot is taken, and starts its tests only once a slot frees', async () => {
+    const run = await runCli({ project: 'boot-ahead', args: ['run', '--concurrency', '1'] });
+    assert.equal(run.code, 0, run.stderr);
+    const spans = readSpans(run.timelineDir, ['first', 'next']);
+    const first = spans.get('first')!;
+    const next = spans.get('next')!;
+    assert.ok(next.booted < first.end, `the next file's process started ${next.booted - first.end} ms after the first file's test ended`);
+    assert.ok(next.start >= first.end, 'the two files ran their tests at once on one cpu slot');
+    // The file ran in the process booted ahead (the second launch), not in one started again.
+    assert.match(next.job ?? '', /\/2-1$/);
+  });
+
+  it('stops the file booted ahead when --bail ends the run, and reports it as not run', async () => {
+    const run = await runCli({ project: 'boot-ahead', args: ['run', '--concurrency', '1', '--bail'], env: { FAIL_FIRST: '1' } });
+    assert.equal(run.code, 1, run.stderr);
+    const next = run.json?.files.find((file) => file.id === 'b-next.test.mjs');
+    assert.equal(next?.skipReason, 'not run: --bail stopped the run after `a-waits-for-next.test.mjs` failed');
+    assert.equal(readSpans(run.timelineDir, ['next']).size, 0, 'the file booted ahead ran its test');
+    const runId = readSpans(run.timelineDir, ['first']).get('first')?.job?.split('/')[0];
+    assert.ok(runId, 'the first file recorded no launch tag');
+    assert.deepEqual(findTaggedProcesses(RUN_TAG_ENV, runId), [], 'a process of the run outlived it');
   });
 });
 
