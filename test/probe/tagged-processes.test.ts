@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import fs, { existsSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { after, describe, it, mock } from 'node:test';
 import { findTaggedProcesses, signalTaggedProcesses } from '../../src/probe/tagged-processes.js';
 
 const NAME = 'GPU_TEST_TAGGED_PROCESSES_TEST';
@@ -35,6 +36,25 @@ describe('findTaggedProcesses', { skip: existsSync('/proc/self/environ') ? false
     first.kill('SIGKILL');
     await once(first, 'exit');
     assert.deepEqual(findTaggedProcesses(NAME, value), [second.pid]);
+  });
+
+  it('reads again the processes holding the value looked for, not those holding another (the other files\' ones)', async () => {
+    const value = `reread-${process.pid}`;
+    const ours = await startTagged(value);
+    const others = [await startTagged(`${value}-a`), await startTagged(`${value}-b`)];
+    assert.deepEqual(findTaggedProcesses(NAME, value), [ours.pid]);
+    // The module imported readFileSync by name: the spy reaches it through the builtin's synced exports.
+    const readFileSync = mock.method(fs, 'readFileSync');
+    syncBuiltinESMExports();
+    try {
+      assert.deepEqual(findTaggedProcesses(NAME, value), [ours.pid]);
+    } finally {
+      readFileSync.mock.restore();
+      syncBuiltinESMExports();
+    }
+    const environsRead = readFileSync.mock.calls.map((call) => String(call.arguments[0])).filter((path) => path.endsWith('/environ'));
+    assert.ok(environsRead.includes(`/proc/${ours.pid}/environ`), `ours was not read again: ${environsRead.join(', ')}`);
+    for (const other of others) assert.ok(!environsRead.includes(`/proc/${other.pid}/environ`), `${other.pid}, tagged with another value, was read again`);
   });
 
   it('matches the whole value only, and signals what it finds', async () => {
