@@ -55,14 +55,14 @@ export function writeGpuProject(dir: string, files: Readonly<Record<string, stri
 }
 
 /**
- * Writes a project with a gpu suite (`gpu/`, `stream/`, tagged gpu, ungated) and a cpu suite (`cpu/`, `many/`) from
- * `files` (path under `dir` -> source).
+ * Writes a project with a gpu suite (`gpu/`, `stream/`, tagged gpu, ungated) and a cpu suite (`cpu/`, `many/`,
+ * `waiting/`) from `files` (path under `dir` -> source).
  */
 export function writeLaneProject(dir: string, files: Readonly<Record<string, string>>): void {
   writeFileSync(join(dir, 'gpu-test.config.yaml'), [
     'suites:',
     '  - name: cpu',
-    '    files: ["cpu/*.test.mjs", "many/*.test.mjs"]',
+    '    files: ["cpu/*.test.mjs", "many/*.test.mjs", "waiting/*.test.mjs"]',
     '  - name: gpu',
     '    files: ["gpu/*.test.mjs", "stream/*.test.mjs"]',
     '    tags: [gpu]',

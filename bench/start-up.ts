@@ -1,6 +1,7 @@
 // The fixed cost of a run and the cost per file: a one-test file under gpu-test against `node --test` on it (the
 // start-up: CLI, config, GPU listing, one test process, reports), in each lane; and 300 one-test files at the same
-// concurrency as `node --test`, where every file pays a process start of its own.
+// concurrency as `node --test`, where every file pays a process start of its own; and 20 files that each wait 300 ms
+// (a call to a model server), two at once, where the next file's process start can overlap the running ones' wait.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,11 +12,15 @@ const MANY_FILES = 300;
 const FIXED_TARGET_MS = 100;
 const MANY_TARGET_RATIO = 1;
 const ONE_FILE_MIN_ROUNDS = 20;
+const WAITING_FILES = 20;
+const WAITING_AT_ONCE = 2;
+const WAITING_TEST = "import { test } from 'node:test';\nimport { setTimeout as sleep } from 'node:timers/promises';\ntest('waits on a server', () => sleep(300));\n";
 
 export function printStartUp(gpu: BenchGpu, rounds: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-test-bench-start-up-'));
   const many = Array.from({ length: MANY_FILES }, (_, i) => [`many/f${String(i).padStart(3, '0')}.test.mjs`, ONE_TEST] as const);
-  writeLaneProject(dir, { 'gpu/one.test.mjs': ONE_TEST, 'cpu/one.test.mjs': ONE_TEST, ...Object.fromEntries(many) });
+  const waiting = Array.from({ length: WAITING_FILES }, (_, i) => [`waiting/w${String(i).padStart(2, '0')}.test.mjs`, WAITING_TEST] as const);
+  writeLaneProject(dir, { 'gpu/one.test.mjs': ONE_TEST, 'cpu/one.test.mjs': ONE_TEST, ...Object.fromEntries(many), ...Object.fromEntries(waiting) });
   const cores = availableParallelism();
   const reportDir = join(dir, 'reports');
   const gpuTest = (args: readonly string[], tests: number): number => {
@@ -24,7 +29,10 @@ export function printStartUp(gpu: BenchGpu, rounds: number): void {
     readPassedResults(reportDir, tests);
     return ms;
   };
-  const runs = { gpuOne: [] as number[], cpuOne: [] as number[], plainOne: [] as number[], many: [] as number[], plainMany: [] as number[] };
+  const runs = {
+    gpuOne: [] as number[], cpuOne: [] as number[], plainOne: [] as number[], many: [] as number[], plainMany: [] as number[],
+    waiting: [] as number[], plainWaiting: [] as number[],
+  };
   // Interleaved, so drift on a noisy machine hits every contender alike. A one-file run takes well under a second and
   // its figure is a difference of two medians: more rounds of it than of the 300 files.
   for (let round = 0; round < Math.max(rounds * 4, ONE_FILE_MIN_ROUNDS); round++) {
@@ -35,6 +43,8 @@ export function printStartUp(gpu: BenchGpu, rounds: number): void {
   for (let round = 0; round < rounds; round++) {
     runs.many.push(gpuTest(['--concurrency', String(cores), 'many/'], MANY_FILES));
     runs.plainMany.push(timeCommand(['--test', '--test-reporter=dot', `--test-concurrency=${cores}`, ...many.map(([path]) => path)], dir, gpu.env));
+    runs.waiting.push(gpuTest(['--concurrency', String(WAITING_AT_ONCE), 'waiting/'], WAITING_FILES));
+    runs.plainWaiting.push(timeCommand(['--test', '--test-reporter=dot', `--test-concurrency=${WAITING_AT_ONCE}`, ...waiting.map(([path]) => path)], dir, gpu.env));
   }
   const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   const list = (values: readonly number[]): string => values.map(fmt).join(', ');
@@ -51,5 +61,9 @@ export function printStartUp(gpu: BenchGpu, rounds: number): void {
   console.log(`  gpu-test run --concurrency ${cores}, ${MANY_FILES} one-test files   ${fmt(median(runs.many))}   (rounds: ${list(runs.many)})`);
   console.log(`  node --test --test-concurrency=${cores}, the same     ${fmt(median(runs.plainMany))}   (rounds: ${list(runs.plainMany)})`);
   console.log(`ratio ${MANY_FILES} files gpu-test / node --test  ${ratio.toFixed(2)}x  (target <= ${MANY_TARGET_RATIO.toFixed(2)}x) ${ratio <= MANY_TARGET_RATIO ? 'ok' : 'MISSED'}`);
+  const waitingRatio = median(runs.waiting) / median(runs.plainWaiting);
+  console.log(`  gpu-test run --concurrency ${WAITING_AT_ONCE}, ${WAITING_FILES} files waiting 300 ms   ${fmt(median(runs.waiting))}   (rounds: ${list(runs.waiting)})`);
+  console.log(`  node --test --test-concurrency=${WAITING_AT_ONCE}, the same     ${fmt(median(runs.plainWaiting))}   (rounds: ${list(runs.plainWaiting)})`);
+  console.log(`ratio ${WAITING_FILES} waiting files gpu-test / node --test  ${waitingRatio.toFixed(2)}x`);
   rmSync(dir, { recursive: true, force: true });
 }
