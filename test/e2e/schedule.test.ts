@@ -1,7 +1,7 @@
 // End to end with a simulated GPU: lanes, gating, VRAM deltas in every report, and a valid JUnit file.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -81,18 +81,20 @@ describe('gpu-test run on a mixed project with one simulated GPU', () => {
 });
 
 describe('gpu-test run booting the next cpu-lane file ahead of its turn', () => {
-  // a-waits-for-next.test.mjs runs until the run's next launch has a process: it ends at once when the next file was
-  // booted while it ran, and only after 20 s otherwise.
+  // a-waits-for-next.test.mjs runs until the run's next launch has a process, and notes its pid: it ends at once when
+  // the next file was booted while it ran, and only after 20 s otherwise.
   it('boots it while every cpu slot is taken, and starts its tests only once a slot frees', async () => {
     const run = await runCli({ project: 'boot-ahead', args: ['run', '--concurrency', '1'] });
     assert.equal(run.code, 0, run.stderr);
     const spans = readSpans(run.timelineDir, ['first', 'next']);
     const first = spans.get('first')!;
     const next = spans.get('next')!;
-    assert.ok(next.booted < first.end, `the next file's process started ${next.booted - first.end} ms after the first file's test ended`);
-    assert.ok(next.start >= first.end, 'the two files ran their tests at once on one cpu slot');
-    // The file ran in the process booted ahead (the second launch), not in one started again.
+    const seen = join(run.timelineDir, 'seen-next');
+    assert.ok(existsSync(seen), 'no process of the next file existed while the first file ran its test');
+    // The next file ran in the process that existed while the first one ran (the second launch), not a later one.
+    assert.equal(next.pid, Number(readFileSync(seen, 'utf8')));
     assert.match(next.job ?? '', /\/2-1$/);
+    assert.ok(next.start >= first.end, 'the two files ran their tests at once on one cpu slot');
   });
 
   it('stops the file booted ahead when --bail ends the run, and reports it as not run', async () => {

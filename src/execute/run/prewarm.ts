@@ -4,7 +4,8 @@
 // file is still booting: on a small machine the next wave's boots would take the CPU from the files whose turn it is
 // (on 2 cores, four running files began their tests ~400 ms later).
 // In the cpu lane, one file: the next to start once every cpu slot is taken, so that a file ending hands its slot to a
-// process already past its node start (many short files keep every core busy; bench/README.md).
+// process already past its node start (files that wait on a server: 0.87x of `node --test` on 16 cores, ~1.08x before;
+// bench/README.md).
 
 import type { Job } from '../../results/job.js';
 import type { LaunchedJob } from '../job/launch-job.js';
