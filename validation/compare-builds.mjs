@@ -21,10 +21,10 @@ export function parseBuildArgs(argv, usage) {
   return { rounds, builds };
 }
 
-/** A temporary project whose `gpu/` files are tagged gpu and `cpu/` files are not, each lane holding `files`. */
-export function writeLaneProject(prefix, files) {
+/** A temporary project whose `gpu/` files are tagged gpu and `cpu/` files are not, each of `lanes` holding `files`. */
+export function writeLaneProject(prefix, files, lanes = ['gpu', 'cpu']) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  for (const lane of ['gpu', 'cpu']) {
+  for (const lane of lanes) {
     mkdirSync(join(dir, lane));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, lane, name), text);
   }

@@ -20,7 +20,7 @@ if (!Number.isInteger(fileCount) || fileCount < 1) {
 const { rounds, builds } = parseBuildArgs([roundsArg, ...buildArgs], usage);
 const concurrency = Number(process.env.CONCURRENCY ?? availableParallelism());
 const names = Array.from({ length: fileCount }, (_, i) => `f${String(i).padStart(4, '0')}.test.mjs`);
-const dir = writeLaneProject('gpu-test-many-files-', Object.fromEntries(names.map((name) => [name, "import { test } from 'node:test';\ntest('t', () => {});\n"])));
+const dir = writeLaneProject('gpu-test-many-files-', Object.fromEntries(names.map((name) => [name, "import { test } from 'node:test';\ntest('t', () => {});\n"])), ['cpu']);
 
 const ratios = new Map();
 const note = (key, value) => ratios.set(key, [...(ratios.get(key) ?? []), value]);

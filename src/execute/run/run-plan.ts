@@ -211,8 +211,7 @@ export async function runPlan(options: RunPlanOptions): Promise<ExecutedRun> {
     const candidates = (known === null ? options.gpuCandidates : waiting).filter((job) => !started.has(job.id));
     prewarm.boot(candidates, gpuRunning, known !== null);
     // Not while the GPUs are being listed: on a small machine that boot would compete with the run's own start.
-    const cpuSlotsFull = [...placements.values()].filter((p) => p.job.lane === 'cpu').length >= capacity.cpuSlots;
-    if (known !== null && cpuSlotsFull) prewarm.bootNextCpu(waiting);
+    if (known !== null && placements.size - gpuRunning >= capacity.cpuSlots) prewarm.bootNextCpu(waiting);
     return refused && gpuFilesWaiting;
   };
 
